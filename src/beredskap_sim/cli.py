@@ -1,0 +1,186 @@
+"""The ``beredskap-sim`` command line: parse, call the library, print. Nothing else lives here.
+
+Exit codes: 0 ok; 2 a bad input file or argument (problems printed, no traceback);
+130 interrupted (the partial results folder can be resumed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from .scenario.errors import ScenarioError
+
+EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130
+
+
+def _print_problems(error: ScenarioError) -> None:
+    count = len(error.problems)
+    print(f"{count} problem{'s' if count != 1 else ''} found:", file=sys.stderr)
+    for problem in error.problems:
+        print(f"  {problem}", file=sys.stderr)
+
+
+def _describe(scenario) -> str:
+    from .scenario.units import format_hours
+
+    net = scenario.network
+    tonnes = sum(d.tonnes_per_day for d in scenario.demands)
+    parts = [
+        f"{scenario.name}: {format_hours(scenario.horizon_h)} from {scenario.start:%Y-%m-%d %H:%M} on network "
+        f"'{scenario.network_spec.name}' ({net.n_nodes} nodes, {net.n_links} links).",
+        f"{len(scenario.demands)} freight flows carry {tonnes:,.1f} t/day of {', '.join(scenario.commodities) or 'nothing'}.",
+    ]
+    if scenario.disruptions:
+        from .model.disruptions import describe_effect
+
+        texts = [f"{d.id} ({', '.join(d.targets)}: {describe_effect(d)} from {format_hours(d.start_h)} for "
+                 f"{format_hours(d.duration_h)})" for d in scenario.disruptions]
+        parts.append(f"{len(texts)} scheduled disruption{'s' if len(texts) != 1 else ''}: " + "; ".join(texts) + ".")
+    else:
+        parts.append("No scheduled disruptions.")
+    return " ".join(parts)
+
+
+def cmd_validate(args) -> int:
+    from .scenario.loader import load_scenario
+
+    scenario = load_scenario(args.scenario, strict_sources=args.strict_sources)
+    for warning in scenario.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    print("ok")
+    print(_describe(scenario))
+    return 0
+
+
+def cmd_schema(args) -> int:
+    from .scenario.network_schema import NetworkSpec
+    from .scenario.schema import ScenarioSpec
+
+    model = NetworkSpec if args.kind == "network" else ScenarioSpec
+    text = json.dumps(model.model_json_schema(by_alias=True), indent=2, ensure_ascii=False)
+    if args.output:
+        Path(args.output).write_text(text + "\n", encoding="utf-8")
+        print(args.output)
+    else:
+        print(text)
+    return 0
+
+
+KPI_LINES = [
+    ("tonnes_demanded", "demanded", "t"),
+    ("tonnes_delivered", "delivered", "t"),
+    ("tonnes_lost", "lost (past deadline)", "t"),
+    ("delay_mean_h", "mean delay", "h"),
+    ("delay_p95_h", "95th pct delay", "h"),
+    ("resilience_loss_h", "resilience loss ∫(1−Q)dt", "h"),
+    ("time_to_recover_h", "time to recover (Q≥95%)", "h"),
+]
+
+
+def format_kpi_table(summary, scopes: list[str]) -> str:
+    """A compact text table: one row per KPI, one column per scope, 'mean ± CI half-width'."""
+    index = {(r.kpi, r.scope): r for r in summary.itertuples()}
+    header = f"{'':28}" + "".join(f"{scope:>22}" for scope in scopes)
+    lines = [header]
+    for kpi, label, unit in KPI_LINES:
+        cells = []
+        for scope in scopes:
+            row = index.get((kpi, scope))
+            if row is None or row.n == 0:
+                cells.append(f"{'–':>22}")
+                continue
+            half = (row.ci95_high - row.ci95_low) / 2
+            text = f"{row.mean:,.1f}" + (f" ± {half:,.1f}" if row.n > 1 else "")
+            cells.append(f"{text + ' ' + unit:>22}")
+        lines.append(f"{label:28}" + "".join(cells))
+    return "\n".join(lines)
+
+
+def cmd_run(args) -> int:
+    from .experiment.executors import make_executor
+    from .experiment.runner import RunInterrupted, resume_experiment, run_experiment
+    from .scenario.loader import load_scenario
+
+    try:
+        executor = make_executor(args.executor, args.workers, args.scheduler)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    progress = not args.quiet and sys.stderr.isatty()
+    try:
+        if args.resume:
+            folder = resume_experiment(args.resume, executor, progress)
+        else:
+            if not args.scenario:
+                print("error: give a scenario file, or --resume FOLDER", file=sys.stderr)
+                return EXIT_BAD_INPUT
+            scenario = load_scenario(args.scenario)
+            for warning in scenario.warnings:
+                print(f"warning: {warning}", file=sys.stderr)
+            folder = run_experiment(scenario, args.replications, args.seed, args.out, executor, progress)
+    except RunInterrupted as exc:
+        print(f"\n{exc}", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    summary = folder.summary()
+    manifest = folder.read_manifest()
+    scopes = ["all"] + [s for s in dict.fromkeys(summary["scope"]) if s != "all" and "→" not in s]
+    print(f"{manifest['scenario']} — {manifest['replications']} replication(s), seed {manifest['seed']}")
+    print(format_kpi_table(summary, scopes))
+    print(f"results: {folder.path}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="beredskap-sim",
+        description="Scenario simulator for cross-border preparedness and logistics, Trøndelag ↔ Jämtland Härjedalen.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("validate", help="check a scenario file and the network it names")
+    p.add_argument("scenario", help="scenario YAML file")
+    p.add_argument("--strict-sources", action="store_true", help="treat figures without a source as errors")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("run", help="simulate a scenario and write a results folder")
+    p.add_argument("scenario", nargs="?", help="scenario YAML file")
+    p.add_argument("-n", "--replications", type=int, default=1, help="number of replications (default 1)")
+    p.add_argument("--seed", type=int, default=0, help="root random seed (default 0)")
+    p.add_argument("--out", default="results", help="results root folder (default ./results)")
+    p.add_argument("--executor", default="local", choices=["serial", "local", "dask"],
+                   help="where replications run (default local: a process pool)")
+    p.add_argument("--workers", type=int, default=None, help="worker processes for --executor local (default: all cores)")
+    p.add_argument("--scheduler", default=None, help="Dask scheduler address for --executor dask, e.g. tcp://host:8786")
+    p.add_argument("--resume", metavar="FOLDER", help="finish an interrupted run (a *.partial results folder)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("schema", help="print the JSON Schema of the scenario or network format (for editors)")
+    p.add_argument("kind", nargs="?", default="scenario", choices=["scenario", "network"])
+    p.add_argument("-o", "--output", help="write to this file instead of standard output")
+    p.set_defaults(func=cmd_schema)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except ScenarioError as exc:
+        _print_problems(exc)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("\ninterrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

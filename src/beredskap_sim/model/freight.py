@@ -1,0 +1,240 @@
+"""Mesoscopic freight: consignments per departure slot, queueing on link capacity.
+
+Each freight demand releases one consignment (``tonnes_per_day × slot / 24`` tonnes) every
+``slot`` hours — a train, or an hour's worth of trucks — never one process per vehicle. A
+consignment moves by scheduled callbacks only:
+
+1. **At a node** it asks the router for the next arc of the best open route to its
+   destination *in its current mode*. A consignment travels in one mode: at release it
+   takes the allowed mode with the fastest route; it changes mode only when its mode has
+   no route left from where it stands and another allowed mode has, paying the network's
+   ``mode_transfer_h`` (transshipment). With no route at all it *waits* at the node until
+   the network state changes.
+2. **On an arc** it joins that arc's FIFO queue. The arc admits q tonnes in
+   ``q / (capacity × capacity_factor)`` hours (a point queue: the next consignment enters when
+   the previous one is in), then the consignment travels ``time / speed_factor`` hours.
+   An arc whose link closes stops admitting; its queue goes back to its node and re-routes.
+   A consignment already on the link finishes it (it re-routes at the next node).
+3. **At a border** with customs it is cleared by the crossing's lanes (``CustomsQueue``).
+4. **Lost**: a consignment still waiting or queued after ``release + deadline`` is cancelled.
+
+Delay is measured against the undisrupted time of the same consignment on its base route
+(travel, admission ``q/capacity`` per arc, and mean customs time), so an undisturbed,
+uncongested run has zero delay. Mode changes at nodes are free (no transfer time).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+import numpy as np
+import simpy
+from simpy.events import Timeout
+
+from ..network.graph import MODES
+from ..network.routing import Router, modes_mask
+from ..network.state import NetworkState
+from ..scenario.resolved import FreightDemand, Scenario
+from .customs import CustomsQueue
+from .recording import Recorder
+from .rng import Streams
+
+
+class Consignment:
+    """Tonnes of one commodity travelling together from an origin to a destination."""
+
+    __slots__ = ("id", "ci", "commodity", "dest", "allowed", "mask", "tonnes", "release_h", "deadline_h", "base_h", "node")
+
+    def __init__(self, cid: int, ci: int, demand: FreightDemand, mask: int, release_h: float, base_h: float):
+        self.id = cid
+        self.ci = ci
+        self.commodity = demand.commodity
+        self.dest = demand.dest
+        self.allowed = mask
+        self.mask = mask
+        self.tonnes = demand.consignment_t
+        self.release_h = release_h
+        self.deadline_h = release_h + demand.deadline_h
+        self.base_h = base_h
+        self.node = demand.origin
+
+
+class FreightModel:
+    """All freight of one run. Call ``start()`` once, then run the environment."""
+
+    def __init__(self, env: simpy.Environment, scenario: Scenario, state: NetworkState,
+                 recorder: Recorder, streams: Streams):
+        self.env = env
+        self.scenario = scenario
+        self.net = net = scenario.network
+        self.state = state
+        self.recorder = recorder
+        self.customs: dict[int, CustomsQueue] = {}
+        node_entry_h = np.zeros(net.n_nodes)
+        for i, node in enumerate(net.spec.nodes):
+            if node.customs is not None:
+                c = node.customs
+                self.customs[i] = CustomsQueue(c.lanes, c.tonnes_per_hour_per_lane, c.fixed, c.service == "exponential",
+                                               streams[f"customs:{node.id}"])
+                node_entry_h[i] = c.fixed
+        self.router = Router(net, state, node_entry_h)
+        self.commodity_index = {c: i for i, c in enumerate(scenario.commodities)}
+        n_arcs = net.n_arcs
+        self._queue: list[deque[Consignment]] = [deque() for _ in range(n_arcs)]
+        self._free_at = np.zeros(n_arcs)
+        self._wake_pending = np.zeros(n_arcs, dtype=bool)
+        self._waiting: dict[int, Consignment] = {}
+        self._live: dict[int, Consignment] = {}
+        self._next_id = 0
+        self.scheduled = 0
+        state.subscribe(self._on_state_change)
+
+    # ----------------------------------------------------------------- set-up
+    def base_time_h(self, demand: FreightDemand) -> float:
+        """Undisrupted door-to-door time of one consignment of ``demand`` in its fastest mode (hours)."""
+        base_state = NetworkState(self.net.n_links, self.net.n_nodes)
+        router = Router(self.net, base_state, self.router.node_entry_h)
+        mode = router.best_mode(demand.origin, demand.dest, modes_mask(demand.modes), demand.commodity)
+        arcs = router.path(demand.origin, demand.dest, mode, demand.commodity) or []
+        q = demand.consignment_t
+        total = 0.0
+        for arc in arcs:
+            total += q / self.net.arc_capacity_tph[arc] + self.net.arc_time_h[arc]
+            head = int(self.net.arc_to[arc])
+            if head in self.customs and head != demand.dest:
+                total += self.customs[head].mean_service_h(q)
+        return total
+
+    def start(self) -> None:
+        horizon = self.scenario.horizon_h
+        for demand in self.scenario.demands:
+            self.env.process(self._release(demand, horizon))
+
+    def _release(self, demand: FreightDemand, horizon: float):
+        ci = self.commodity_index[demand.commodity]
+        mask = modes_mask(demand.modes)
+        base_h = self.base_time_h(demand)
+        t = demand.start_h
+        if t > 0:
+            yield Timeout(self.env, t)
+        stop = min(horizon, demand.end_h)
+        while t < stop - 1e-9:
+            c = Consignment(self._next_id, ci, demand, mask, t, base_h)
+            self._next_id += 1
+            self._live[c.id] = c
+            self.recorder.release(ci, c.dest, c.tonnes, t, t + base_h)
+            c.mask = self.router.best_mode(c.node, c.dest, mask, c.commodity) or c.mask
+            self._route(c)
+            t += demand.slot_h
+            self.scheduled += 1
+            yield Timeout(self.env, demand.slot_h)
+
+    # ---------------------------------------------------------------- movement
+    def _schedule(self, delay: float, callback, value) -> None:
+        self.scheduled += 1
+        Timeout(self.env, delay, value).callbacks.append(callback)
+
+    def _route(self, c: Consignment) -> None:
+        """Decide what ``c`` does at the node where it stands."""
+        now = self.env.now
+        if c.node == c.dest:
+            del self._live[c.id]
+            self.recorder.deliver(c.ci, c.dest, c.tonnes, now, now - c.release_h - c.base_h)
+            return
+        if now > c.deadline_h:
+            self._lose(c, now)
+            return
+        arc = self.router.next_arc(c.node, c.dest, c.mask, c.commodity)
+        if arc < 0:
+            other = self.router.best_mode(c.node, c.dest, c.allowed & ~c.mask, c.commodity)
+            if other:
+                c.mask = other
+                self.recorder.event(now, "mode-change", self.net.node_ids[c.node], f"consignment {c.id} ({c.commodity}) to {MODES[other.bit_length() - 1]}")
+                self._schedule(self.net.spec.defaults.mode_transfer_h, self._cleared, c)
+            else:
+                self._wait(c)
+            return
+        self._queue[arc].append(c)
+        if not self._wake_pending[arc]:
+            self._dispatch(arc)
+
+    def _wait(self, c: Consignment) -> None:
+        if c.id not in self._waiting:
+            self._waiting[c.id] = c
+            self._schedule(max(0.0, c.deadline_h - self.env.now), self._deadline_passed, c)
+
+    def _deadline_passed(self, event) -> None:
+        c = event.value
+        if c.id in self._waiting and self.env.now >= c.deadline_h:
+            del self._waiting[c.id]
+            self._lose(c, self.env.now)
+
+    def _lose(self, c: Consignment, now: float) -> None:
+        del self._live[c.id]
+        self.recorder.lose(c.ci, c.dest, c.tonnes, now)
+
+    def _dispatch(self, arc: int) -> None:
+        """Admit queued consignments onto ``arc`` while it is open and free."""
+        self._wake_pending[arc] = False
+        queue = self._queue[arc]
+        link = int(self.net.arc_link[arc])
+        state = self.state
+        now = self.env.now
+        while queue and state.link_open(link):
+            free_at = self._free_at[arc]
+            if free_at > now:
+                self._wake_pending[arc] = True
+                self._schedule(free_at - now, self._wake, arc)
+                return
+            c = queue.popleft()
+            if now > c.deadline_h:
+                self._lose(c, now)
+                continue
+            admit = c.tonnes / (self.net.arc_capacity_tph[arc] * state.link_capacity_factor[link])
+            travel = self.net.arc_time_h[arc] / state.link_speed_factor[link]
+            self._free_at[arc] = now + admit
+            c.node = int(self.net.arc_to[arc])
+            self._schedule(admit + travel, self._arrived, c)
+
+    def _wake(self, event) -> None:
+        self._dispatch(event.value)
+
+    def _arrived(self, event) -> None:
+        c = event.value
+        customs = self.customs.get(c.node)
+        if customs is not None and c.node != c.dest:
+            now = self.env.now
+            done = customs.clear(now, c.tonnes, float(self.state.node_customs_delay_h[c.node]))
+            self._schedule(done - now, self._cleared, c)
+        else:
+            self._route(c)
+
+    def _cleared(self, event) -> None:
+        self._route(event.value)
+
+    # ------------------------------------------------------------ state change
+    def _on_state_change(self) -> None:
+        """Re-route what waits, pull queues off closed links, restart reopened ones."""
+        for arc, queue in enumerate(self._queue):
+            if not queue:
+                continue
+            if not self.state.link_open(int(self.net.arc_link[arc])):
+                stranded = list(queue)
+                queue.clear()
+                for c in stranded:
+                    self._route(c)
+            elif not self._wake_pending[arc]:
+                self._dispatch(arc)
+        waiting = list(self._waiting.values())
+        self._waiting.clear()
+        for c in waiting:
+            self._route(c)
+
+    # ------------------------------------------------------------------ finish
+    def finish(self, horizon: float) -> None:
+        """At the horizon, everything whose deadline has passed counts as lost."""
+        queued = {c.id for queue in self._queue for c in queue}
+        for c in list(self._live.values()):
+            if c.deadline_h < horizon and (c.id in self._waiting or c.id in queued):
+                self._waiting.pop(c.id, None)
+                self._lose(c, c.deadline_h)

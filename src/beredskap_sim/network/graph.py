@@ -1,0 +1,131 @@
+"""The compiled network: nodes and directed arcs as arrays, plus a networkx MultiDiGraph.
+
+Built once from a validated ``NetworkSpec``. It never changes during a run; what changes
+(closures, capacity and speed factors) lives in ``NetworkState``.
+
+Each bidirectional link becomes two *arcs* (one per direction) with the link's capacity
+each. Freight time on an arc is ``length_km / min(speed_kmh, mode cap)`` hours; capacity in
+tonnes/hour is ``trains_per_day × train_payload_t / 24`` for rail, ``trucks_per_hour ×
+truck_payload_t`` for road, or ``tonnes_per_hour`` as given.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import networkx as nx
+import numpy as np
+
+from ..scenario.network_schema import LinkSpec, NetworkSpec
+
+MODES: tuple[str, ...] = ("rail", "road", "ferry")
+
+
+def link_capacity_tph(link: LinkSpec, spec: NetworkSpec) -> float:
+    """Freight capacity of one direction of ``link`` in tonnes/hour."""
+    if link.tonnes_per_hour is not None:
+        return link.tonnes_per_hour
+    if link.trains_per_day is not None:
+        return link.trains_per_day * spec.defaults.train_payload_t / 24.0
+    assert link.trucks_per_hour is not None
+    return link.trucks_per_hour * spec.defaults.truck_payload_t
+
+
+def link_freight_speed_kmh(link: LinkSpec, spec: NetworkSpec) -> float:
+    """Speed of freight on ``link``: the link speed capped by the mode's vehicle top speed."""
+    cap = {
+        "rail": spec.defaults.freight_train_speed_kmh,
+        "road": spec.defaults.truck_speed_kmh,
+    }.get(link.mode, link.speed_kmh)
+    return min(link.speed_kmh, cap)
+
+
+@dataclass
+class Network:
+    """Static network arrays. Indices: nodes ``0..n_nodes-1``, links, and arcs (directed)."""
+
+    spec: NetworkSpec
+    node_ids: list[str]
+    link_ids: list[str]
+    arc_link: np.ndarray
+    arc_from: np.ndarray
+    arc_to: np.ndarray
+    arc_mode: np.ndarray  # index into MODES
+    arc_length_km: np.ndarray
+    arc_time_h: np.ndarray
+    arc_capacity_tph: np.ndarray
+    graph: nx.MultiDiGraph
+    node_index: dict[str, int] = field(default_factory=dict)
+    link_index: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def n_nodes(self) -> int:
+        return len(self.node_ids)
+
+    @property
+    def n_links(self) -> int:
+        return len(self.link_ids)
+
+    @property
+    def n_arcs(self) -> int:
+        return len(self.arc_link)
+
+    def node(self, index: int):
+        return self.spec.nodes[index]
+
+    def link(self, index: int) -> LinkSpec:
+        return self.spec.links[index]
+
+    def resolve_target(self, name: str) -> tuple[list[int], list[int]] | None:
+        """Link and node indices named by ``name`` (a link id, node id or group); None if unknown."""
+        if name in self.link_index:
+            return [self.link_index[name]], []
+        if name in self.node_index:
+            return [], [self.node_index[name]]
+        if name in self.spec.groups:
+            links: list[int] = []
+            nodes: list[int] = []
+            for member in self.spec.groups[name]:
+                found = self.resolve_target(member)
+                if found is None:
+                    return None
+                links += found[0]
+                nodes += found[1]
+            return links, nodes
+        return None
+
+
+def build_network(spec: NetworkSpec) -> Network:
+    """Compile a validated network spec. Assumes ids were checked by the loader."""
+    node_ids = [n.id for n in spec.nodes]
+    node_index = {nid: i for i, nid in enumerate(node_ids)}
+    link_ids = [link.id for link in spec.links]
+    arcs: list[tuple[int, int, int, int, float, float, float]] = []
+    for li, link in enumerate(spec.links):
+        time_h = link.length_km / link_freight_speed_kmh(link, spec)
+        cap = link_capacity_tph(link, spec)
+        mode = MODES.index(link.mode)
+        u, v = node_index[link.from_], node_index[link.to]
+        arcs.append((li, u, v, mode, link.length_km, time_h, cap))
+        if link.bidirectional:
+            arcs.append((li, v, u, mode, link.length_km, time_h, cap))
+    cols = list(zip(*arcs))
+    graph = nx.MultiDiGraph()
+    graph.add_nodes_from(range(len(node_ids)))
+    for a, (li, u, v, mode, length, time_h, cap) in enumerate(arcs):
+        graph.add_edge(u, v, key=a, link=li, mode=mode, time_h=time_h, length_km=length, capacity_tph=cap)
+    return Network(
+        spec=spec,
+        node_ids=node_ids,
+        link_ids=link_ids,
+        arc_link=np.array(cols[0], dtype=np.int64),
+        arc_from=np.array(cols[1], dtype=np.int64),
+        arc_to=np.array(cols[2], dtype=np.int64),
+        arc_mode=np.array(cols[3], dtype=np.int64),
+        arc_length_km=np.array(cols[4], dtype=float),
+        arc_time_h=np.array(cols[5], dtype=float),
+        arc_capacity_tph=np.array(cols[6], dtype=float),
+        graph=graph,
+        node_index=node_index,
+        link_index={lid: i for i, lid in enumerate(link_ids)},
+    )

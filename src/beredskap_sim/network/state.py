@@ -1,0 +1,96 @@
+"""What changes in the network during a run: closures and capacity/speed/customs factors.
+
+Effects are applied and reverted by id, so overlapping disruptions compose: a link is closed
+while *any* active effect closes it, and its capacity factor is the product of the active
+factors. Every change bumps ``version`` (route caches compare it) and calls the listeners
+(e.g. the freight model re-routes waiting consignments).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Effect:
+    """What a disruption does. ``close`` wins over the factors while it is active."""
+
+    close: bool = False
+    capacity_factor: float = 1.0
+    speed_factor: float = 1.0
+    customs_delay_h: float = 0.0
+    exempt: frozenset[str] = frozenset()
+
+
+class NetworkState:
+    """Per-link and per-node state arrays with a version counter."""
+
+    def __init__(self, n_links: int, n_nodes: int):
+        self.version = 0
+        self.link_closed = np.zeros(n_links, dtype=bool)
+        self.link_capacity_factor = np.ones(n_links)
+        self.link_speed_factor = np.ones(n_links)
+        self.node_closed = np.zeros(n_nodes, dtype=bool)
+        self.node_customs_delay_h = np.zeros(n_nodes)
+        # node index -> list of exemption sets of the active closures on that node
+        self._node_closures: dict[int, list[frozenset[str]]] = {}
+        self._active: dict[str, tuple[tuple[int, ...], tuple[int, ...], Effect]] = {}
+        self._listeners: list[Callable[[], None]] = []
+
+    def subscribe(self, listener: Callable[[], None]) -> None:
+        """Call ``listener()`` after every change."""
+        self._listeners.append(listener)
+
+    def apply(self, key: str, links: tuple[int, ...], nodes: tuple[int, ...], effect: Effect) -> None:
+        """Start effect ``key`` on the given links and nodes."""
+        if key in self._active:
+            raise KeyError(f"effect {key!r} is already active")
+        self._active[key] = (links, nodes, effect)
+        self._recompute(links, nodes)
+
+    def revert(self, key: str) -> None:
+        """End effect ``key``."""
+        links, nodes, _ = self._active.pop(key)
+        self._recompute(links, nodes)
+
+    def is_active(self, key: str) -> bool:
+        return key in self._active
+
+    def node_closed_for(self, node: int, commodity: str) -> bool:
+        """True when an active closure of ``node`` does not exempt ``commodity``."""
+        return any(commodity not in exempt for exempt in self._node_closures.get(node, ()))
+
+    def link_open(self, link: int) -> bool:
+        """A link carries traffic when it is not closed and its capacity factor is above zero."""
+        return not self.link_closed[link] and self.link_capacity_factor[link] > 0.0
+
+    def _recompute(self, links: tuple[int, ...], nodes: tuple[int, ...]) -> None:
+        for li in set(links):
+            closed, cap, speed = False, 1.0, 1.0
+            for ls, _, eff in self._active.values():
+                if li in ls:
+                    closed |= eff.close
+                    cap *= eff.capacity_factor
+                    speed *= eff.speed_factor
+            self.link_closed[li] = closed
+            self.link_capacity_factor[li] = cap
+            self.link_speed_factor[li] = speed
+        for ni in set(nodes):
+            closures, delay = [], 0.0
+            for _, ns, eff in self._active.values():
+                if ni in ns:
+                    if eff.close:
+                        closures.append(eff.exempt)
+                    delay += eff.customs_delay_h
+            self.node_closed[ni] = bool(closures)
+            self.node_customs_delay_h[ni] = delay
+            if closures:
+                self._node_closures[ni] = closures
+            else:
+                self._node_closures.pop(ni, None)
+        self.version += 1
+        for listener in self._listeners:
+            listener()

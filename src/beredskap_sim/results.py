@@ -1,0 +1,176 @@
+"""The results folder: ``results/<scenario-slug>/<timestamp>-<hash>/``.
+
+Layout of a complete run folder::
+
+    manifest.json        status, scenario hash, seed, replications, package version, executor, timings
+    input/scenario.yaml  the scenario as run (its `network` points at input/network.yaml)
+    input/network.yaml   the network as run
+    kpis.parquet         KPI rows of every replication (replication, kpi, scope, value, unit)
+    timeseries.parquet   per replication, step and commodity: released/due/delivered/lost/backlog t, Q
+    events.parquet       the event log of every replication
+    summary.csv          statistics per KPI over the replications (see experiment.summary)
+
+While running, the folder is named ``<name>.partial`` and holds ``replications/rep-NNNNN.*``
+files, each written atomically as its replication finishes. Only when every replication is in
+are the tables combined and the folder renamed to its final name, so a crash or Ctrl-C never
+leaves something that looks complete; ``run --resume <folder>.partial`` finishes it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import shutil
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from .experiment.replication import ReplicationResult
+
+PARTIAL_SUFFIX = ".partial"
+
+
+def slug(text: str) -> str:
+    """File-system-safe lower-case name: 'E14 closed 36 h' → 'e14-closed-36-h'."""
+    table = str.maketrans({"æ": "ae", "ø": "o", "å": "a", "ä": "a", "ö": "o", "é": "e"})
+    text = text.lower().translate(table)
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-") or "scenario"
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that readers see the old file or the whole new one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def atomic_write_parquet(frame: pd.DataFrame, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    frame.to_parquet(tmp, index=False)
+    os.replace(tmp, path)
+
+
+class RunFolder:
+    """A run folder, partial or complete."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+
+    # -------------------------------------------------------------- creation
+    @classmethod
+    def create(cls, out_root: Path, scenario_name: str, digest: str, scenario_raw: dict, network_raw: dict,
+               manifest: dict) -> "RunFolder":
+        stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S")
+        base = Path(out_root) / slug(scenario_name)
+        name = f"{stamp}-{digest[:8]}"
+        n = 1
+        while (base / name).exists() or (base / (name + PARTIAL_SUFFIX)).exists():
+            n += 1
+            name = f"{stamp}-{digest[:8]}-{n}"
+        folder = cls(base / (name + PARTIAL_SUFFIX))
+        folder.path.mkdir(parents=True)
+        scenario_copy = dict(scenario_raw)
+        scenario_copy["network"] = "network.yaml"
+        atomic_write_text(folder.path / "input" / "scenario.yaml", yaml.safe_dump(scenario_copy, allow_unicode=True, sort_keys=False))
+        atomic_write_text(folder.path / "input" / "network.yaml", yaml.safe_dump(network_raw, allow_unicode=True, sort_keys=False))
+        folder.write_manifest({**manifest, "status": "partial"})
+        return folder
+
+    # -------------------------------------------------------------- manifest
+    @property
+    def manifest_path(self) -> Path:
+        return self.path / "manifest.json"
+
+    def read_manifest(self) -> dict:
+        return json.loads(self.manifest_path.read_text(encoding="utf-8"))
+
+    def write_manifest(self, manifest: dict) -> None:
+        atomic_write_text(self.manifest_path, json.dumps(manifest, indent=2, sort_keys=True, default=str))
+
+    @property
+    def is_partial(self) -> bool:
+        return self.path.name.endswith(PARTIAL_SUFFIX)
+
+    @property
+    def scenario_file(self) -> Path:
+        return self.path / "input" / "scenario.yaml"
+
+    # -------------------------------------------------------- replications
+    def _rep_path(self, replication: int, kind: str) -> Path:
+        return self.path / "replications" / f"rep-{replication:05d}.{kind}.parquet"
+
+    def write_replication(self, result: ReplicationResult) -> None:
+        """Store one replication; the KPI file is written last and marks it done."""
+        atomic_write_parquet(result.series_frame(), self._rep_path(result.replication, "series"))
+        atomic_write_parquet(result.event_frame(), self._rep_path(result.replication, "events"))
+        kpis = result.kpi_frame()
+        kpis["sim_events"] = result.sim_events
+        kpis["wall_s"] = result.wall_s
+        atomic_write_parquet(kpis, self._rep_path(result.replication, "kpis"))
+
+    def done_replications(self) -> set[int]:
+        folder = self.path / "replications"
+        if not folder.exists():
+            return set()
+        return {int(p.name[4:9]) for p in folder.glob("rep-*.kpis.parquet")}
+
+    def _combine(self, kind: str, replications: list[int]) -> pd.DataFrame:
+        frames = [pd.read_parquet(self._rep_path(r, kind)) for r in sorted(replications)]
+        frames = [f for f in frames if not f.empty]
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+    # -------------------------------------------------------------- finish
+    def complete(self, replications: list[int], summary_fn, manifest_update: dict) -> "RunFolder":
+        """Combine the per-replication files, write the summary, rename to the final name."""
+        kpis = self._combine("kpis", replications)
+        timing = kpis.groupby("replication")[["sim_events", "wall_s"]].first()
+        kpis = kpis.drop(columns=["sim_events", "wall_s"])
+        atomic_write_parquet(kpis, self.path / "kpis.parquet")
+        atomic_write_parquet(self._combine("series", replications), self.path / "timeseries.parquet")
+        atomic_write_parquet(self._combine("events", replications), self.path / "events.parquet")
+        summary = summary_fn(kpis)
+        atomic_write_text(self.path / "summary.csv", summary.to_csv(index=False))
+        manifest = self.read_manifest()
+        manifest.update(manifest_update)
+        manifest.update({
+            "status": "complete",
+            "completed_at": dt.datetime.now().isoformat(timespec="seconds"),
+            "sim_events_total": int(timing["sim_events"].sum()),
+            "replication_wall_s_total": float(timing["wall_s"].sum()),
+        })
+        self.write_manifest(manifest)
+        shutil.rmtree(self.path / "replications")
+        final = self.path.with_name(self.path.name[: -len(PARTIAL_SUFFIX)]) if self.is_partial else self.path
+        os.replace(self.path, final)
+        return RunFolder(final)
+
+    # -------------------------------------------------------------- reading
+    def kpis(self) -> pd.DataFrame:
+        return pd.read_parquet(self.path / "kpis.parquet")
+
+    def summary(self) -> pd.DataFrame:
+        return pd.read_csv(self.path / "summary.csv")
+
+    def timeseries(self) -> pd.DataFrame:
+        return pd.read_parquet(self.path / "timeseries.parquet")
+
+    def events(self) -> pd.DataFrame:
+        return pd.read_parquet(self.path / "events.parquet")

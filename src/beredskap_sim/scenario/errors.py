@@ -1,0 +1,97 @@
+"""Problems in input files, reported all at once and in the planner's terms.
+
+Every problem renders as ``file: field.path: what is wrong (what was expected)`` with the
+line number appended when it is known. The command line prints these lines and exits 2;
+it never shows a Python traceback for a bad file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in one file."""
+
+    file: str
+    field: str
+    problem: str
+    expected: str = ""
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.file}: {self.field or '(top level)'}: {self.problem}"
+        if self.expected:
+            where += f" (expected {self.expected})"
+        if self.line is not None:
+            where += f" [line {self.line}]"
+        return where
+
+
+class ScenarioError(Exception):
+    """Raised when a scenario or network file cannot be used; carries every problem found."""
+
+    def __init__(self, problems: Iterable[Problem]):
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+def field_path(loc: Iterable[Any]) -> str:
+    """Render a pydantic location ``('freight', 2, 'tonnes_per_day')`` as ``freight[2].tonnes_per_day``."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def _describe_input(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def problem_from_pydantic(file: str, error: dict, lines: dict[tuple, int]) -> Problem:
+    """Translate one pydantic error dict into a ``Problem`` with a clear expectation."""
+    loc = tuple(part for part in error["loc"] if not (isinstance(part, str) and part.startswith("function-")))
+    # Union members show up in the location as their type names; drop them.
+    loc = tuple(p for p in loc if not (isinstance(p, str) and ("[" in p or p in {"str", "float", "int", "literal['close']"})))
+    kind = error["type"]
+    ctx = error.get("ctx") or {}
+    given = error.get("input")
+    if kind == "missing":
+        problem, expected = "required field is missing", "a value for this field"
+    elif kind == "extra_forbidden":
+        problem, expected = "unknown field", "only the fields the format defines (see `beredskap-sim schema`)"
+    elif kind in {"greater_than", "greater_than_equal", "less_than", "less_than_equal"}:
+        sign = {"greater_than": ">", "greater_than_equal": "≥", "less_than": "<", "less_than_equal": "≤"}[kind]
+        bound = next(iter(ctx.values()))
+        problem, expected = f"got {_describe_input(given)}", f"a number {sign} {bound}"
+    elif kind in {"float_parsing", "float_type", "int_parsing", "int_type", "int_from_float"}:
+        problem, expected = f"got {_describe_input(given)}", "a number" if "float" in kind else "a whole number"
+    elif kind in {"literal_error", "enum"}:
+        problem, expected = f"got {_describe_input(given)}", f"one of {ctx.get('expected', '')}"
+    elif kind in {"string_type"}:
+        problem, expected = f"got {_describe_input(given)}", "text"
+    elif kind in {"list_type"}:
+        problem, expected = f"got {_describe_input(given)}", "a list"
+    elif kind in {"dict_type", "model_type", "model_attributes_type"}:
+        problem, expected = f"got {_describe_input(given)}", "a mapping of fields"
+    elif kind in {"bool_type", "bool_parsing"}:
+        problem, expected = f"got {_describe_input(given)}", "true or false"
+    elif kind == "value_error":
+        message = str(ctx.get("error", error["msg"]))
+        problem, _, expected = message.partition(", expected ")
+        if not expected:
+            expected = ""
+    else:
+        problem, expected = error["msg"], ""
+    line = None
+    for depth in range(len(loc), -1, -1):
+        line = lines.get(tuple(loc[:depth]))
+        if line is not None:
+            break
+    return Problem(file, field_path(loc), problem, expected, line)

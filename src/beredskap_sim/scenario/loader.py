@@ -1,0 +1,204 @@
+"""Load and check a scenario and the network it names; report every problem at once.
+
+Checks, in order: the YAML parses; each file matches its schema (pydantic, all errors
+collected); the network is consistent (unique ids, links between known nodes, groups of
+known members); the scenario refers only to known nodes/links/groups, its instants are
+readable, and every freight flow has a route on the undisrupted network. Figures without a
+source are warnings (errors with ``strict_sources=True``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from ..network.graph import build_network
+from ..network.routing import Router, modes_mask
+from ..network.state import Effect, NetworkState
+from .errors import Problem, ScenarioError, problem_from_pydantic
+from .network_schema import NetworkSpec
+from .resolved import Disruption, FreightDemand, Scenario
+from .schema import EffectSpec, ScenarioSpec
+from .sources import citations
+from .units import parse_instant
+from .yaml_source import load_yaml_with_lines
+
+
+def _validate(model: type[BaseModel], data: Any, file: str, lines: dict) -> tuple[Any, list[Problem]]:
+    if not isinstance(data, dict):
+        return None, [Problem(file, "", f"got {type(data).__name__}", "a YAML mapping of fields at the top level", 1)]
+    try:
+        return model.model_validate(data), []
+    except ValidationError as exc:
+        return None, [problem_from_pydantic(file, err, lines) for err in exc.errors()]
+
+
+def _network_problems(spec: NetworkSpec, file: str, lines: dict) -> list[Problem]:
+    out: list[Problem] = []
+    for kind, items in (("nodes", spec.nodes), ("links", spec.links)):
+        counts = Counter(item.id for item in items)
+        for i, item in enumerate(items):
+            if counts[item.id] > 1:
+                out.append(Problem(file, f"{kind}[{i}].id", f"duplicate id {item.id!r}", "ids unique within the file", lines.get((kind, i, "id"))))
+    node_ids = {n.id for n in spec.nodes}
+    link_ids = {link.id for link in spec.links}
+    overlap = node_ids & link_ids
+    for name in sorted(overlap):
+        out.append(Problem(file, "links", f"id {name!r} names both a node and a link", "distinct ids"))
+    for i, link in enumerate(spec.links):
+        for end in ("from", "to"):
+            ref = link.from_ if end == "from" else link.to
+            if ref not in node_ids:
+                out.append(Problem(file, f"links[{i}].{end}", f"unknown node {ref!r}", "the id of a node in this file", lines.get(("links", i, end))))
+        if link.from_ == link.to:
+            out.append(Problem(file, f"links[{i}]", f"link {link.id!r} starts and ends at {link.from_!r}", "two different nodes", lines.get(("links", i))))
+    for group, members in spec.groups.items():
+        for j, member in enumerate(members):
+            if member not in node_ids | link_ids | set(spec.groups):
+                out.append(Problem(file, f"groups.{group}[{j}]", f"unknown id {member!r}", "a node, link or group id", lines.get(("groups", group, j))))
+    return out
+
+
+def load_network_spec(path: Path) -> tuple[NetworkSpec, dict]:
+    """Load and check a network file alone; raise ``ScenarioError`` on any problem."""
+    data, lines = load_yaml_with_lines(path)
+    spec, problems = _validate(NetworkSpec, data, str(path), lines)
+    if spec is not None:
+        problems += _network_problems(spec, str(path), lines)
+    if problems:
+        raise ScenarioError(problems)
+    return spec, data
+
+
+def _effect(spec_effect, exempt: list[str]) -> Effect:
+    if spec_effect == "close":
+        return Effect(close=True, exempt=frozenset(exempt))
+    assert isinstance(spec_effect, EffectSpec)
+    return Effect(
+        capacity_factor=1.0 if spec_effect.capacity_factor is None else spec_effect.capacity_factor,
+        speed_factor=1.0 if spec_effect.speed_factor is None else spec_effect.speed_factor,
+        customs_delay_h=spec_effect.customs_delay or 0.0,
+        exempt=frozenset(exempt),
+    )
+
+
+def _start_of(data: Any) -> dt.datetime:
+    try:
+        return dt.datetime.fromisoformat(str(data.get("start")))
+    except (AttributeError, ValueError, TypeError):
+        return dt.datetime(2000, 1, 1)
+
+
+def scenario_from_data(
+    data: Any,
+    lines: dict,
+    file: str,
+    base_dir: Path,
+    *,
+    strict_sources: bool = False,
+) -> Scenario:
+    """Build a ``Scenario`` from parsed scenario YAML (``lines`` maps field paths to lines)."""
+    spec, problems = _validate(ScenarioSpec, data, file, lines)
+    start = _start_of(data)
+    net_spec = net_data = None
+    net_file = ""
+    if isinstance(data, dict) and isinstance(data.get("network"), str):
+        net_path = (base_dir / data["network"]).resolve()
+        net_file = str(net_path)
+        try:
+            net_spec, net_data = load_network_spec(net_path)
+        except ScenarioError as exc:
+            if not net_path.exists():
+                problems.append(Problem(file, "network", f"network file {data['network']!r} not found", "a path relative to the scenario file", lines.get(("network",))))
+            else:
+                problems += exc.problems
+    if spec is None or net_spec is None:
+        raise ScenarioError(problems)
+
+    network = build_network(net_spec)
+    warnings: list[str] = []
+
+    demands: list[FreightDemand] = []
+    base = Router(network, NetworkState(network.n_links, network.n_nodes))
+    for i, d in enumerate(spec.freight):
+        here = lines.get(("freight", i))
+        unknown = [(end, ref) for end, ref in (("from", d.from_), ("to", d.to)) if ref not in network.node_index]
+        for end, ref in unknown:
+            problems.append(Problem(file, f"freight[{i}].{end}", f"unknown node {ref!r}", "a node id of the network", lines.get(("freight", i, end))))
+        if unknown:
+            continue
+        if d.from_ == d.to:
+            problems.append(Problem(file, f"freight[{i}]", "origin and destination are the same", "two different nodes", here))
+            continue
+        window = []
+        for end_name, raw_value, default in (("start", d.start, 0.0), ("end", d.end, float("inf"))):
+            try:
+                window.append(default if raw_value is None else parse_instant(raw_value, start))
+            except ValueError as exc:
+                problems.append(Problem(file, f"freight[{i}].{end_name}", str(exc), "", lines.get(("freight", i, end_name))))
+                window.append(default)
+        demand = FreightDemand(
+            d.id, network.node_index[d.from_], network.node_index[d.to], d.commodity, d.tonnes_per_day,
+            tuple(d.modes), d.deadline, d.slot, window[0], window[1],
+        )
+        if not base.best_mode(demand.origin, demand.dest, modes_mask(demand.modes), demand.commodity):
+            problems.append(
+                Problem(file, f"freight[{i}]", f"no {'/'.join(d.modes)} route from {d.from_!r} to {d.to!r} even with every link open", "a destination reachable with the allowed modes", here)
+            )
+        demands.append(demand)
+    for name, count in Counter(d.id for d in spec.freight).items():
+        if count > 1:
+            problems.append(Problem(file, "freight", f"duplicate id {name!r}", "ids unique within the file"))
+
+    disruptions: list[Disruption] = []
+    for i, x in enumerate(spec.disruptions):
+        targets = [x.target] if isinstance(x.target, str) else list(x.target)
+        links: list[int] = []
+        nodes: list[int] = []
+        for j, name in enumerate(targets):
+            found = network.resolve_target(name)
+            if found is None:
+                path = f"disruptions[{i}].target" + ("" if isinstance(x.target, str) else f"[{j}]")
+                problems.append(Problem(file, path, f"unknown target {name!r}", "a link id, node id or group name of the network", lines.get(("disruptions", i, "target"))))
+                continue
+            links += found[0]
+            nodes += found[1]
+        try:
+            start_h = parse_instant(x.start, start)
+        except ValueError as exc:
+            problems.append(Problem(file, f"disruptions[{i}].start", str(exc), "", lines.get(("disruptions", i, "start"))))
+            continue
+        if start_h < 0:
+            problems.append(Problem(file, f"disruptions[{i}].start", f"starts {-start_h:g} h before the scenario start", "a time within the horizon", lines.get(("disruptions", i, "start"))))
+        elif start_h >= spec.horizon:
+            warnings.append(f"{file}: disruptions[{i}].start: starts after the horizon, so it has no effect")
+        disruptions.append(
+            Disruption(x.id, x.description, tuple(targets), tuple(dict.fromkeys(links)), tuple(dict.fromkeys(nodes)), start_h, x.duration, _effect(x.effect, x.exempt))
+        )
+    for name, count in Counter(x.id for x in spec.disruptions).items():
+        if count > 1:
+            problems.append(Problem(file, "disruptions", f"duplicate id {name!r}", "ids unique within the file"))
+
+    for model, where, defaults in ((spec, file, {}), (net_spec, net_file, net_spec.default_sources)):
+        _, missing = citations(model, defaults)
+        for path in missing:
+            message = f"{where}: {path}: figure has no source (expected a `sources` entry, or 'assumption: why')"
+            if strict_sources:
+                problems.append(Problem(where, path, "figure has no source", "a `sources` entry, or 'assumption: why'"))
+            else:
+                warnings.append(message)
+
+    if problems:
+        raise ScenarioError(problems)
+    return Scenario(spec, net_spec, network, file, net_file, demands, disruptions, data, net_data, warnings)
+
+
+def load_scenario(path: str | Path, *, strict_sources: bool = False) -> Scenario:
+    """Load, check and resolve a scenario file. Raises ``ScenarioError`` listing every problem."""
+    path = Path(path)
+    data, lines = load_yaml_with_lines(path)
+    return scenario_from_data(data, lines, str(path), path.parent, strict_sources=strict_sources)

@@ -1,0 +1,133 @@
+"""The network file format (``networks/*.yaml``) as pydantic models.
+
+A network is places (nodes) and the links between them. Every figure carries its source in
+the entry's ``sources`` map (field name → citation), or in the file's ``default_sources`` for
+figures that share one (e.g. coordinates read off a map). A source text that starts with
+``assumption:`` marks an assumed figure; reports list them.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from .fields import Duration, Sources, Strict
+
+NodeKind = Literal[
+    "municipality",
+    "junction",
+    "terminal",
+    "border",
+    "port",
+    "airport",
+    "warehouse",
+    "production",
+    "external",
+]
+Mode = Literal["rail", "road", "ferry"]
+Country = Literal["NO", "SE", "FI"]
+
+
+class CustomsSpec(Strict):
+    """Customs at a border crossing, modelled as ``lanes`` parallel FIFO servers.
+
+    A consignment of q tonnes occupies one lane for ``fixed + q / tonnes_per_hour_per_lane``
+    hours (on average, when ``service`` is exponential).
+    """
+
+    lanes: int = Field(ge=1, description="Parallel customs lanes (servers).")
+    tonnes_per_hour_per_lane: float = Field(gt=0, description="Clearance rate of one lane, tonnes/hour.")
+    fixed: Duration = Field(default=0.0, description="Fixed clearance time per consignment.")
+    service: Literal["deterministic", "exponential"] = Field(
+        default="deterministic", description="Whether service times are fixed or exponentially distributed."
+    )
+    sources: Sources
+
+
+class NodeSpec(Strict):
+    """A place: municipality, terminal, border crossing, port, airport, warehouse, external supply."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", description="Short id used by links and scenarios.")
+    name: str
+    kind: NodeKind
+    country: Country
+    lon: float = Field(ge=-180, le=180, description="Longitude, degrees east (WGS84).")
+    lat: float = Field(ge=-90, le=90, description="Latitude, degrees north (WGS84).")
+    population: int | None = Field(default=None, ge=0, description="Inhabitants (municipalities).")
+    customs: CustomsSpec | None = Field(default=None, description="Customs stop (border crossings only).")
+    note: str = ""
+    sources: Sources
+
+    @model_validator(mode="after")
+    def _customs_only_at_borders(self) -> "NodeSpec":
+        if self.customs is not None and self.kind != "border":
+            raise ValueError(f"node {self.id!r} has customs but is a {self.kind}, expected kind: border")
+        return self
+
+
+class LinkSpec(Strict):
+    """A link between two nodes in one mode, with capacity per direction.
+
+    Capacity is given in the mode's natural unit: ``trains_per_day`` for rail, ``trucks_per_hour``
+    for road, or ``tonnes_per_hour`` for any mode; the network defaults convert trains and
+    trucks to tonnes.
+    """
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    name: str
+    from_: str = Field(alias="from")
+    to: str
+    mode: Mode
+    length_km: float = Field(gt=0)
+    speed_kmh: float = Field(gt=0, description="Line or road speed; freight is further capped by the defaults.")
+    trains_per_day: float | None = Field(default=None, gt=0, description="Rail freight paths per day and direction.")
+    trucks_per_hour: float | None = Field(default=None, gt=0, description="Heavy trucks per hour and direction.")
+    tonnes_per_hour: float | None = Field(default=None, gt=0, description="Freight capacity per direction, t/h.")
+    electrified: bool = False
+    bidirectional: bool = True
+    note: str = ""
+    sources: Sources
+
+    @model_validator(mode="after")
+    def _one_capacity(self) -> "LinkSpec":
+        given = [n for n in ("trains_per_day", "trucks_per_hour", "tonnes_per_hour") if getattr(self, n) is not None]
+        if len(given) != 1:
+            raise ValueError(
+                f"link {self.id!r} gives capacity as {given or 'nothing'}, "
+                "expected exactly one of trains_per_day, trucks_per_hour, tonnes_per_hour"
+            )
+        if self.trains_per_day is not None and self.mode != "rail":
+            raise ValueError(f"link {self.id!r} gives trains_per_day on a {self.mode} link, expected a rail link")
+        if self.trucks_per_hour is not None and self.mode != "road":
+            raise ValueError(f"link {self.id!r} gives trucks_per_hour on a {self.mode} link, expected a road link")
+        return self
+
+
+class NetworkDefaults(Strict):
+    """Conversions and caps that apply to every link of the network."""
+
+    truck_payload_t: float = Field(gt=0, description="Mean payload of a loaded truck, tonnes.")
+    train_payload_t: float = Field(gt=0, description="Mean net payload of a freight train, tonnes.")
+    truck_speed_kmh: float = Field(gt=0, description="Top speed of a heavy truck; caps road link speeds.")
+    freight_train_speed_kmh: float = Field(gt=0, description="Top speed of a freight train; caps rail link speeds.")
+    mode_transfer_h: Duration = Field(
+        default=4.0, description="Time to move a consignment from one mode to another (truck ↔ train)."
+    )
+    sources: Sources
+
+
+class NetworkSpec(Strict):
+    """A whole network file."""
+
+    name: str
+    description: str = ""
+    defaults: NetworkDefaults
+    nodes: list[NodeSpec] = Field(min_length=2)
+    links: list[LinkSpec] = Field(min_length=1)
+    groups: dict[str, list[str]] = Field(
+        default_factory=dict, description="Named sets of link/node ids, e.g. a storm footprint or a whole line."
+    )
+    default_sources: dict[str, str] = Field(
+        default_factory=dict, description="Source for a field wherever an entry does not name its own."
+    )

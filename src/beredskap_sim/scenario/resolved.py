@@ -1,0 +1,99 @@
+"""The typed, cross-checked scenario the model runs: times in hours, ids as indices.
+
+Everything here is plain data (picklable, small) so a scenario can travel to worker
+processes or a Dask cluster; it knows nothing of SimPy or of files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass, field
+
+from ..network.graph import Network
+from ..network.state import Effect
+from .network_schema import NetworkSpec
+from .schema import ScenarioSpec
+
+
+@dataclass(frozen=True)
+class FreightDemand:
+    """A steady OD flow: ``tonnes_per_day`` released as one consignment every ``slot_h`` hours."""
+
+    id: str
+    origin: int
+    dest: int
+    commodity: str
+    tonnes_per_day: float
+    modes: tuple[str, ...]
+    deadline_h: float
+    slot_h: float
+    start_h: float = 0.0
+    end_h: float = float("inf")
+
+    @property
+    def consignment_t(self) -> float:
+        """Tonnes per consignment."""
+        return self.tonnes_per_day * self.slot_h / 24.0
+
+
+@dataclass(frozen=True)
+class Disruption:
+    """An effect on some links and nodes from ``start_h`` for ``duration_h`` hours."""
+
+    id: str
+    description: str
+    targets: tuple[str, ...]
+    links: tuple[int, ...]
+    nodes: tuple[int, ...]
+    start_h: float
+    duration_h: float
+    effect: Effect
+
+    @property
+    def end_h(self) -> float:
+        return self.start_h + self.duration_h
+
+
+@dataclass
+class Scenario:
+    """A loaded scenario: its spec, its compiled network and the resolved inputs of the model."""
+
+    spec: ScenarioSpec
+    network_spec: NetworkSpec
+    network: Network
+    source_file: str
+    network_file: str
+    demands: list[FreightDemand]
+    disruptions: list[Disruption]
+    raw: dict = field(repr=False, default_factory=dict)
+    network_raw: dict = field(repr=False, default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def start(self) -> dt.datetime:
+        return self.spec.start
+
+    @property
+    def horizon_h(self) -> float:
+        return self.spec.horizon
+
+    @property
+    def record_step_h(self) -> float:
+        return self.spec.record_step
+
+    @property
+    def commodities(self) -> list[str]:
+        """Commodity names in order of first appearance."""
+        return list(dict.fromkeys(d.commodity for d in self.demands))
+
+    def digest(self) -> str:
+        """SHA-256 of the scenario and network content (not of file names, paths or formatting)."""
+        scenario = {k: v for k, v in self.raw.items() if k != "network"}
+        blob = json.dumps({"scenario": scenario, "network": self.network_raw}, sort_keys=True, default=str)
+        return hashlib.sha256(blob.encode()).hexdigest()

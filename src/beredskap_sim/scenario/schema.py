@@ -1,0 +1,101 @@
+"""The scenario file format (``scenarios/*.yaml``) as pydantic models.
+
+A scenario names a network, a start date and a horizon, the freight demand that flows over
+the network, and the disruptions that strike it. ``beredskap-sim schema`` exports the JSON
+Schema of this format for editors.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from .fields import Duration, Instant, Sources, Strict
+from .network_schema import Mode
+
+
+class FreightDemandSpec(Strict):
+    """A steady flow of one commodity from an origin to a destination.
+
+    ``tonnes_per_day`` is released as one consignment every ``slot`` hours (a train, or an
+    hour's worth of trucks). A consignment not delivered by ``release + deadline`` is lost.
+    """
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    from_: str = Field(alias="from", description="Origin node id.")
+    to: str = Field(description="Destination node id.")
+    commodity: str = Field(description="Commodity name, e.g. food, fuel, medical, general, timber.")
+    tonnes_per_day: float = Field(gt=0)
+    modes: list[Mode] = Field(min_length=1, description="Modes the consignments may use.")
+    deadline: Duration = Field(default=168.0, gt=0, description="Time after release by which it must arrive.")
+    slot: Duration = Field(default=1.0, gt=0, description="Interval between consignments.")
+    start: Instant | None = Field(default=None, description="First release (default: the scenario start).")
+    end: Instant | None = Field(default=None, description="No releases from this time on (default: the horizon).")
+    sources: Sources
+
+
+class EffectSpec(Strict):
+    """A partial effect; any combination of the fields may be given."""
+
+    capacity_factor: float | None = Field(default=None, ge=0, le=1, description="Multiplies link capacity.")
+    speed_factor: float | None = Field(default=None, gt=0, le=1, description="Multiplies link speed.")
+    customs_delay: Duration | None = Field(default=None, description="Added to customs time at a border.")
+
+    @model_validator(mode="after")
+    def _something(self) -> "EffectSpec":
+        if self.capacity_factor is None and self.speed_factor is None and self.customs_delay is None:
+            raise ValueError(
+                "the effect changes nothing, expected 'close' or one of capacity_factor, speed_factor, customs_delay"
+            )
+        return self
+
+
+class DisruptionSpec(Strict):
+    """A scheduled disruption: from ``start`` for ``duration``, ``effect`` applies to ``target``.
+
+    ``target`` is a link id, a node id or a group name from the network, or a list of them.
+    Closing a border node closes the border crossing to all traffic except the ``exempt``
+    commodities; closing any other node closes passage through it.
+    """
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    description: str = ""
+    target: str | list[str]
+    start: Instant
+    duration: Duration = Field(gt=0)
+    effect: Literal["close"] | EffectSpec
+    exempt: list[str] = Field(default_factory=list, description="Commodities that may still pass a closed border.")
+    sources: Sources
+
+    @field_validator("duration")
+    @classmethod
+    def _positive(cls, value: float) -> float:
+        if value <= 0:
+            raise ValueError(f"got {value}, expected a duration longer than zero")
+        return value
+
+
+class ScenarioSpec(Strict):
+    """A whole scenario file."""
+
+    name: str
+    description: str = ""
+    network: str = Field(description="Path of the network file, relative to this file.")
+    start: dt.datetime = Field(description="Scenario start, ISO date or date-time (local time).")
+    horizon: Duration = Field(gt=0, description="How long to simulate.")
+    record_step: Duration = Field(default=1.0, gt=0, description="Resolution of the recorded time series.")
+    freight: list[FreightDemandSpec] = Field(default_factory=list)
+    disruptions: list[DisruptionSpec] = Field(default_factory=list)
+    sources: Sources
+
+    @field_validator("start", mode="before")
+    @classmethod
+    def _iso(cls, value: object) -> object:
+        if isinstance(value, str):
+            try:
+                return dt.datetime.fromisoformat(value.strip())
+            except ValueError:
+                raise ValueError(f"got {value!r}, expected an ISO date such as 2022-01-12 or 2022-01-12T06:00") from None
+        return value
