@@ -139,7 +139,7 @@ class FreightModel:
         now = self.env.now
         if c.node == c.dest:
             del self._live[c.id]
-            self.recorder.deliver(c.ci, c.dest, c.tonnes, now, now - c.release_h - c.base_h)
+            self.recorder.deliver(c.ci, c.dest, c.tonnes, now, now - c.release_h - c.base_h, c.release_h)
             return
         if now > c.deadline_h:
             self._lose(c, now)

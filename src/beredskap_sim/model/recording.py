@@ -29,7 +29,8 @@ class Recording:
     ``demanded = delivered + lost + in_transit`` holds exactly.
 
     Per delivered consignment: ``delivery_*`` arrays (commodity index, destination index,
-    tonnes, delay in hours against the undisrupted travel time, delivery time in hours).
+    tonnes, delay in hours against the undisrupted travel time, delivery time and release
+    time in hours).
 
     ``events`` is the run's log: ``(time_h, kind, target, detail)``.
     """
@@ -54,6 +55,7 @@ class Recording:
     delivery_tonnes: np.ndarray
     delivery_delay_h: np.ndarray
     delivery_time_h: np.ndarray
+    delivery_release_h: np.ndarray
     events: list[tuple[float, str, str, str]] = field(default_factory=list)
     sim_events: int = 0
     wall_s: float = 0.0
@@ -90,7 +92,7 @@ class Recorder:
         self.demanded_t = np.zeros(totals)
         self.delivered_t = np.zeros(totals)
         self.lost_t = np.zeros(totals)
-        self._deliveries: list[tuple[int, int, float, float, float]] = []
+        self._deliveries: list[tuple[int, int, float, float, float, float]] = []
         self.events: list[tuple[float, str, str, str]] = []
 
     def _bin(self, t: float) -> int:
@@ -110,10 +112,10 @@ class Recorder:
         if k >= 0:
             self.due[commodity, k] += tonnes
 
-    def deliver(self, commodity: int, dest: int, tonnes: float, t: float, delay_h: float) -> None:
+    def deliver(self, commodity: int, dest: int, tonnes: float, t: float, delay_h: float, release_h: float) -> None:
         self.delivered_t[commodity, dest] += tonnes
         self.delivered[commodity, self._bin(t)] += tonnes
-        self._deliveries.append((commodity, dest, tonnes, delay_h, t))
+        self._deliveries.append((commodity, dest, tonnes, delay_h, t, release_h))
 
     def lose(self, commodity: int, dest: int, tonnes: float, t: float) -> None:
         self.lost_t[commodity, dest] += tonnes
@@ -123,7 +125,7 @@ class Recorder:
         self.events.append((float(t), kind, target, detail))
 
     def finish(self, sim_events: int, wall_s: float) -> Recording:
-        rows = np.array(self._deliveries, dtype=float).reshape(-1, 5)
+        rows = np.array(self._deliveries, dtype=float).reshape(-1, 6)
         in_transit = self.demanded_t - self.delivered_t - self.lost_t
         in_transit[np.abs(in_transit) < 1e-9] = 0.0
         return Recording(
@@ -141,6 +143,7 @@ class Recorder:
             delivery_tonnes=rows[:, 2],
             delivery_delay_h=rows[:, 3],
             delivery_time_h=rows[:, 4],
+            delivery_release_h=rows[:, 5],
             events=sorted(self.events, key=lambda e: e[0]),
             sim_events=sim_events,
             wall_s=wall_s,

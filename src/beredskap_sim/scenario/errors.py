@@ -69,6 +69,7 @@ def problem_from_pydantic(file: str, error: dict, lines: dict[tuple, int]) -> Pr
     elif kind in {"greater_than", "greater_than_equal", "less_than", "less_than_equal"}:
         sign = {"greater_than": ">", "greater_than_equal": "≥", "less_than": "<", "less_than_equal": "≤"}[kind]
         bound = next(iter(ctx.values()))
+        bound = f"{bound:g}" if isinstance(bound, float) else bound
         problem, expected = f"got {_describe_input(given)}", f"a number {sign} {bound}"
     elif kind in {"float_parsing", "float_type", "int_parsing", "int_type", "int_from_float"}:
         problem, expected = f"got {_describe_input(given)}", "a number" if "float" in kind else "a whole number"

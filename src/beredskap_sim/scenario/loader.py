@@ -93,6 +93,33 @@ def _start_of(data: Any) -> dt.datetime:
         return dt.datetime(2000, 1, 1)
 
 
+def _as_list(value) -> list:
+    return value if isinstance(value, list) else []
+
+
+def _reference_problems(data: dict, network, file: str, lines: dict) -> list[Problem]:
+    """Names in the scenario that the network does not know, read from the raw data so they are
+    reported even when other fields of the file are wrong."""
+    out: list[Problem] = []
+    for i, flow in enumerate(_as_list(data.get("freight"))):
+        if not isinstance(flow, dict):
+            continue
+        for end in ("from", "to"):
+            ref = flow.get(end)
+            if isinstance(ref, str) and ref not in network.node_index:
+                out.append(Problem(file, f"freight[{i}].{end}", f"unknown node {ref!r}", "a node id of the network", lines.get(("freight", i, end))))
+    for i, item in enumerate(_as_list(data.get("disruptions"))):
+        if not isinstance(item, dict):
+            continue
+        target = item.get("target")
+        names = [target] if isinstance(target, str) else _as_list(target)
+        for j, name in enumerate(names):
+            if isinstance(name, str) and network.resolve_target(name) is None:
+                path = f"disruptions[{i}].target" + ("" if isinstance(target, str) else f"[{j}]")
+                out.append(Problem(file, path, f"unknown target {name!r}", "a link id, node id or group name of the network", lines.get(("disruptions", i, "target"))))
+    return out
+
+
 def scenario_from_data(
     data: Any,
     lines: dict,
@@ -116,21 +143,20 @@ def scenario_from_data(
                 problems.append(Problem(file, "network", f"network file {data['network']!r} not found", "a path relative to the scenario file", lines.get(("network",))))
             else:
                 problems += exc.problems
-    if spec is None or net_spec is None:
+    if net_spec is None:
         raise ScenarioError(problems)
-
     network = build_network(net_spec)
+    problems += _reference_problems(data, network, file, lines)
+    if spec is None:
+        raise ScenarioError(problems)
     warnings: list[str] = []
 
     demands: list[FreightDemand] = []
     base = Router(network, NetworkState(network.n_links, network.n_nodes))
     for i, d in enumerate(spec.freight):
         here = lines.get(("freight", i))
-        unknown = [(end, ref) for end, ref in (("from", d.from_), ("to", d.to)) if ref not in network.node_index]
-        for end, ref in unknown:
-            problems.append(Problem(file, f"freight[{i}].{end}", f"unknown node {ref!r}", "a node id of the network", lines.get(("freight", i, end))))
-        if unknown:
-            continue
+        if d.from_ not in network.node_index or d.to not in network.node_index:
+            continue  # reported by _reference_problems
         if d.from_ == d.to:
             problems.append(Problem(file, f"freight[{i}]", "origin and destination are the same", "two different nodes", here))
             continue
@@ -159,12 +185,10 @@ def scenario_from_data(
         targets = [x.target] if isinstance(x.target, str) else list(x.target)
         links: list[int] = []
         nodes: list[int] = []
-        for j, name in enumerate(targets):
+        for name in targets:
             found = network.resolve_target(name)
             if found is None:
-                path = f"disruptions[{i}].target" + ("" if isinstance(x.target, str) else f"[{j}]")
-                problems.append(Problem(file, path, f"unknown target {name!r}", "a link id, node id or group name of the network", lines.get(("disruptions", i, "target"))))
-                continue
+                continue  # reported by _reference_problems
             links += found[0]
             nodes += found[1]
         try:

@@ -1,0 +1,114 @@
+"""Hand-computable freight cases: capacity, a closure on the only route, a detour."""
+
+import numpy as np
+import pytest
+
+from beredskap_sim import kpi_table, simulate
+from builders import build, freight, link, network, node
+
+
+def kpi(rec, name, scope="all"):
+    return next(k.value for k in kpi_table(rec) if k.kpi == name and k.scope == scope)
+
+
+@pytest.mark.parametrize("capacity,expected", [(5.0, 120.0), (20.0, 240.0)])
+def test_one_link_delivers_min_of_demand_and_capacity_times_hours(tmp_path, capacity, expected):
+    # 10 t/h released hourly for T = 24 h over a link of 1 h travel. Capacity C admits q/C h per
+    # consignment, so by T + travel + the last admission (25.5 h) the link has delivered
+    # exactly min(demand, C·T) = min(240, 24·C).
+    net = network([node("a"), node("b")], [link("ab", "a", "b", length_km=100, speed_kmh=100, tph=capacity)])
+    scenario = build(tmp_path, net, [freight("f", "a", "b", 240, deadline="30d", end="24h")], horizon="25.5h")
+    rec = simulate(scenario)
+    assert rec.delivered_t.sum() == pytest.approx(min(240.0, capacity * 24))
+    assert rec.delivered_t.sum() == pytest.approx(expected)
+
+
+def test_closure_of_the_only_route_delays_by_its_duration(tmp_path):
+    D = 7.0
+    net = network([node("a"), node("b")], [link("ab", "a", "b", length_km=100, speed_kmh=100, tph=1e9)])
+    closure = {"id": "c", "target": "ab", "start": "5h", "duration": D, "effect": "close"}
+    scenario = build(tmp_path, net, [freight("f", "a", "b", 240, deadline="30d")], [closure], horizon="2d")
+    rec = simulate(scenario)
+    # The consignment released when the link closes waits the whole closure.
+    assert rec.delivery_delay_h.max() == pytest.approx(D, abs=1e-6)
+    during = (rec.delivery_release_h >= 5) & (rec.delivery_release_h < 12)  # each waits until 12 h
+    assert rec.delivery_delay_h[during] == pytest.approx(12.0 - rec.delivery_release_h[during], abs=0.1)
+    assert rec.delivery_delay_h[~during] == pytest.approx(np.zeros((~during).sum()), abs=1e-6)
+    assert rec.lost_t.sum() == 0
+
+
+def test_open_alternative_route_loses_nothing_and_delay_is_the_detour(tmp_path):
+    # Direct a–b is 1 h; the detour a–c–b is 1.5 h. While a–b is closed, everything detours.
+    net = network(
+        [node("a"), node("b"), node("c")],
+        [link("ab", "a", "b", length_km=100, speed_kmh=100, tph=1e9),
+         link("ac", "a", "c", length_km=75, speed_kmh=100, tph=1e9),
+         link("cb", "c", "b", length_km=75, speed_kmh=100, tph=1e9)],
+    )
+    closure = {"id": "c", "target": "ab", "start": "10h", "duration": "10h", "effect": "close"}
+    scenario = build(tmp_path, net, [freight("f", "a", "b", 240, deadline="3h")], [closure], horizon="2d")
+    rec = simulate(scenario)
+    assert rec.lost_t.sum() == 0
+    detoured = (rec.delivery_release_h >= 10) & (rec.delivery_release_h < 20)
+    assert detoured.sum() == 10
+    assert rec.delivery_delay_h[detoured] == pytest.approx(np.full(10, 0.5), abs=1e-6)
+    assert rec.delivery_delay_h[~detoured] == pytest.approx(np.zeros((~detoured).sum()), abs=1e-6)
+
+
+def test_deadline_turns_waiting_into_lost_demand(tmp_path):
+    net = network([node("a"), node("b")], [link("ab", "a", "b", length_km=100, speed_kmh=100, tph=1e9)])
+    closure = {"id": "c", "target": "ab", "start": "0h", "duration": "24h", "effect": "close"}
+    scenario = build(tmp_path, net, [freight("f", "a", "b", 240, deadline="6h")], [closure], horizon="2d")
+    rec = simulate(scenario)
+    # Released at 0..23 h while closed; those released before 18 h pass their deadline first.
+    assert rec.lost_t.sum() == pytest.approx(18 * 10)
+    assert kpi(rec, "tonnes_lost") == pytest.approx(180)
+
+
+def test_capacity_factor_halves_throughput(tmp_path):
+    net = network([node("a"), node("b")], [link("ab", "a", "b", length_km=100, speed_kmh=100, tph=10)])
+    half = {"id": "h", "target": "ab", "start": "0h", "duration": "100h", "effect": {"capacity_factor": 0.5}}
+    scenario = build(tmp_path, net, [freight("f", "a", "b", 240, deadline="30d", end="24h")], [half], horizon="25.5h")
+    assert simulate(scenario).delivered_t.sum() == pytest.approx(120)
+
+
+def test_customs_queue_waits_grow_with_arrivals_faster_than_service(tmp_path):
+    # One lane clears 10 t in 2 h; 10 t arrive every hour: the k-th waits k hours.
+    border = node("x", kind="border", customs={"lanes": 1, "tonnes_per_hour_per_lane": 5.0})
+    net = network([node("a"), border, node("b", country="SE")],
+                  [link("ax", "a", "x", length_km=1, speed_kmh=1000, tph=1e9),
+                   link("xb", "x", "b", length_km=1, speed_kmh=1000, tph=1e9)])
+    scenario = build(tmp_path, net, [freight("f", "a", "b", 240, deadline="30d", end="10h")], horizon="3d")
+    rec = simulate(scenario)
+    assert np.sort(rec.delivery_delay_h) == pytest.approx(np.arange(10.0), abs=1e-6)
+
+
+def test_closed_border_lets_exempt_commodities_pass(tmp_path):
+    border = node("x", kind="border")
+    net = network([node("a"), border, node("b", country="SE")],
+                  [link("ax", "a", "x", length_km=100, speed_kmh=100, tph=1e9),
+                   link("xb", "x", "b", length_km=100, speed_kmh=100, tph=1e9)])
+    closed = {"id": "border", "target": "x", "start": "0h", "duration": "10d", "effect": "close", "exempt": ["food"]}
+    flows = [freight("f", "a", "b", 24, commodity="food", deadline="1d"),
+             freight("g", "a", "b", 24, commodity="general", deadline="1d")]
+    rec = simulate(build(tmp_path, net, flows, [closed], horizon="3d"))
+    food, general = rec.commodities.index("food"), rec.commodities.index("general")
+    assert rec.lost_t[general].sum() > 0 and rec.delivered_t[general].sum() == 0
+    assert rec.lost_t[food].sum() == 0 and rec.delivered_t[food].sum() > 0
+
+
+def test_mode_change_only_when_the_mode_has_no_route(tmp_path):
+    # Rail a–b is faster; road a–b slower. Rail closes: consignments waiting at a switch to road
+    # paying the transfer time (4 h), consignments released later start on road directly.
+    net = network([node("a"), node("b")],
+                  [link("rail", "a", "b", mode="rail", length_km=100, speed_kmh=100, tph=1e9),
+                   link("road", "a", "b", mode="road", length_km=200, speed_kmh=100, tph=1e9)])
+    net["defaults"]["mode_transfer_h"] = 4
+    closure = {"id": "c", "target": "rail", "start": "3.5h", "duration": "5h", "effect": "close"}
+    rec = simulate(build(tmp_path, net, [freight("f", "a", "b", 240, modes=("rail", "road"), deadline="2d")],
+                         [closure], horizon="1d"))
+    assert rec.lost_t.sum() == 0
+    # Released at 4..8 h during the closure: they start on road (2 h instead of 1 h) → delay 1 h.
+    during = (rec.delivery_release_h >= 4) & (rec.delivery_release_h <= 8)
+    assert during.sum() == 5
+    assert rec.delivery_delay_h[during] == pytest.approx(np.ones(during.sum()), abs=1e-6)

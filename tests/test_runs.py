@@ -1,0 +1,100 @@
+"""Reproducibility and the results folder."""
+
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from beredskap_sim import kpi_table, load_scenario, simulate
+from beredskap_sim.experiment.runner import resume_experiment, run_experiment
+from beredskap_sim.results import RunFolder
+from conftest import ROOT
+
+SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
+def test_bundled_scenarios_are_valid_and_every_figure_is_sourced(path):
+    scenario = load_scenario(path, strict_sources=True)
+    assert scenario.demands
+
+
+def test_same_seed_same_kpi_table():
+    scenario = load_scenario(ROOT / "scenarios" / "e14-storlien-36h.yaml")
+    assert kpi_table(simulate(scenario, 7, 3)) == kpi_table(simulate(scenario, 7, 3))
+
+
+def test_disruption_worsens_the_bundled_slide_scenario():
+    slide = load_scenario(ROOT / "scenarios" / "meraakerbanen-slide-11d.yaml")
+    rows = {(k.kpi, k.scope): k.value for k in kpi_table(simulate(slide))}
+    # Timber goes by rail only: with Meråkerbanen cut for 11 days it detours via Stockholm and Oslo.
+    assert rows[("delay_mean_h", "timber")] > 1
+    assert rows[("resilience_loss_h", "timber")] > 0
+    assert rows[("resilience_loss_h", "food")] == 0
+
+
+def test_run_experiment_writes_a_complete_folder(tmp_path):
+    scenario = load_scenario(ROOT / "scenarios" / "e14-storlien-36h.yaml")
+    folder = run_experiment(scenario, replications=3, seed=5, out=tmp_path, progress=False)
+    assert not folder.is_partial
+    names = {p.name for p in folder.path.iterdir()}
+    assert {"manifest.json", "input", "kpis.parquet", "timeseries.parquet", "events.parquet", "summary.csv"} <= names
+    manifest = folder.read_manifest()
+    assert manifest["status"] == "complete" and manifest["replications"] == 3 and manifest["seed"] == 5
+    kpis = folder.kpis()
+    assert sorted(kpis["replication"].unique()) == [0, 1, 2]
+    summary = folder.summary()
+    lost = summary[(summary.kpi == "tonnes_demanded") & (summary.scope == "all")].iloc[0]
+    assert lost["n"] == 3 and lost["ci95_low"] <= lost["mean"] <= lost["ci95_high"]
+    events = folder.events()
+    assert set(events["kind"]) >= {"disruption-start", "disruption-end"}
+    # The stored input reproduces the run.
+    again = load_scenario(folder.path / "input" / "scenario.yaml")
+    assert again.digest() == manifest["scenario_sha256"]
+
+
+def test_resume_completes_an_interrupted_run_with_identical_numbers(tmp_path):
+    scenario = load_scenario(ROOT / "scenarios" / "e14-storlien-36h.yaml")
+    whole = run_experiment(scenario, replications=4, seed=11, out=tmp_path / "a", progress=False)
+
+    class Interrupting:
+        name = "serial"
+
+        def run(self, scenario, seed, reps):
+            from beredskap_sim.experiment.replication import run_replication
+            for i, rep in enumerate(reps):
+                if i == 2:
+                    raise KeyboardInterrupt
+                yield run_replication(scenario, seed, rep)
+
+    from beredskap_sim.experiment.runner import RunInterrupted
+    with pytest.raises(RunInterrupted) as info:
+        run_experiment(scenario, replications=4, seed=11, out=tmp_path / "b", executor=Interrupting(), progress=False)
+    partial = info.value.folder
+    assert partial.is_partial and partial.done_replications() == {0, 1}
+    assert not (partial.path / "kpis.parquet").exists()
+    resumed = resume_experiment(partial.path, progress=False)
+    assert not resumed.is_partial and not partial.path.exists()
+    pd.testing.assert_frame_equal(whole.kpis(), resumed.kpis())
+    pd.testing.assert_frame_equal(whole.timeseries(), resumed.timeseries())
+
+
+def test_cli_run_prints_table_and_folder(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "-m", "beredskap_sim.cli", "run", str(ROOT / "scenarios" / "baseline-week.yaml"),
+         "-n", "2", "--out", str(tmp_path), "--executor", "serial"],
+        capture_output=True, text=True,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "delivered" in proc.stdout and "results:" in proc.stdout
+    folder = RunFolder(proc.stdout.strip().splitlines()[-1].split("results: ")[1])
+    assert json.loads((folder.path / "manifest.json").read_text())["status"] == "complete"
+
+
+def test_schema_export_is_json_schema():
+    proc = subprocess.run([sys.executable, "-m", "beredskap_sim.cli", "schema"], capture_output=True, text=True)
+    schema = json.loads(proc.stdout)
+    assert schema["title"] == "ScenarioSpec"
+    assert "horizon" in schema["required"] and "freight" in schema["properties"]
