@@ -6,7 +6,7 @@
    timeouts measured in the same process, and their ratio (how much of raw SimPy speed the
    model keeps).
 2. Wall time per simulated year of the reference flows (baseline scenario stretched to 365 days).
-3. Replications per minute for a one-year scenario with 1 and 2 local workers (parallel
+3. Replications per minute for the one-year stochastic scenario with 1 and 2 local workers (parallel
    efficiency), and the overhead of a Dask LocalCluster against the local pool.
 """
 
@@ -81,8 +81,9 @@ def main() -> None:
 
     from beredskap_sim.experiment.executors import DaskExecutor, LocalExecutor
 
+    year = load_scenario(ROOT / "scenarios" / "winter-year-stochastic.yaml")
     n = 4 if args.quick else 8
-    print(f"== replications of the one-year scenario (n={n}) ==")
+    print(f"== replications of the one-year stochastic scenario (n={n}) ==")
     rates = {}
     for workers in (1, 2):
         executor = LocalExecutor(workers)

@@ -121,7 +121,13 @@ def cmd_run(args) -> int:
             scenario = load_scenario(args.scenario)
             for warning in scenario.warnings:
                 print(f"warning: {warning}", file=sys.stderr)
-            folder = run_experiment(scenario, args.replications, args.seed, args.out, executor, progress)
+            target = None
+            if args.until_precision is not None:
+                from .experiment.runner import PrecisionTarget
+
+                kpi, _, scope = args.precision_kpi.partition(":")
+                target = PrecisionTarget((kpi, scope or "all"), args.until_precision)
+            folder = run_experiment(scenario, args.replications, args.seed, args.out, executor, progress, target)
     except RunInterrupted as exc:
         print(f"\n{exc}", file=sys.stderr)
         return EXIT_INTERRUPTED
@@ -158,6 +164,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="where replications run (default local: a process pool)")
     p.add_argument("--workers", type=int, default=None, help="worker processes for --executor local (default: all cores)")
     p.add_argument("--scheduler", default=None, help="Dask scheduler address for --executor dask, e.g. tcp://host:8786")
+    p.add_argument("--until-precision", type=float, metavar="X",
+                   help="stop when the 95%% CI half-width of --precision-kpi is below X (then -n is the maximum)")
+    p.add_argument("--precision-kpi", default="tonnes_lost:all", metavar="KPI[:SCOPE]",
+                   help="KPI for --until-precision (default tonnes_lost:all)")
     p.add_argument("--resume", metavar="FOLDER", help="finish an interrupted run (a *.partial results folder)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_run)

@@ -132,6 +132,22 @@ class RunFolder:
             return set()
         return {int(p.name[4:9]) for p in folder.glob("rep-*.kpis.parquet")}
 
+    def discard_replications(self, replications) -> None:
+        """Remove stored replications (e.g. those beyond a precision target's prefix)."""
+        for rep in replications:
+            for kind in ("kpis", "series", "events"):
+                self._rep_path(rep, kind).unlink(missing_ok=True)
+
+    def replication_kpis(self) -> dict:
+        """KPI rows of each stored replication, as (kpi, scope, value, unit) tuples."""
+        from .metrics.kpis import Kpi
+
+        out = {}
+        for rep in sorted(self.done_replications()):
+            frame = pd.read_parquet(self._rep_path(rep, "kpis"))
+            out[rep] = [Kpi(r.kpi, r.scope, r.value, r.unit) for r in frame.itertuples()]
+        return out
+
     def _combine(self, kind: str, replications: list[int]) -> pd.DataFrame:
         frames = [pd.read_parquet(self._rep_path(r, kind)) for r in sorted(replications)]
         frames = [f for f in frames if not f.empty]

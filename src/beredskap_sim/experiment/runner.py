@@ -12,6 +12,7 @@ import platform
 import time
 from pathlib import Path
 
+import numpy as np
 from tqdm import tqdm
 
 from .. import __version__
@@ -19,7 +20,7 @@ from ..results import RunFolder
 from ..scenario.loader import load_scenario
 from ..scenario.resolved import Scenario
 from .executors import Executor, SerialExecutor
-from .summary import summarise
+from .summary import confidence_halfwidth, summarise
 
 HEADLINE = ("tonnes_lost", "all")
 """The KPI shown as a running mean in the progress bar."""
@@ -34,37 +35,76 @@ class RunInterrupted(Exception):
                          f"`beredskap-sim run --resume {folder.path}`")
 
 
-def _headline(result) -> float:
-    for row in result.kpis:
-        if (row.kpi, row.scope) == HEADLINE:
+def _kpi_value(kpis, key: tuple[str, str]) -> float:
+    for row in kpis:
+        if (row.kpi, row.scope) == key:
             return row.value
     return float("nan")
 
 
+class PrecisionTarget:
+    """Stop once the 95 % CI half-width of KPI ``key`` is below ``halfwidth``.
+
+    To stay deterministic whatever order replications finish in, the rule is judged on the
+    contiguous prefix 0..k−1 only: the run keeps the smallest k ≥ ``min_replications`` that
+    meets it, and discards any later replication that happened to finish already.
+    """
+
+    def __init__(self, key: tuple[str, str], halfwidth: float, min_replications: int = 5):
+        self.key = key
+        self.halfwidth = halfwidth
+        self.min_replications = min_replications
+        self.values: dict[int, float] = {}
+        self.reached: int | None = None
+        self._checked = 0
+
+    def add(self, replication: int, value: float) -> None:
+        self.values[replication] = value
+        while self.reached is None and self._checked in self.values:
+            self._checked += 1
+            k = self._checked
+            if k >= self.min_replications:
+                sample = np.array([self.values[i] for i in range(k)])
+                if confidence_halfwidth(sample) < self.halfwidth:
+                    self.reached = k
+
+
 def _execute(folder: RunFolder, scenario: Scenario, seed: int, todo: list[int], executor: Executor,
-             progress: bool, total: int) -> float:
+             progress: bool, total: int, target: PrecisionTarget | None = None) -> float:
     started = time.perf_counter()
     done_before = total - len(todo)
     bar = tqdm(total=total, initial=done_before, desc=scenario.name[:40], unit="rep",
                disable=not progress or len(todo) == 0, leave=False, dynamic_ncols=True)
+    headline = target.key if target else HEADLINE
     running_sum, running_n = 0.0, 0
+    results = executor.run(scenario, seed, todo)
     try:
-        for result in executor.run(scenario, seed, todo):
+        for result in results:
             folder.write_replication(result)
-            value = _headline(result)
+            value = _kpi_value(result.kpis, headline)
             if value == value:
                 running_sum += value
                 running_n += 1
-            bar.set_postfix_str(f"mean {HEADLINE[0]} {running_sum / max(running_n, 1):,.1f}")
+            bar.set_postfix_str(f"mean {headline[0]} {running_sum / max(running_n, 1):,.2f}")
             bar.update(1)
+            if target is not None:
+                target.add(result.replication, value)
+                if target.reached is not None:
+                    break
     finally:
+        results.close()
         bar.close()
     return time.perf_counter() - started
 
 
 def run_experiment(scenario: Scenario, replications: int = 1, seed: int = 0, out: str | Path = "results",
-                   executor: Executor | None = None, progress: bool = True) -> RunFolder:
-    """Run ``replications`` replications of ``scenario`` and return the complete results folder."""
+                   executor: Executor | None = None, progress: bool = True,
+                   target: PrecisionTarget | None = None) -> RunFolder:
+    """Run ``replications`` replications of ``scenario`` and return the complete results folder.
+
+    With a ``target``, ``replications`` is the maximum: the run stops at the first prefix of
+    replications whose confidence interval is narrow enough (see ``PrecisionTarget``).
+    """
     if replications < 1:
         raise ValueError(f"replications must be at least 1, got {replications}")
     executor = executor or SerialExecutor()
@@ -79,12 +119,25 @@ def run_experiment(scenario: Scenario, replications: int = 1, seed: int = 0, out
         "python": platform.python_version(),
         "started_at": dt.datetime.now().isoformat(timespec="seconds"),
     }
+    if target is not None:
+        manifest["until_precision"] = {"kpi": target.key[0], "scope": target.key[1], "halfwidth": target.halfwidth,
+                                       "max_replications": replications}
     folder = RunFolder.create(Path(out), scenario.name, scenario.digest(), scenario.raw, scenario.network_raw, manifest)
     try:
-        wall = _execute(folder, scenario, seed, list(range(replications)), executor, progress, replications)
+        wall = _execute(folder, scenario, seed, list(range(replications)), executor, progress, replications, target)
     except KeyboardInterrupt:
         raise RunInterrupted(folder, len(folder.done_replications()), replications) from None
-    return folder.complete(list(range(replications)), summarise, {"executor": executor.name, "wall_s": wall})
+    return _finish(folder, replications, target, {"executor": executor.name, "wall_s": wall})
+
+
+def _finish(folder: RunFolder, replications: int, target: PrecisionTarget | None, update: dict) -> RunFolder:
+    kept = replications
+    if target is not None:
+        kept = target.reached or replications
+        update["replications"] = kept
+        update["precision_reached"] = target.reached is not None
+        folder.discard_replications(range(kept, replications))
+    return folder.complete(list(range(kept)), summarise, update)
 
 
 def resume_experiment(path: str | Path, executor: Executor | None = None, progress: bool = True) -> RunFolder:
@@ -98,10 +151,17 @@ def resume_experiment(path: str | Path, executor: Executor | None = None, progre
         raise ValueError(f"{folder.scenario_file} does not match the run's scenario hash; the folder was altered")
     executor = executor or SerialExecutor()
     total = int(manifest["replications"])
+    target = None
+    if "until_precision" in manifest:
+        spec = manifest["until_precision"]
+        target = PrecisionTarget((spec["kpi"], spec["scope"]), spec["halfwidth"])
+        for rep, kpis in folder.replication_kpis().items():
+            target.add(rep, _kpi_value(kpis, target.key))
     todo = sorted(set(range(total)) - folder.done_replications())
+    if target is not None and target.reached is not None:
+        todo = []
     try:
-        wall = _execute(folder, scenario, int(manifest["seed"]), todo, executor, progress, total)
+        wall = _execute(folder, scenario, int(manifest["seed"]), todo, executor, progress, total, target)
     except KeyboardInterrupt:
         raise RunInterrupted(folder, len(folder.done_replications()), total) from None
-    return folder.complete(list(range(total)), summarise,
-                           {"executor": executor.name, "wall_s": manifest.get("wall_s", 0.0) + wall, "resumed": True})
+    return _finish(folder, total, target, {"executor": executor.name, "wall_s": manifest.get("wall_s", 0.0) + wall, "resumed": True})

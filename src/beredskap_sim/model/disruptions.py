@@ -1,17 +1,19 @@
-"""Scheduled disruptions: one SimPy process walks the sorted start and end times.
+"""Disruptions over time: apply an effect at its start, revert it at its end.
 
-At a start the disruption's effect is applied to the network state, at its end reverted;
-each change is written to the run's event log. Effects of overlapping disruptions compose
-in ``NetworkState``.
+One small SimPy process per disruption (there are few: scheduled ones plus hazard events).
+Without repair, the effect lasts ``duration_h``. With repair, the disruption asks its crew
+pool (a ``simpy.PriorityResource``, lower priority first) for a crew; the crew travels, then
+works ``duration_h``; only then is the effect reverted and the crew freed. Every step goes to
+the event log: ``disruption-start``, ``repair-requested``, ``repair-started``,
+``disruption-end``.
 """
 
 from __future__ import annotations
 
 import simpy
 
-from ..network.graph import Network
 from ..network.state import NetworkState
-from ..scenario.resolved import Disruption
+from ..scenario.resolved import Crew, Disruption
 from .recording import Recorder
 
 
@@ -30,28 +32,37 @@ def describe_effect(d: Disruption) -> str:
     return ", ".join(parts)
 
 
-def schedule_disruptions(env: simpy.Environment, network: Network, state: NetworkState,
-                         disruptions: list[Disruption], recorder: Recorder, horizon_h: float) -> None:
-    """Start the process that applies and reverts ``disruptions`` within the horizon."""
-    changes: list[tuple[float, int, Disruption]] = []
-    for d in disruptions:
-        if d.start_h < horizon_h:
-            changes.append((d.start_h, 1, d))
-            if d.end_h < horizon_h:
-                changes.append((d.end_h, 0, d))
-    # Ends before starts at the same instant, so back-to-back effects never double up.
-    changes.sort(key=lambda c: (c[0], c[1]))
+class DisruptionRunner:
+    """Starts the disruption processes of a run and owns the crew pools."""
 
-    def run():
-        for at, is_start, d in changes:
-            if at > env.now:
-                yield env.timeout(at - env.now)
-            target = ", ".join(d.targets)
-            if is_start:
-                state.apply(d.id, d.links, d.nodes, d.effect)
-                recorder.event(env.now, "disruption-start", target, f"{d.id}: {describe_effect(d)}")
-            else:
-                state.revert(d.id)
-                recorder.event(env.now, "disruption-end", target, f"{d.id}: restored")
+    def __init__(self, env: simpy.Environment, state: NetworkState, recorder: Recorder, crews: dict[str, Crew]):
+        self.env = env
+        self.state = state
+        self.recorder = recorder
+        self.crews = crews
+        self.pools = {cid: simpy.PriorityResource(env, capacity=crew.size) for cid, crew in crews.items()}
 
-    env.process(run())
+    def schedule(self, disruptions: list[Disruption], horizon_h: float) -> None:
+        for d in sorted(disruptions, key=lambda x: (x.start_h, x.id)):
+            if d.start_h < horizon_h:
+                self.env.process(self._run(d))
+
+    def _run(self, d: Disruption):
+        env, log = self.env, self.recorder.event
+        if d.start_h > env.now:
+            yield env.timeout(d.start_h - env.now)
+        target = ", ".join(d.targets)
+        self.state.apply(d.id, d.links, d.nodes, d.effect)
+        cause = f" [{d.cause}]" if d.cause else ""
+        log(env.now, "disruption-start", target, f"{d.id}: {describe_effect(d)}{cause}")
+        if d.repair is None:
+            yield env.timeout(d.duration_h)
+        else:
+            crew = self.crews[d.repair.crew]
+            log(env.now, "repair-requested", target, f"{d.id}: crew {crew.id}, priority {d.repair.priority}")
+            with self.pools[crew.id].request(priority=d.repair.priority) as request:
+                yield request
+                log(env.now, "repair-started", target, f"{d.id}: crew {crew.id} assigned, arrives in {crew.travel_h:g} h, works {d.duration_h:.1f} h")
+                yield env.timeout(crew.travel_h + d.duration_h)
+        self.state.revert(d.id)
+        log(env.now, "disruption-end", target, f"{d.id}: restored")

@@ -8,7 +8,8 @@ import simpy
 
 from ..network.state import NetworkState
 from ..scenario.resolved import Scenario
-from .disruptions import schedule_disruptions
+from .disruptions import DisruptionRunner
+from .hazards import hazard_disruptions
 from .freight import FreightModel
 from .recording import Recorder, Recording
 from .rng import Streams
@@ -24,8 +25,10 @@ def simulate(scenario: Scenario, seed: int = 0, replication: int = 0) -> Recordi
     recorder = Recorder(scenario.name, seed, replication, scenario.horizon_h, scenario.record_step_h,
                         scenario.commodities, net.node_ids)
     freight = FreightModel(env, scenario, state, recorder, streams)
-    schedule_disruptions(env, net, state, scenario.disruptions, recorder, scenario.horizon_h)
-    freight.start()
+    disruptions = list(scenario.disruptions)
+    disruptions += hazard_disruptions(scenario.hazards, scenario.start, scenario.horizon_h, streams)
+    DisruptionRunner(env, state, recorder, scenario.crews).schedule(disruptions, scenario.horizon_h)
+    freight.start(streams)
     env.run(until=scenario.horizon_h)
     freight.finish(scenario.horizon_h)
     return recorder.finish(freight.scheduled, time.perf_counter() - wall)

@@ -105,16 +105,20 @@ class FreightModel:
                 total += self.customs[head].mean_service_h(q)
         return total
 
-    def start(self) -> None:
+    def start(self, streams: Streams) -> None:
         horizon = self.scenario.horizon_h
         for demand in self.scenario.demands:
-            self.env.process(self._release(demand, horizon))
+            rng = streams[f"demand:{demand.id}"] if demand.poisson else None
+            self.env.process(self._release(demand, horizon, rng))
 
-    def _release(self, demand: FreightDemand, horizon: float):
+    def _release(self, demand: FreightDemand, horizon: float, rng):
+        """Release consignments every ``slot_h`` hours, or with exponential gaps of that mean."""
         ci = self.commodity_index[demand.commodity]
         mask = modes_mask(demand.modes)
         base_h = self.base_time_h(demand)
         t = demand.start_h
+        if rng is not None:
+            t += rng.exponential(demand.slot_h)
         if t > 0:
             yield Timeout(self.env, t)
         stop = min(horizon, demand.end_h)
@@ -125,9 +129,10 @@ class FreightModel:
             self.recorder.release(ci, c.dest, c.tonnes, t, t + base_h)
             c.mask = self.router.best_mode(c.node, c.dest, mask, c.commodity) or c.mask
             self._route(c)
-            t += demand.slot_h
+            gap = demand.slot_h if rng is None else float(rng.exponential(demand.slot_h))
+            t += gap
             self.scheduled += 1
-            yield Timeout(self.env, demand.slot_h)
+            yield Timeout(self.env, gap)
 
     # ---------------------------------------------------------------- movement
     def _schedule(self, delay: float, callback, value) -> None:

@@ -21,8 +21,9 @@ from ..network.routing import Router, modes_mask
 from ..network.state import Effect, NetworkState
 from .errors import Problem, ScenarioError, problem_from_pydantic
 from .network_schema import NetworkSpec
-from .resolved import Disruption, FreightDemand, Scenario
-from .schema import EffectSpec, ScenarioSpec
+from .hazard_schema import DistributionSpec, EffectSpec
+from .resolved import Crew, Disruption, DurationLaw, FreightDemand, Hazard, HazardMember, Repair, Scenario
+from .schema import ScenarioSpec
 from .sources import citations
 from .units import parse_instant
 from .yaml_source import load_yaml_with_lines
@@ -84,6 +85,53 @@ def _effect(spec_effect, exempt: list[str]) -> Effect:
         customs_delay_h=spec_effect.customs_delay or 0.0,
         exempt=frozenset(exempt),
     )
+
+
+def duration_law(spec) -> DurationLaw:
+    """Resolve a duration (hours) or a ``DistributionSpec`` into a ``DurationLaw``."""
+    if not isinstance(spec, DistributionSpec):
+        return DurationLaw("fixed", (float(spec),))
+    if spec.distribution == "fixed":
+        return DurationLaw("fixed", (spec.value,))
+    if spec.distribution == "exponential":
+        return DurationLaw("exponential", (spec.mean,))
+    if spec.distribution == "lognormal":
+        return DurationLaw("lognormal", (spec.median, spec.sigma, spec.max if spec.max is not None else float("inf")))
+    weights = tuple(spec.weights) if spec.weights is not None else tuple(1.0 for _ in spec.values)
+    return DurationLaw("empirical", (tuple(spec.values), weights))
+
+
+def _repair(spec) -> Repair | None:
+    return None if spec is None else Repair(spec.crew, spec.priority)
+
+
+def _resolve_hazards(specs, origin: str, network, crews: dict, file: str, lines: dict, problems: list) -> list[Hazard]:
+    hazards = []
+    for i, h in enumerate(specs):
+        members = []
+        for j, member in enumerate(h.footprint):
+            names = [member.target] if isinstance(member.target, str) else list(member.target)
+            links: list[int] = []
+            nodes: list[int] = []
+            for name in names:
+                found = network.resolve_target(name)
+                if found is None:
+                    problems.append(Problem(file, f"{origin}[{i}].footprint[{j}].target", f"unknown target {name!r}",
+                                            "a link id, node id or group name of the network", lines.get((origin, i, "footprint", j))))
+                    continue
+                links += found[0]
+                nodes += found[1]
+            repair = _repair(member.repair or h.repair)
+            if repair is not None and repair.crew not in crews:
+                problems.append(Problem(file, f"{origin}[{i}].footprint[{j}].repair.crew" if member.repair else f"{origin}[{i}].repair.crew",
+                                        f"unknown crew pool {repair.crew!r}", "the id of a crew pool in `crews`", lines.get((origin, i))))
+            effect = member.effect if member.effect is not None else h.effect
+            exempt = member.exempt or h.exempt
+            members.append(HazardMember(tuple(names), tuple(dict.fromkeys(links)), tuple(dict.fromkeys(nodes)), member.probability,
+                                        duration_law(member.duration if member.duration is not None else h.duration),
+                                        _effect(effect, exempt), repair))
+        hazards.append(Hazard(h.id, h.description, h.rate_per_year, tuple(h.month_weights()), tuple(members)))
+    return hazards
 
 
 def _start_of(data: Any) -> dt.datetime:
@@ -169,7 +217,7 @@ def scenario_from_data(
                 window.append(default)
         demand = FreightDemand(
             d.id, network.node_index[d.from_], network.node_index[d.to], d.commodity, d.tonnes_per_day,
-            tuple(d.modes), d.deadline, d.slot, window[0], window[1],
+            tuple(d.modes), d.deadline, d.slot, window[0], window[1], d.arrivals == "poisson",
         )
         if not base.best_mode(demand.origin, demand.dest, modes_mask(demand.modes), demand.commodity):
             problems.append(
@@ -180,6 +228,8 @@ def scenario_from_data(
         if count > 1:
             problems.append(Problem(file, "freight", f"duplicate id {name!r}", "ids unique within the file"))
 
+    crews = {c.id: Crew(c.id, c.size, c.travel) for c in [*net_spec.crews, *spec.crews]}
+    repair_crews: set[tuple[int, str]] = set()
     disruptions: list[Disruption] = []
     for i, x in enumerate(spec.disruptions):
         targets = [x.target] if isinstance(x.target, str) else list(x.target)
@@ -201,11 +251,24 @@ def scenario_from_data(
         elif start_h >= spec.horizon:
             warnings.append(f"{file}: disruptions[{i}].start: starts after the horizon, so it has no effect")
         disruptions.append(
-            Disruption(x.id, x.description, tuple(targets), tuple(dict.fromkeys(links)), tuple(dict.fromkeys(nodes)), start_h, x.duration, _effect(x.effect, x.exempt))
+            Disruption(x.id, x.description, tuple(targets), tuple(dict.fromkeys(links)), tuple(dict.fromkeys(nodes)),
+                       start_h, x.duration, _effect(x.effect, x.exempt), _repair(x.repair))
         )
+        if x.repair is not None:
+            repair_crews.add((i, x.repair.crew))
     for name, count in Counter(x.id for x in spec.disruptions).items():
         if count > 1:
             problems.append(Problem(file, "disruptions", f"duplicate id {name!r}", "ids unique within the file"))
+
+    for i, crew in sorted(repair_crews):
+        if crew not in crews:
+            problems.append(Problem(file, f"disruptions[{i}].repair.crew", f"unknown crew pool {crew!r}", "the id of a crew pool in `crews`", lines.get(("disruptions", i))))
+    hazards = _resolve_hazards(spec.hazards, "hazards", network, crews, file, lines, problems)
+    if spec.network_hazards:
+        hazards = _resolve_hazards(net_spec.hazards, "hazards", network, crews, net_file, {}, problems) + hazards
+    for name, count in Counter(h.id for h in hazards).items():
+        if count > 1:
+            problems.append(Problem(file, "hazards", f"duplicate hazard id {name!r}", "ids unique across the scenario and, with network_hazards, the network"))
 
     for model, where, defaults in ((spec, file, {}), (net_spec, net_file, net_spec.default_sources)):
         _, missing = citations(model, defaults)
@@ -218,7 +281,7 @@ def scenario_from_data(
 
     if problems:
         raise ScenarioError(problems)
-    return Scenario(spec, net_spec, network, file, net_file, demands, disruptions, data, net_data, warnings)
+    return Scenario(spec, net_spec, network, file, net_file, demands, disruptions, hazards, crews, data, net_data, warnings)
 
 
 def load_scenario(path: str | Path, *, strict_sources: bool = False) -> Scenario:

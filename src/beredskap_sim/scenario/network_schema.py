@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from .fields import Duration, Sources, Strict
+from .hazard_schema import CrewSpec, HazardSpec
 
 NodeKind = Literal[
     "municipality",
@@ -128,6 +129,10 @@ class NetworkSpec(Strict):
     groups: dict[str, list[str]] = Field(
         default_factory=dict, description="Named sets of link/node ids, e.g. a storm footprint or a whole line."
     )
+    hazards: list[HazardSpec] = Field(
+        default_factory=list, description="Default random disruptions of this network; scenarios opt in with network_hazards: true."
+    )
+    crews: list[CrewSpec] = Field(default_factory=list, description="Repair crew pools.")
     default_sources: dict[str, str] = Field(
         default_factory=dict, description="Source for a field wherever an entry does not name its own."
     )

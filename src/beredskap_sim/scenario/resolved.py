@@ -31,11 +31,77 @@ class FreightDemand:
     slot_h: float
     start_h: float = 0.0
     end_h: float = float("inf")
+    poisson: bool = False
 
     @property
     def consignment_t(self) -> float:
         """Tonnes per consignment."""
         return self.tonnes_per_day * self.slot_h / 24.0
+
+
+@dataclass(frozen=True)
+class DurationLaw:
+    """A duration distribution in hours: ``kind`` is fixed | exponential | lognormal | empirical.
+
+    ``params``: fixed (value,), exponential (mean,), lognormal (median, sigma, max or inf),
+    empirical (values tuple, weights tuple).
+    """
+
+    kind: str
+    params: tuple
+
+    def mean_h(self) -> float:
+        """Expected value in hours (for the lognormal without a cap: median·exp(σ²/2))."""
+        import math
+
+        if self.kind in ("fixed", "exponential"):
+            return float(self.params[0])
+        if self.kind == "lognormal":
+            median, sigma, _ = self.params
+            return median * math.exp(sigma * sigma / 2)
+        values, weights = self.params
+        return sum(v * w for v, w in zip(values, weights)) / sum(weights)
+
+
+@dataclass(frozen=True)
+class Repair:
+    """Repair by a crew of pool ``crew``; lower ``priority`` is served first."""
+
+    crew: str
+    priority: int = 0
+
+
+@dataclass(frozen=True)
+class Crew:
+    """``size`` crews that need ``travel_h`` hours to reach a site."""
+
+    id: str
+    size: int
+    travel_h: float
+
+
+@dataclass(frozen=True)
+class HazardMember:
+    """One footprint entry of a hazard, resolved."""
+
+    targets: tuple[str, ...]
+    links: tuple[int, ...]
+    nodes: tuple[int, ...]
+    probability: float
+    duration: DurationLaw
+    effect: Effect
+    repair: Repair | None
+
+
+@dataclass(frozen=True)
+class Hazard:
+    """Random events at ``rate_per_year`` spread over months by ``month_weights`` (sum 1)."""
+
+    id: str
+    description: str
+    rate_per_year: float
+    month_weights: tuple[float, ...]
+    members: tuple[HazardMember, ...]
 
 
 @dataclass(frozen=True)
@@ -50,6 +116,8 @@ class Disruption:
     start_h: float
     duration_h: float
     effect: Effect
+    repair: Repair | None = None
+    cause: str = ""
 
     @property
     def end_h(self) -> float:
@@ -67,6 +135,8 @@ class Scenario:
     network_file: str
     demands: list[FreightDemand]
     disruptions: list[Disruption]
+    hazards: list[Hazard] = field(default_factory=list)
+    crews: dict[str, Crew] = field(default_factory=dict)
     raw: dict = field(repr=False, default_factory=dict)
     network_raw: dict = field(repr=False, default_factory=dict)
     warnings: list[str] = field(default_factory=list)

@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 
 from .fields import Duration, Instant, Sources, Strict
+from .hazard_schema import CrewSpec, Effect, HazardSpec, RepairSpec
 from .network_schema import Mode
 
 
@@ -30,26 +31,13 @@ class FreightDemandSpec(Strict):
     tonnes_per_day: float = Field(gt=0)
     modes: list[Mode] = Field(min_length=1, description="Modes the consignments may use.")
     deadline: Duration = Field(default=168.0, gt=0, description="Time after release by which it must arrive.")
-    slot: Duration = Field(default=1.0, gt=0, description="Interval between consignments.")
+    slot: Duration = Field(default=1.0, gt=0, description="Interval between consignments (the mean, with poisson arrivals).")
+    arrivals: Literal["regular", "poisson"] = Field(
+        default="regular", description="Release every `slot` hours, or as a Poisson process with that mean interval."
+    )
     start: Instant | None = Field(default=None, description="First release (default: the scenario start).")
     end: Instant | None = Field(default=None, description="No releases from this time on (default: the horizon).")
     sources: Sources
-
-
-class EffectSpec(Strict):
-    """A partial effect; any combination of the fields may be given."""
-
-    capacity_factor: float | None = Field(default=None, ge=0, le=1, description="Multiplies link capacity.")
-    speed_factor: float | None = Field(default=None, gt=0, le=1, description="Multiplies link speed.")
-    customs_delay: Duration | None = Field(default=None, description="Added to customs time at a border.")
-
-    @model_validator(mode="after")
-    def _something(self) -> "EffectSpec":
-        if self.capacity_factor is None and self.speed_factor is None and self.customs_delay is None:
-            raise ValueError(
-                "the effect changes nothing, expected 'close' or one of capacity_factor, speed_factor, customs_delay"
-            )
-        return self
 
 
 class DisruptionSpec(Strict):
@@ -65,8 +53,9 @@ class DisruptionSpec(Strict):
     target: str | list[str]
     start: Instant
     duration: Duration = Field(gt=0)
-    effect: Literal["close"] | EffectSpec
+    effect: Effect
     exempt: list[str] = Field(default_factory=list, description="Commodities that may still pass a closed border.")
+    repair: RepairSpec | None = Field(default=None, description="If given, `duration` is repair work that starts when a crew arrives.")
     sources: Sources
 
     @field_validator("duration")
@@ -88,6 +77,9 @@ class ScenarioSpec(Strict):
     record_step: Duration = Field(default=1.0, gt=0, description="Resolution of the recorded time series.")
     freight: list[FreightDemandSpec] = Field(default_factory=list)
     disruptions: list[DisruptionSpec] = Field(default_factory=list)
+    hazards: list[HazardSpec] = Field(default_factory=list, description="Random disruptions.")
+    network_hazards: bool = Field(default=False, description="Also use the hazards the network file defines.")
+    crews: list[CrewSpec] = Field(default_factory=list, description="Repair crew pools (added to the network's).")
     sources: Sources
 
     @field_validator("start", mode="before")
