@@ -98,5 +98,14 @@ def freight_kpis(rec: Recording) -> list[Kpi]:
 
 
 def kpi_table(rec: Recording) -> list[Kpi]:
-    """Every KPI of one replication (the systems add theirs here as they land)."""
-    return freight_kpis(rec)
+    """Every KPI of one replication: freight, then food, power and passengers where modelled."""
+    from .supply import food_kpis, passenger_kpis, power_kpis
+
+    rows = freight_kpis(rec)
+    if rec.food is not None:
+        rows += food_kpis(rec.food)
+    if rec.power is not None:
+        rows += power_kpis(rec.power)
+    if rec.passengers is not None:
+        rows += passenger_kpis(rec.passengers)
+    return rows

@@ -29,13 +29,17 @@ def describe_effect(d: Disruption) -> str:
         parts.append(f"speed ×{e.speed_factor:g}")
     if e.customs_delay_h:
         parts.append(f"customs +{e.customs_delay_h:g} h")
+    if e.demand_factor != 1.0:
+        parts.append(f"power demand ×{e.demand_factor:g}")
     return ", ".join(parts)
 
 
 class DisruptionRunner:
     """Starts the disruption processes of a run and owns the crew pools."""
 
-    def __init__(self, env: simpy.Environment, state: NetworkState, recorder: Recorder, crews: dict[str, Crew]):
+    def __init__(self, env: simpy.Environment, state: NetworkState, recorder: Recorder, crews: dict[str, Crew],
+                 power=None):
+        self.power = power
         self.env = env
         self.state = state
         self.recorder = recorder
@@ -53,6 +57,8 @@ class DisruptionRunner:
             yield env.timeout(d.start_h - env.now)
         target = ", ".join(d.targets)
         self.state.apply(d.id, d.links, d.nodes, d.effect)
+        if d.power and self.power is not None:
+            self.power.apply(d.id, d.power, d.effect, d.id)
         cause = f" [{d.cause}]" if d.cause else ""
         log(env.now, "disruption-start", target, f"{d.id}: {describe_effect(d)}{cause}")
         if d.repair is None:
@@ -65,4 +71,6 @@ class DisruptionRunner:
                 log(env.now, "repair-started", target, f"{d.id}: crew {crew.id} assigned, arrives in {crew.travel_h:g} h, works {d.duration_h:.1f} h")
                 yield env.timeout(crew.travel_h + d.duration_h)
         self.state.revert(d.id)
+        if d.power and self.power is not None:
+            self.power.revert(d.id)
         log(env.now, "disruption-end", target, f"{d.id}: restored")

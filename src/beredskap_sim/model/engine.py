@@ -9,8 +9,11 @@ import simpy
 from ..network.state import NetworkState
 from ..scenario.resolved import Scenario
 from .disruptions import DisruptionRunner
-from .hazards import hazard_disruptions
+from .food import FoodSystem
 from .freight import FreightModel
+from .hazards import hazard_disruptions
+from .passengers import PassengerSystem
+from .power import PowerSystem
 from .recording import Recorder, Recording
 from .rng import Streams
 
@@ -25,10 +28,22 @@ def simulate(scenario: Scenario, seed: int = 0, replication: int = 0) -> Recordi
     recorder = Recorder(scenario.name, seed, replication, scenario.horizon_h, scenario.record_step_h,
                         scenario.commodities, net.node_ids)
     freight = FreightModel(env, scenario, state, recorder, streams)
+    power = PowerSystem(env, scenario, state, recorder, freight) if scenario.power_enabled else None
+    food = FoodSystem(env, scenario, recorder, freight, power) if scenario.spec.food is not None else None
+    passengers = (PassengerSystem(env, scenario, state, freight.router, recorder)
+                  if scenario.spec.passengers is not None else None)
     disruptions = list(scenario.disruptions)
     disruptions += hazard_disruptions(scenario.hazards, scenario.start, scenario.horizon_h, streams)
-    DisruptionRunner(env, state, recorder, scenario.crews).schedule(disruptions, scenario.horizon_h)
+    DisruptionRunner(env, state, recorder, scenario.crews, power).schedule(disruptions, scenario.horizon_h)
+    # Power first, so each hour's balance is known before food and passengers act on it.
+    for system in (power, food, passengers):
+        if system is not None:
+            system.start()
     freight.start(streams)
     env.run(until=scenario.horizon_h)
     freight.finish(scenario.horizon_h)
-    return recorder.finish(freight.scheduled, time.perf_counter() - wall)
+    recording = recorder.finish(freight.scheduled, time.perf_counter() - wall)
+    recording.food = food.record() if food else None
+    recording.power = power.record() if power else None
+    recording.passengers = passengers.record() if passengers else None
+    return recording

@@ -43,20 +43,24 @@ from .rng import Streams
 class Consignment:
     """Tonnes of one commodity travelling together from an origin to a destination."""
 
-    __slots__ = ("id", "ci", "commodity", "dest", "allowed", "mask", "tonnes", "release_h", "deadline_h", "base_h", "node")
+    __slots__ = ("id", "ci", "commodity", "dest", "allowed", "mask", "electric", "tonnes", "release_h", "deadline_h",
+                 "base_h", "node", "on_done")
 
-    def __init__(self, cid: int, ci: int, demand: FreightDemand, mask: int, release_h: float, base_h: float):
+    def __init__(self, cid: int, ci: int, commodity: str, origin: int, dest: int, tonnes: float, mask: int,
+                 electric: bool, release_h: float, deadline_h: float, base_h: float, on_done=None):
         self.id = cid
         self.ci = ci
-        self.commodity = demand.commodity
-        self.dest = demand.dest
+        self.commodity = commodity
+        self.dest = dest
         self.allowed = mask
         self.mask = mask
-        self.tonnes = demand.consignment_t
+        self.electric = electric
+        self.tonnes = tonnes
         self.release_h = release_h
-        self.deadline_h = release_h + demand.deadline_h
+        self.deadline_h = release_h + deadline_h
         self.base_h = base_h
-        self.node = demand.origin
+        self.node = origin
+        self.on_done = on_done  # called as on_done(consignment, delivered: bool)
 
 
 class FreightModel:
@@ -86,24 +90,45 @@ class FreightModel:
         self._waiting: dict[int, Consignment] = {}
         self._live: dict[int, Consignment] = {}
         self._next_id = 0
+        self._base_router: Router | None = None
         self.scheduled = 0
         state.subscribe(self._on_state_change)
 
     # ----------------------------------------------------------------- set-up
-    def base_time_h(self, demand: FreightDemand) -> float:
-        """Undisrupted door-to-door time of one consignment of ``demand`` in its fastest mode (hours)."""
-        base_state = NetworkState(self.net.n_links, self.net.n_nodes)
-        router = Router(self.net, base_state, self.router.node_entry_h)
-        mode = router.best_mode(demand.origin, demand.dest, modes_mask(demand.modes), demand.commodity)
-        arcs = router.path(demand.origin, demand.dest, mode, demand.commodity) or []
-        q = demand.consignment_t
+    def base_time_h(self, origin: int, dest: int, mask: int, commodity: str, tonnes: float, electric: bool = False) -> float:
+        """Undisrupted door-to-door time of ``tonnes`` in the fastest allowed mode (hours; inf if no route)."""
+        if self._base_router is None:
+            self._base_router = Router(self.net, NetworkState(self.net.n_links, self.net.n_nodes), self.router.node_entry_h)
+        router = self._base_router
+        mode = router.best_mode(origin, dest, mask, commodity, electric)
+        arcs = router.path(origin, dest, mode, commodity, electric) if mode else None
+        if arcs is None:
+            return float("inf")
         total = 0.0
         for arc in arcs:
-            total += q / self.net.arc_capacity_tph[arc] + self.net.arc_time_h[arc]
+            total += tonnes / self.net.arc_capacity_tph[arc] + self.net.arc_time_h[arc]
             head = int(self.net.arc_to[arc])
-            if head in self.customs and head != demand.dest:
-                total += self.customs[head].mean_service_h(q)
+            if head in self.customs and head != dest:
+                total += self.customs[head].mean_service_h(tonnes)
         return total
+
+    def ship(self, origin: int, dest: int, commodity: str, tonnes: float, modes, deadline_h: float,
+             on_done=None, electric: bool = False) -> None:
+        """Release one consignment now (used by the supply systems: food orders, fuel)."""
+        mask = modes_mask(modes)
+        base_h = self.base_time_h(origin, dest, mask, commodity, tonnes, electric)
+        if base_h == float("inf"):
+            base_h = 0.0
+        self._release_one(self.commodity_index[commodity], commodity, origin, dest, tonnes, mask, electric,
+                          self.env.now, deadline_h, base_h, on_done)
+
+    def _release_one(self, ci, commodity, origin, dest, tonnes, mask, electric, t, deadline_h, base_h, on_done=None):
+        c = Consignment(self._next_id, ci, commodity, origin, dest, tonnes, mask, electric, t, deadline_h, base_h, on_done)
+        self._next_id += 1
+        self._live[c.id] = c
+        self.recorder.release(ci, dest, tonnes, t, t + base_h)
+        c.mask = self.router.best_mode(c.node, dest, mask, commodity, electric) or c.mask
+        self._route(c)
 
     def start(self, streams: Streams) -> None:
         horizon = self.scenario.horizon_h
@@ -115,7 +140,7 @@ class FreightModel:
         """Release consignments every ``slot_h`` hours, or with exponential gaps of that mean."""
         ci = self.commodity_index[demand.commodity]
         mask = modes_mask(demand.modes)
-        base_h = self.base_time_h(demand)
+        base_h = self.base_time_h(demand.origin, demand.dest, mask, demand.commodity, demand.consignment_t, demand.electric)
         t = demand.start_h
         if rng is not None:
             t += rng.exponential(demand.slot_h)
@@ -123,12 +148,8 @@ class FreightModel:
             yield Timeout(self.env, t)
         stop = min(horizon, demand.end_h)
         while t < stop - 1e-9:
-            c = Consignment(self._next_id, ci, demand, mask, t, base_h)
-            self._next_id += 1
-            self._live[c.id] = c
-            self.recorder.release(ci, c.dest, c.tonnes, t, t + base_h)
-            c.mask = self.router.best_mode(c.node, c.dest, mask, c.commodity) or c.mask
-            self._route(c)
+            self._release_one(ci, demand.commodity, demand.origin, demand.dest, demand.consignment_t, mask,
+                              demand.electric, t, demand.deadline_h, base_h)
             gap = demand.slot_h if rng is None else float(rng.exponential(demand.slot_h))
             t += gap
             self.scheduled += 1
@@ -145,13 +166,15 @@ class FreightModel:
         if c.node == c.dest:
             del self._live[c.id]
             self.recorder.deliver(c.ci, c.dest, c.tonnes, now, now - c.release_h - c.base_h, c.release_h)
+            if c.on_done is not None:
+                c.on_done(c, True)
             return
         if now > c.deadline_h:
             self._lose(c, now)
             return
-        arc = self.router.next_arc(c.node, c.dest, c.mask, c.commodity)
+        arc = self.router.next_arc(c.node, c.dest, c.mask, c.commodity, c.electric)
         if arc < 0:
-            other = self.router.best_mode(c.node, c.dest, c.allowed & ~c.mask, c.commodity)
+            other = self.router.best_mode(c.node, c.dest, c.allowed & ~c.mask, c.commodity, c.electric)
             if other:
                 c.mask = other
                 self.recorder.event(now, "mode-change", self.net.node_ids[c.node], f"consignment {c.id} ({c.commodity}) to {MODES[other.bit_length() - 1]}")
@@ -177,6 +200,8 @@ class FreightModel:
     def _lose(self, c: Consignment, now: float) -> None:
         del self._live[c.id]
         self.recorder.lose(c.ci, c.dest, c.tonnes, now)
+        if c.on_done is not None:
+            c.on_done(c, False)
 
     def _dispatch(self, arc: int) -> None:
         """Admit queued consignments onto ``arc`` while it is open and free."""
@@ -185,6 +210,8 @@ class FreightModel:
         link = int(self.net.arc_link[arc])
         state = self.state
         now = self.env.now
+        electrified = bool(self.net.arc_electrified[arc])
+        rail = self.net.arc_mode[arc] == 0
         while queue and state.link_open(link):
             free_at = self._free_at[arc]
             if free_at > now:
@@ -194,6 +221,9 @@ class FreightModel:
             c = queue.popleft()
             if now > c.deadline_h:
                 self._lose(c, now)
+                continue
+            if rail and c.electric and not state.link_usable(link, True, electrified):
+                self._route(c)  # traction power lost while queued: find another way or wait
                 continue
             admit = c.tonnes / (self.net.arc_capacity_tph[arc] * state.link_capacity_factor[link])
             travel = self.net.arc_time_h[arc] / state.link_speed_factor[link]
@@ -223,7 +253,8 @@ class FreightModel:
         for arc, queue in enumerate(self._queue):
             if not queue:
                 continue
-            if not self.state.link_open(int(self.net.arc_link[arc])):
+            link = int(self.net.arc_link[arc])
+            if not self.state.link_open(link) or (self.state.link_unpowered[link] and any(c.electric for c in queue)):
                 stranded = list(queue)
                 queue.clear()
                 for c in stranded:

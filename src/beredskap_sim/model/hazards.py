@@ -77,7 +77,7 @@ def hazard_disruptions(hazards: list[Hazard], start: dt.datetime, horizon_h: flo
                     out.append(Disruption(
                         id=f"{hazard.id}#{k}.{j}", description=hazard.description, targets=member.targets,
                         links=member.links, nodes=member.nodes, start_h=float(t), duration_h=duration,
-                        effect=member.effect, repair=member.repair, cause=hazard.id,
+                        effect=member.effect, repair=member.repair, cause=hazard.id, power=member.power,
                     ))
     out.sort(key=lambda d: (d.start_h, d.id))
     return out

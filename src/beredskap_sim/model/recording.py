@@ -14,6 +14,71 @@ import numpy as np
 
 
 @dataclass
+class FoodRecord:
+    """Food outcome. Per municipality (order of ``municipalities``) and group (``groups``), tonnes:
+    ``start``, ``delivered``, ``consumed``, ``unmet``, ``spoiled``, ``end`` (mass balance:
+    start + delivered = consumed + spoiled + end). ``days`` is days of supply at each
+    recording step (n_municipalities, n_steps); ``min_days``, ``hours_below`` (threshold),
+    ``stockout_hours`` per municipality; ``population`` per municipality."""
+
+    municipalities: list[str]
+    groups: list[str]
+    population: np.ndarray
+    threshold_days: float
+    start: np.ndarray
+    delivered: np.ndarray
+    consumed: np.ndarray
+    unmet: np.ndarray
+    spoiled: np.ndarray
+    end: np.ndarray
+    days: np.ndarray
+    min_days: np.ndarray
+    hours_below: np.ndarray
+    stockout_hours: np.ndarray
+
+
+@dataclass
+class PowerRecord:
+    """Power outcome per area (``areas``): MWh per recording step of ``demand``, ``served``,
+    ``ens_general`` and ``ens_critical``; ``shed_hours`` and ``peak_shortfall_mw`` per area. Per
+    critical load (``loads``, with ``load_priority``): ``load_ens_mwh``, ``load_backup_mwh``,
+    ``fuel_out_events``."""
+
+    areas: list[str]
+    demand: np.ndarray
+    served: np.ndarray
+    ens_general: np.ndarray
+    ens_critical: np.ndarray
+    shed_hours: np.ndarray
+    peak_shortfall_mw: np.ndarray
+    loads: list[str]
+    load_priority: np.ndarray
+    load_ens_mwh: np.ndarray
+    load_backup_mwh: np.ndarray
+    fuel_out_events: np.ndarray
+
+
+@dataclass
+class PassengerRecord:
+    """Passenger outcome per service: departures ``run``/``replaced``/``cancelled`` (counted per
+    direction), passengers ``carried``, ``stranded_h`` (passenger-hours waiting for a departure
+    that runs) and ``extra_h`` (passenger-hours of extra travel time); per commuter flow:
+    ``commuter_trips``, ``commuter_lost`` and ``commuter_extra_h``."""
+
+    services: list[str]
+    run: np.ndarray
+    replaced: np.ndarray
+    cancelled: np.ndarray
+    carried: np.ndarray
+    stranded_h: np.ndarray
+    extra_h: np.ndarray
+    commuters: list[str]
+    commuter_trips: np.ndarray
+    commuter_lost: np.ndarray
+    commuter_extra_h: np.ndarray
+
+
+@dataclass
 class Recording:
     """The outcome of one replication.
 
@@ -59,6 +124,9 @@ class Recording:
     events: list[tuple[float, str, str, str]] = field(default_factory=list)
     sim_events: int = 0
     wall_s: float = 0.0
+    food: FoodRecord | None = None
+    power: PowerRecord | None = None
+    passengers: PassengerRecord | None = None
 
     @property
     def n_steps(self) -> int:

@@ -54,6 +54,7 @@ class Network:
     arc_length_km: np.ndarray
     arc_time_h: np.ndarray
     arc_capacity_tph: np.ndarray
+    arc_electrified: np.ndarray
     graph: nx.MultiDiGraph
     node_index: dict[str, int] = field(default_factory=dict)
     link_index: dict[str, int] = field(default_factory=dict)
@@ -125,6 +126,7 @@ def build_network(spec: NetworkSpec) -> Network:
         arc_length_km=np.array(cols[4], dtype=float),
         arc_time_h=np.array(cols[5], dtype=float),
         arc_capacity_tph=np.array(cols[6], dtype=float),
+        arc_electrified=np.array([spec.links[li].electrified for li in cols[0]], dtype=bool),
         graph=graph,
         node_index=node_index,
         link_index={lid: i for i, lid in enumerate(link_ids)},

@@ -23,6 +23,8 @@ class Effect:
     speed_factor: float = 1.0
     customs_delay_h: float = 0.0
     exempt: frozenset[str] = frozenset()
+    demand_factor: float = 1.0
+    unpowered: bool = False  # links lose traction power: electric trains stop, diesel trains run
 
 
 class NetworkState:
@@ -33,6 +35,7 @@ class NetworkState:
         self.link_closed = np.zeros(n_links, dtype=bool)
         self.link_capacity_factor = np.ones(n_links)
         self.link_speed_factor = np.ones(n_links)
+        self.link_unpowered = np.zeros(n_links, dtype=bool)
         self.node_closed = np.zeros(n_nodes, dtype=bool)
         self.node_customs_delay_h = np.zeros(n_nodes)
         # node index -> list of exemption sets of the active closures on that node
@@ -63,19 +66,27 @@ class NetworkState:
         """True when an active closure of ``node`` does not exempt ``commodity``."""
         return any(commodity not in exempt for exempt in self._node_closures.get(node, ()))
 
+    def link_usable(self, link: int, electric: bool, electrified: bool) -> bool:
+        """Open, and for electric traction also electrified and powered."""
+        if electric and (not electrified or self.link_unpowered[link]):
+            return False
+        return self.link_open(link)
+
     def link_open(self, link: int) -> bool:
         """A link carries traffic when it is not closed and its capacity factor is above zero."""
         return not self.link_closed[link] and self.link_capacity_factor[link] > 0.0
 
     def _recompute(self, links: tuple[int, ...], nodes: tuple[int, ...]) -> None:
         for li in set(links):
-            closed, cap, speed = False, 1.0, 1.0
+            closed, cap, speed, unpowered = False, 1.0, 1.0, False
             for ls, _, eff in self._active.values():
                 if li in ls:
                     closed |= eff.close
                     cap *= eff.capacity_factor
                     speed *= eff.speed_factor
+                    unpowered |= eff.unpowered
             self.link_closed[li] = closed
+            self.link_unpowered[li] = unpowered
             self.link_capacity_factor[li] = cap
             self.link_speed_factor[li] = speed
         for ni in set(nodes):

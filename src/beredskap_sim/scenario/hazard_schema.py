@@ -25,12 +25,13 @@ class EffectSpec(Strict):
     capacity_factor: float | None = Field(default=None, ge=0, le=1, description="Multiplies link capacity.")
     speed_factor: float | None = Field(default=None, gt=0, le=1, description="Multiplies link speed.")
     customs_delay: Duration | None = Field(default=None, description="Added to customs time at a border.")
+    demand_factor: float | None = Field(default=None, gt=0, description="Multiplies a power area's demand (cold spell).")
 
     @model_validator(mode="after")
     def _something(self) -> "EffectSpec":
-        if self.capacity_factor is None and self.speed_factor is None and self.customs_delay is None:
+        if all(getattr(self, f) is None for f in ("capacity_factor", "speed_factor", "customs_delay", "demand_factor")):
             raise ValueError(
-                "the effect changes nothing, expected 'close' or one of capacity_factor, speed_factor, customs_delay"
+                "the effect changes nothing, expected 'close' or one of capacity_factor, speed_factor, customs_delay, demand_factor"
             )
         return self
 

@@ -10,6 +10,7 @@ source are warnings (errors with ``strict_sources=True``).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -57,9 +58,10 @@ def _network_problems(spec: NetworkSpec, file: str, lines: dict) -> list[Problem
                 out.append(Problem(file, f"links[{i}].{end}", f"unknown node {ref!r}", "the id of a node in this file", lines.get(("links", i, end))))
         if link.from_ == link.to:
             out.append(Problem(file, f"links[{i}]", f"link {link.id!r} starts and ends at {link.from_!r}", "two different nodes", lines.get(("links", i))))
+    known = node_ids | link_ids | set(spec.groups)
     for group, members in spec.groups.items():
         for j, member in enumerate(members):
-            if member not in node_ids | link_ids | set(spec.groups):
+            if member not in known:
                 out.append(Problem(file, f"groups.{group}[{j}]", f"unknown id {member!r}", "a node, link or group id", lines.get(("groups", group, j))))
     return out
 
@@ -83,6 +85,7 @@ def _effect(spec_effect, exempt: list[str]) -> Effect:
         capacity_factor=1.0 if spec_effect.capacity_factor is None else spec_effect.capacity_factor,
         speed_factor=1.0 if spec_effect.speed_factor is None else spec_effect.speed_factor,
         customs_delay_h=spec_effect.customs_delay or 0.0,
+        demand_factor=1.0 if spec_effect.demand_factor is None else spec_effect.demand_factor,
         exempt=frozenset(exempt),
     )
 
@@ -105,7 +108,7 @@ def _repair(spec) -> Repair | None:
     return None if spec is None else Repair(spec.crew, spec.priority)
 
 
-def _resolve_hazards(specs, origin: str, network, crews: dict, file: str, lines: dict, problems: list) -> list[Hazard]:
+def _resolve_hazards(specs, origin: str, network, powers: set[str], crews: dict, file: str, lines: dict, problems: list) -> list[Hazard]:
     hazards = []
     for i, h in enumerate(specs):
         members = []
@@ -113,14 +116,16 @@ def _resolve_hazards(specs, origin: str, network, crews: dict, file: str, lines:
             names = [member.target] if isinstance(member.target, str) else list(member.target)
             links: list[int] = []
             nodes: list[int] = []
+            power: list[str] = []
             for name in names:
-                found = network.resolve_target(name)
+                found = resolve_any(network, powers, name)
                 if found is None:
                     problems.append(Problem(file, f"{origin}[{i}].footprint[{j}].target", f"unknown target {name!r}",
                                             "a link id, node id or group name of the network", lines.get((origin, i, "footprint", j))))
                     continue
                 links += found[0]
                 nodes += found[1]
+                power += found[2]
             repair = _repair(member.repair or h.repair)
             if repair is not None and repair.crew not in crews:
                 problems.append(Problem(file, f"{origin}[{i}].footprint[{j}].repair.crew" if member.repair else f"{origin}[{i}].repair.crew",
@@ -129,7 +134,7 @@ def _resolve_hazards(specs, origin: str, network, crews: dict, file: str, lines:
             exempt = member.exempt or h.exempt
             members.append(HazardMember(tuple(names), tuple(dict.fromkeys(links)), tuple(dict.fromkeys(nodes)), member.probability,
                                         duration_law(member.duration if member.duration is not None else h.duration),
-                                        _effect(effect, exempt), repair))
+                                        _effect(effect, exempt), repair, tuple(power)))
         hazards.append(Hazard(h.id, h.description, h.rate_per_year, tuple(h.month_weights()), tuple(members)))
     return hazards
 
@@ -141,11 +146,97 @@ def _start_of(data: Any) -> dt.datetime:
         return dt.datetime(2000, 1, 1)
 
 
+def power_names(net_spec: NetworkSpec) -> set[str]:
+    """Names a disruption can target in the power system: areas, '<area>:<generation type>',
+    interconnectors and critical loads."""
+    power = net_spec.power
+    if power is None:
+        return set()
+    names = {a.id for a in power.areas} | {i.id for i in power.interconnectors} | {c.id for c in power.critical_loads}
+    names |= {f"{a.id}:{g.type}" for a in power.areas for g in a.generation}
+    return names
+
+
+def resolve_any(network, powers: set[str], name: str):
+    """``(links, nodes, power assets)`` named by ``name``; None if unknown."""
+    found = network.resolve_target(name)
+    if found is not None:
+        return found[0], found[1], []
+    if name in powers:
+        return [], [], [name]
+    return None
+
+
+_TIME = re.compile(r"^([01]?\d|2[0-3]):[0-5]\d$")
+
+
+def _supply_problems(spec: ScenarioSpec, net_spec: NetworkSpec, network, file: str, net_file: str, lines: dict) -> list[Problem]:
+    """Names in the food, power and passenger sections that point nowhere."""
+    out: list[Problem] = []
+    nodes = network.node_index
+
+    def node_ref(where: str, path: str, value: str, line=None):
+        if value not in nodes:
+            out.append(Problem(where, path, f"unknown node {value!r}", "a node id of the network", line))
+
+    food = spec.food
+    if food is not None:
+        for i, m in enumerate(food.municipalities):
+            node_ref(file, f"food.municipalities[{i}].node", m.node, lines.get(("food", "municipalities", i)))
+            node_ref(file, f"food.municipalities[{i}].supply_from", m.supply_from, lines.get(("food", "municipalities", i)))
+            if m.node in nodes and not network.spec.nodes[nodes[m.node]].population:
+                out.append(Problem(file, f"food.municipalities[{i}].node", f"node {m.node!r} has no population",
+                                   "a node with `population` in the network", lines.get(("food", "municipalities", i))))
+        for i, w in enumerate(food.warehouses):
+            node_ref(file, f"food.warehouses[{i}].node", w.node, lines.get(("food", "warehouses", i)))
+    power = net_spec.power
+    if power is not None:
+        areas = {a.id for a in power.areas}
+        loads = {c.id for c in power.critical_loads}
+        for i, line in enumerate(power.interconnectors):
+            for end, ref in (("from", line.from_), ("to", line.to)):
+                if ref not in areas:
+                    out.append(Problem(net_file, f"power.interconnectors[{i}].{end}", f"unknown area {ref!r}", "a power area id"))
+        for i, load in enumerate(power.critical_loads):
+            if load.area not in areas:
+                out.append(Problem(net_file, f"power.critical_loads[{i}].area", f"unknown area {load.area!r}", "a power area id"))
+            node_ref(net_file, f"power.critical_loads[{i}].node", load.node)
+            if load.backup is not None:
+                node_ref(net_file, f"power.critical_loads[{i}].backup.depot", load.backup.depot)
+        for i, dep in enumerate(power.dependencies):
+            if dep.load is not None and dep.load not in loads:
+                out.append(Problem(net_file, f"power.dependencies[{i}].load", f"unknown critical load {dep.load!r}", "a critical load id"))
+            if dep.area is not None and dep.area not in areas:
+                out.append(Problem(net_file, f"power.dependencies[{i}].area", f"unknown area {dep.area!r}", "a power area id"))
+            for j, name in enumerate(dep.links):
+                if network.resolve_target(name) is None:
+                    out.append(Problem(net_file, f"power.dependencies[{i}].links[{j}]", f"unknown link {name!r}", "a link id or group"))
+    passengers = spec.passengers
+    if passengers is not None:
+        for i, service in enumerate(passengers.services):
+            here = lines.get(("passengers", "services", i))
+            for end, ref in (("from", service.from_), ("to", service.to)):
+                node_ref(file, f"passengers.services[{i}].{end}", ref, here)
+            for j, ref in enumerate(service.via):
+                node_ref(file, f"passengers.services[{i}].via[{j}]", ref, here)
+            for j, text in enumerate(service.departures):
+                if not _TIME.match(text):
+                    out.append(Problem(file, f"passengers.services[{i}].departures[{j}]", f"got {text!r}", "a time of day HH:MM", here))
+        for i, c in enumerate(passengers.commuters):
+            here = lines.get(("passengers", "commuters", i))
+            for end, ref in (("from", c.from_), ("to", c.to)):
+                node_ref(file, f"passengers.commuters[{i}].{end}", ref, here)
+            for name in ("out_at", "back_at"):
+                if not _TIME.match(getattr(c, name)):
+                    out.append(Problem(file, f"passengers.commuters[{i}].{name}", f"got {getattr(c, name)!r}", "a time of day HH:MM", here))
+    return out
+
+
 def _as_list(value) -> list:
     return value if isinstance(value, list) else []
 
 
-def _reference_problems(data: dict, network, file: str, lines: dict) -> list[Problem]:
+def _reference_problems(data: dict, network, powers: set[str], file: str, lines: dict) -> list[Problem]:
     """Names in the scenario that the network does not know, read from the raw data so they are
     reported even when other fields of the file are wrong."""
     out: list[Problem] = []
@@ -162,7 +253,7 @@ def _reference_problems(data: dict, network, file: str, lines: dict) -> list[Pro
         target = item.get("target")
         names = [target] if isinstance(target, str) else _as_list(target)
         for j, name in enumerate(names):
-            if isinstance(name, str) and network.resolve_target(name) is None:
+            if isinstance(name, str) and resolve_any(network, powers, name) is None:
                 path = f"disruptions[{i}].target" + ("" if isinstance(target, str) else f"[{j}]")
                 out.append(Problem(file, path, f"unknown target {name!r}", "a link id, node id or group name of the network", lines.get(("disruptions", i, "target"))))
     return out
@@ -194,10 +285,12 @@ def scenario_from_data(
     if net_spec is None:
         raise ScenarioError(problems)
     network = build_network(net_spec)
-    problems += _reference_problems(data, network, file, lines)
+    powers = power_names(net_spec)
+    problems += _reference_problems(data, network, powers, file, lines)
     if spec is None:
         raise ScenarioError(problems)
     warnings: list[str] = []
+    problems += _supply_problems(spec, net_spec, network, file, net_file, lines)
 
     demands: list[FreightDemand] = []
     base = Router(network, NetworkState(network.n_links, network.n_nodes))
@@ -217,9 +310,9 @@ def scenario_from_data(
                 window.append(default)
         demand = FreightDemand(
             d.id, network.node_index[d.from_], network.node_index[d.to], d.commodity, d.tonnes_per_day,
-            tuple(d.modes), d.deadline, d.slot, window[0], window[1], d.arrivals == "poisson",
+            tuple(d.modes), d.deadline, d.slot, window[0], window[1], d.arrivals == "poisson", d.traction == "electric",
         )
-        if not base.best_mode(demand.origin, demand.dest, modes_mask(demand.modes), demand.commodity):
+        if not base.best_mode(demand.origin, demand.dest, modes_mask(demand.modes), demand.commodity, demand.electric):
             problems.append(
                 Problem(file, f"freight[{i}]", f"no {'/'.join(d.modes)} route from {d.from_!r} to {d.to!r} even with every link open", "a destination reachable with the allowed modes", here)
             )
@@ -235,12 +328,14 @@ def scenario_from_data(
         targets = [x.target] if isinstance(x.target, str) else list(x.target)
         links: list[int] = []
         nodes: list[int] = []
+        power: list[str] = []
         for name in targets:
-            found = network.resolve_target(name)
+            found = resolve_any(network, powers, name)
             if found is None:
                 continue  # reported by _reference_problems
             links += found[0]
             nodes += found[1]
+            power += found[2]
         try:
             start_h = parse_instant(x.start, start)
         except ValueError as exc:
@@ -252,7 +347,7 @@ def scenario_from_data(
             warnings.append(f"{file}: disruptions[{i}].start: starts after the horizon, so it has no effect")
         disruptions.append(
             Disruption(x.id, x.description, tuple(targets), tuple(dict.fromkeys(links)), tuple(dict.fromkeys(nodes)),
-                       start_h, x.duration, _effect(x.effect, x.exempt), _repair(x.repair))
+                       start_h, x.duration, _effect(x.effect, x.exempt), _repair(x.repair), "", tuple(power))
         )
         if x.repair is not None:
             repair_crews.add((i, x.repair.crew))
@@ -263,9 +358,9 @@ def scenario_from_data(
     for i, crew in sorted(repair_crews):
         if crew not in crews:
             problems.append(Problem(file, f"disruptions[{i}].repair.crew", f"unknown crew pool {crew!r}", "the id of a crew pool in `crews`", lines.get(("disruptions", i))))
-    hazards = _resolve_hazards(spec.hazards, "hazards", network, crews, file, lines, problems)
+    hazards = _resolve_hazards(spec.hazards, "hazards", network, powers, crews, file, lines, problems)
     if spec.network_hazards:
-        hazards = _resolve_hazards(net_spec.hazards, "hazards", network, crews, net_file, {}, problems) + hazards
+        hazards = _resolve_hazards(net_spec.hazards, "hazards", network, powers, crews, net_file, {}, problems) + hazards
     for name, count in Counter(h.id for h in hazards).items():
         if count > 1:
             problems.append(Problem(file, "hazards", f"duplicate hazard id {name!r}", "ids unique across the scenario and, with network_hazards, the network"))

@@ -14,6 +14,7 @@ from pydantic import Field, model_validator
 
 from .fields import Duration, Sources, Strict
 from .hazard_schema import CrewSpec, HazardSpec
+from .supply_schema import PowerSpec
 
 NodeKind = Literal[
     "municipality",
@@ -133,6 +134,7 @@ class NetworkSpec(Strict):
         default_factory=list, description="Default random disruptions of this network; scenarios opt in with network_hazards: true."
     )
     crews: list[CrewSpec] = Field(default_factory=list, description="Repair crew pools.")
+    power: PowerSpec | None = Field(default=None, description="Power areas, interconnectors, critical loads, dependencies.")
     default_sources: dict[str, str] = Field(
         default_factory=dict, description="Source for a field wherever an entry does not name its own."
     )

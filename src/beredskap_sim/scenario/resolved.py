@@ -32,6 +32,7 @@ class FreightDemand:
     start_h: float = 0.0
     end_h: float = float("inf")
     poisson: bool = False
+    electric: bool = False
 
     @property
     def consignment_t(self) -> float:
@@ -91,6 +92,7 @@ class HazardMember:
     duration: DurationLaw
     effect: Effect
     repair: Repair | None
+    power: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -118,6 +120,7 @@ class Disruption:
     effect: Effect
     repair: Repair | None = None
     cause: str = ""
+    power: tuple[str, ...] = ()  # power assets hit: area ids, "<area>:<generation type>", interconnector and load ids
 
     @property
     def end_h(self) -> float:
@@ -159,8 +162,18 @@ class Scenario:
 
     @property
     def commodities(self) -> list[str]:
-        """Commodity names in order of first appearance."""
-        return list(dict.fromkeys(d.commodity for d in self.demands))
+        """Freight commodity names: the flows', then food groups and backup fuel where those systems ship."""
+        names = [d.commodity for d in self.demands]
+        if self.spec.food is not None:
+            names += list(self.spec.food.groups)
+        power = self.network_spec.power
+        if self.spec.power and power is not None and any(load.backup for load in power.critical_loads):
+            names.append("fuel")
+        return list(dict.fromkeys(names))
+
+    @property
+    def power_enabled(self) -> bool:
+        return self.spec.power and self.network_spec.power is not None
 
     def digest(self) -> str:
         """SHA-256 of the scenario and network content (not of file names, paths or formatting)."""

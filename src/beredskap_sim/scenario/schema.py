@@ -14,6 +14,7 @@ from pydantic import Field, field_validator, model_validator
 
 from .fields import Duration, Instant, Sources, Strict
 from .hazard_schema import CrewSpec, Effect, HazardSpec, RepairSpec
+from .supply_schema import FoodSpec, PassengerSpec
 from .network_schema import Mode
 
 
@@ -32,6 +33,9 @@ class FreightDemandSpec(Strict):
     modes: list[Mode] = Field(min_length=1, description="Modes the consignments may use.")
     deadline: Duration = Field(default=168.0, gt=0, description="Time after release by which it must arrive.")
     slot: Duration = Field(default=1.0, gt=0, description="Interval between consignments (the mean, with poisson arrivals).")
+    traction: Literal["diesel", "electric"] = Field(
+        default="diesel", description="Rail traction: electric trains need electrified, powered links."
+    )
     arrivals: Literal["regular", "poisson"] = Field(
         default="regular", description="Release every `slot` hours, or as a Poisson process with that mean interval."
     )
@@ -80,6 +84,9 @@ class ScenarioSpec(Strict):
     hazards: list[HazardSpec] = Field(default_factory=list, description="Random disruptions.")
     network_hazards: bool = Field(default=False, description="Also use the hazards the network file defines.")
     crews: list[CrewSpec] = Field(default_factory=list, description="Repair crew pools (added to the network's).")
+    food: FoodSpec | None = Field(default=None, description="Food stocks, consumption and replenishment.")
+    passengers: PassengerSpec | None = Field(default=None, description="Passenger services and commuters.")
+    power: bool = Field(default=True, description="Run the hourly power model when the network has a power section.")
     sources: Sources
 
     @field_validator("start", mode="before")

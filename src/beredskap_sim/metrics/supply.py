@@ -1,0 +1,107 @@
+"""KPIs of the supply systems, in the planner's units (long-form rows, see ``kpis``).
+
+Food, scope = municipality node (and ``all``):
+
+* ``food_min_days_of_supply`` — lowest stock / daily consumption over the run, days;
+* ``food_hours_below_threshold`` — hours with days of supply under the scenario's threshold;
+* ``food_person_days_below_threshold`` — population × those hours / 24, person-days;
+* ``food_stockout_hours`` — hours in which some group's shelves were empty;
+* ``food_unmet_t`` — consumption the stock could not cover, tonnes;
+* ``food_spoiled_t`` — chilled food lost without power, tonnes.
+
+Power, scope = area (and ``all``), or critical load for the load rows:
+
+* ``energy_not_served_mwh`` (general and critical together), ``ens_general_mwh``,
+  ``ens_critical_mwh``; per priority class ``ens_priority_<p>_mwh`` (scope ``all``);
+* ``hours_with_shedding``, ``peak_shortfall_mw``;
+* per load: ``load_ens_mwh``, ``backup_mwh``, ``fuel_out_events``.
+
+Passengers, scope = service or commuter flow (and ``all``):
+
+* ``departures_run``, ``departures_replaced``, ``departures_cancelled`` (per direction);
+* ``passengers_carried``, ``stranded_passenger_hours``, ``extra_passenger_hours``;
+* ``commuter_trips``, ``commuter_trips_lost``, ``commuter_extra_hours``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..model.recording import FoodRecord, PassengerRecord, PowerRecord
+from .kpis import Kpi
+
+
+def food_kpis(food: FoodRecord) -> list[Kpi]:
+    rows: list[Kpi] = []
+    person_days = food.population * food.hours_below / 24.0
+    for m, name in enumerate(food.municipalities):
+        rows += [
+            Kpi("food_min_days_of_supply", name, float(food.min_days[m]), "d"),
+            Kpi("food_hours_below_threshold", name, float(food.hours_below[m]), "h"),
+            Kpi("food_person_days_below_threshold", name, float(person_days[m]), "person·d"),
+            Kpi("food_stockout_hours", name, float(food.stockout_hours[m]), "h"),
+            Kpi("food_unmet_t", name, float(food.unmet[m].sum()), "t"),
+            Kpi("food_spoiled_t", name, float(food.spoiled[m].sum()), "t"),
+        ]
+    rows += [
+        Kpi("food_min_days_of_supply", "all", float(food.min_days.min()), "d"),
+        Kpi("food_person_days_below_threshold", "all", float(person_days.sum()), "person·d"),
+        Kpi("food_stockout_hours", "all", float(food.stockout_hours.sum()), "h"),
+        Kpi("food_unmet_t", "all", float(food.unmet.sum()), "t"),
+        Kpi("food_spoiled_t", "all", float(food.spoiled.sum()), "t"),
+    ]
+    return rows
+
+
+def power_kpis(power: PowerRecord) -> list[Kpi]:
+    rows: list[Kpi] = []
+    for i, area in enumerate(power.areas):
+        general, critical = float(power.ens_general[i].sum()), float(power.ens_critical[i].sum())
+        rows += [
+            Kpi("energy_not_served_mwh", area, general + critical, "MWh"),
+            Kpi("ens_general_mwh", area, general, "MWh"),
+            Kpi("ens_critical_mwh", area, critical, "MWh"),
+            Kpi("hours_with_shedding", area, float(power.shed_hours[i]), "h"),
+            Kpi("peak_shortfall_mw", area, float(power.peak_shortfall_mw[i]), "MW"),
+        ]
+    rows += [
+        Kpi("energy_not_served_mwh", "all", float(power.ens_general.sum() + power.ens_critical.sum()), "MWh"),
+        Kpi("hours_with_shedding", "all", float(power.shed_hours.max(initial=0.0)), "h"),
+        Kpi("ens_priority_general_mwh", "all", float(power.ens_general.sum()), "MWh"),
+    ]
+    for priority in sorted(set(power.load_priority.tolist())):
+        mine = power.load_priority == priority
+        rows.append(Kpi(f"ens_priority_{priority}_mwh", "all", float(power.load_ens_mwh[mine].sum()), "MWh"))
+    for j, load in enumerate(power.loads):
+        rows += [
+            Kpi("load_ens_mwh", load, float(power.load_ens_mwh[j]), "MWh"),
+            Kpi("backup_mwh", load, float(power.load_backup_mwh[j]), "MWh"),
+            Kpi("fuel_out_events", load, float(power.fuel_out_events[j]), "1"),
+        ]
+    return rows
+
+
+def passenger_kpis(pax: PassengerRecord) -> list[Kpi]:
+    rows: list[Kpi] = []
+    for i, service in enumerate(pax.services):
+        rows += [
+            Kpi("departures_run", service, float(pax.run[i]), "1"),
+            Kpi("departures_replaced", service, float(pax.replaced[i]), "1"),
+            Kpi("departures_cancelled", service, float(pax.cancelled[i]), "1"),
+            Kpi("passengers_carried", service, float(pax.carried[i]), "pax"),
+            Kpi("stranded_passenger_hours", service, float(pax.stranded_h[i]), "pax·h"),
+            Kpi("extra_passenger_hours", service, float(pax.extra_h[i]), "pax·h"),
+        ]
+    for i, flow in enumerate(pax.commuters):
+        rows += [
+            Kpi("commuter_trips", flow, float(pax.commuter_trips[i]), "trips"),
+            Kpi("commuter_trips_lost", flow, float(pax.commuter_lost[i]), "trips"),
+            Kpi("commuter_extra_hours", flow, float(pax.commuter_extra_h[i]), "pax·h"),
+        ]
+    rows += [
+        Kpi("departures_cancelled", "all", float(np.sum(pax.cancelled)), "1"),
+        Kpi("departures_replaced", "all", float(np.sum(pax.replaced)), "1"),
+        Kpi("stranded_passenger_hours", "all", float(np.sum(pax.stranded_h)), "pax·h"),
+        Kpi("commuter_trips_lost", "all", float(np.sum(pax.commuter_lost)), "trips"),
+    ]
+    return rows

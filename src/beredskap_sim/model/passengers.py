@@ -1,0 +1,167 @@
+"""Timetabled passenger rail (Nabotoget), replacement buses, and commuters.
+
+One SimPy process per service and per commuter flow walks its timetable; nothing runs per
+passenger. At each departure, in each direction:
+
+1. if the rail route (through ``via``) is usable — open, and powered for electric traction —
+   the train runs and carries up to ``seats`` of the waiting passengers;
+2. otherwise, if buses are configured and the road route is open, replacement buses carry
+   up to ``buses × seats``, with the extra time of the road over the rail route;
+3. otherwise the departure is cancelled.
+
+Passengers who do not get on wait for the next departure in their direction; the hours they
+wait are *stranded passenger-hours* (those still waiting at the horizon count up to it).
+Commuters travel by any allowed mode at their times on (working) days; a trip with no open
+route is a *lost commuter trip*. Border closures stop a service unless its commodity name
+(``passengers``, ``commuters``) is exempt.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import simpy
+
+from ..network.routing import Router, modes_mask
+from ..network.state import NetworkState
+from ..scenario.resolved import Scenario
+from .recording import PassengerRecord, Recorder
+
+RAIL = modes_mask(["rail"])
+ROAD = modes_mask(["road"])
+
+
+def clock_hours(text: str) -> float:
+    """'06:30' → 6.5"""
+    hours, _, minutes = text.partition(":")
+    return int(hours) + int(minutes or 0) / 60.0
+
+
+class PassengerSystem:
+    """Services and commuters of one run."""
+
+    def __init__(self, env: simpy.Environment, scenario: Scenario, state: NetworkState, router: Router, recorder: Recorder):
+        spec = scenario.spec.passengers
+        assert spec is not None
+        self.env, self.scenario, self.router, self.recorder = env, scenario, router, recorder
+        self.net = scenario.network
+        self.base_router = Router(self.net, NetworkState(self.net.n_links, self.net.n_nodes))
+        self.services = spec.services
+        self.commuters = spec.commuters
+        n = len(self.services)
+        self.run = np.zeros(n, dtype=int)
+        self.replaced = np.zeros(n, dtype=int)
+        self.cancelled = np.zeros(n, dtype=int)
+        self.carried = np.zeros(n)
+        self.stranded_h = np.zeros(n)
+        self.extra_h = np.zeros(n)
+        self.commuter_trips = np.zeros(len(self.commuters))
+        self.commuter_lost = np.zeros(len(self.commuters))
+        self.commuter_extra_h = np.zeros(len(self.commuters))
+
+    def start(self) -> None:
+        for i in range(len(self.services)):
+            self.env.process(self._service(i))
+        for i in range(len(self.commuters)):
+            self.env.process(self._commuters(i))
+
+    # ------------------------------------------------------------------ helpers
+    def _legs(self, nodes: list[int], mask: int, commodity: str, electric: bool, router: Router) -> float:
+        """Time along consecutive legs, inf if any leg has no route."""
+        total = 0.0
+        for a, b in zip(nodes, nodes[1:]):
+            time_h = router.time_to_go(a, b, mask, commodity, electric)
+            if not np.isfinite(time_h):
+                return np.inf
+            total += time_h
+        return total
+
+    def _departure_times(self, times: list[str], weekdays_only: bool = False):
+        """Yield run hours of the given clock times, day by day, within the horizon."""
+        start = self.scenario.start
+        horizon = self.scenario.horizon_h
+        offsets = sorted(clock_hours(t) for t in times)
+        day = 0
+        while True:
+            midnight_h = day * 24.0 - (start.hour + start.minute / 60.0)
+            date = (start + dt.timedelta(days=day)).date()
+            if midnight_h >= horizon:
+                return
+            if not weekdays_only or date.weekday() < 5:
+                for offset in offsets:
+                    t = midnight_h + offset
+                    if 0 <= t < horizon:
+                        yield t
+            day += 1
+
+    # ------------------------------------------------------------------ services
+    def _service(self, i: int):
+        s = self.services[i]
+        idx = self.net.node_index
+        outbound = [idx[s.from_], *[idx[v] for v in s.via], idx[s.to]]
+        directions = [outbound, outbound[::-1]]
+        electric = s.traction == "electric"
+        base = [self._legs(d, RAIL, s.commodity, electric, self.base_router) for d in directions]
+        waiting = [[0.0, 0.0], [0.0, 0.0]]  # per direction: passengers waiting, since (hours)
+        for t in self._departure_times(s.departures):
+            if t > self.env.now:
+                yield self.env.timeout(t - self.env.now)
+            for d, nodes in enumerate(directions):
+                pax_wait, since = waiting[d]
+                self.stranded_h[i] += pax_wait * (t - since)
+                demand = pax_wait + s.passengers_per_departure
+                rail = self._legs(nodes, RAIL, s.commodity, electric, self.router)
+                if np.isfinite(rail):
+                    self.run[i] += 1
+                    carried = min(demand, s.seats)
+                    self.extra_h[i] += carried * max(rail - base[d], 0.0)
+                else:
+                    road = self._legs([nodes[0], nodes[-1]], ROAD, s.commodity, False, self.router) if s.bus else np.inf
+                    if np.isfinite(road) and s.bus.buses > 0:
+                        self.replaced[i] += 1
+                        carried = min(demand, s.bus.buses * s.bus.seats)
+                        self.extra_h[i] += carried * max(road - base[d], 0.0)
+                        self.recorder.event(t, "departure-replaced", s.id,
+                                            f"{self.net.node_ids[nodes[0]]}→{self.net.node_ids[nodes[-1]]} by bus, {carried:.0f} carried")
+                    else:
+                        self.cancelled[i] += 1
+                        carried = 0.0
+                        self.recorder.event(t, "departure-cancelled", s.id,
+                                            f"{self.net.node_ids[nodes[0]]}→{self.net.node_ids[nodes[-1]]}, {demand:.0f} passengers left waiting")
+                self.carried[i] += carried
+                waiting[d] = [demand - carried, t]
+        end = self.scenario.horizon_h
+        if end > self.env.now:
+            yield self.env.timeout(end - self.env.now - 1e-9)
+        for pax_wait, since in waiting:
+            self.stranded_h[i] += pax_wait * (end - since)
+
+    # ----------------------------------------------------------------- commuters
+    def _commuters(self, i: int):
+        c = self.commuters[i]
+        idx = self.net.node_index
+        mask = modes_mask(c.modes)
+        legs = {clock_hours(c.out_at): (idx[c.from_], idx[c.to]), clock_hours(c.back_at): (idx[c.to], idx[c.from_])}
+        for t in self._departure_times([c.out_at, c.back_at], c.weekdays_only):
+            if t > self.env.now:
+                yield self.env.timeout(t - self.env.now)
+            clock = round((t + self.scenario.start.hour + self.scenario.start.minute / 60.0) % 24.0, 6)
+            a, b = legs.get(clock, (idx[c.from_], idx[c.to]))
+            mode = self.router.best_mode(a, b, mask, c.commodity)
+            self.commuter_trips[i] += c.per_day
+            if mode:
+                now_time = self.router.time_to_go(a, b, mode, c.commodity)
+                base_mode = self.base_router.best_mode(a, b, mask, c.commodity)
+                base_time = self.base_router.time_to_go(a, b, base_mode, c.commodity)
+                self.commuter_extra_h[i] += c.per_day * max(now_time - base_time, 0.0)
+            else:
+                self.commuter_lost[i] += c.per_day
+
+    def record(self) -> PassengerRecord:
+        return PassengerRecord(
+            services=[s.id for s in self.services], run=self.run, replaced=self.replaced, cancelled=self.cancelled,
+            carried=self.carried, stranded_h=self.stranded_h, extra_h=self.extra_h,
+            commuters=[c.id for c in self.commuters], commuter_trips=self.commuter_trips,
+            commuter_lost=self.commuter_lost, commuter_extra_h=self.commuter_extra_h,
+        )

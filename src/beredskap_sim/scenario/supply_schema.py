@@ -1,0 +1,237 @@
+"""File formats of the supply systems: food, power, passengers, and the dependencies between them.
+
+* ``power`` lives in the **network** file (infrastructure): areas, interconnectors, critical
+  loads with backup generators, and the dependencies of rail links and cold stores on power.
+* ``food`` and ``passengers`` live in the **scenario** file (stocks, consumption, timetables).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from .fields import Duration, Sources, Strict
+
+
+# ------------------------------------------------------------------------------- power
+class GeneratorSpec(Strict):
+    """Generation of one type in an area: ``capacity_mw × availability`` MW can be dispatched."""
+
+    type: str = Field(description="hydro, wind, thermal, ...")
+    capacity_mw: float = Field(ge=0)
+    availability: float = Field(default=1.0, ge=0, le=1, description="Share of capacity available on average.")
+
+
+class DemandProfileSpec(Strict):
+    """Hourly demand: ``mean_mw × (1 + seasonal·cos(2π(day−15)/365)) × (1 + daily·shape(hour))``.
+
+    ``seasonal`` is the relative winter swing (peak in mid-January); ``daily`` the relative
+    swing between night and the day plateau (07–20 h).
+    """
+
+    mean_mw: float = Field(gt=0)
+    seasonal: float = Field(default=0.0, ge=0, lt=1)
+    daily: float = Field(default=0.0, ge=0, lt=1)
+
+
+class PowerAreaSpec(Strict):
+    """A bidding area. ``external`` areas only export, up to ``export_mw`` (their own balance is not modelled)."""
+
+    id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+    name: str = ""
+    external: bool = False
+    export_mw: float | None = Field(default=None, ge=0, description="External areas: what they can send in total.")
+    demand: DemandProfileSpec | None = None
+    generation: list[GeneratorSpec] = Field(default_factory=list)
+    sources: Sources
+
+    @model_validator(mode="after")
+    def _kind(self) -> "PowerAreaSpec":
+        if self.external and self.export_mw is None:
+            raise ValueError(f"external area {self.id!r} has no export_mw, expected the MW it can export")
+        if not self.external and self.demand is None:
+            raise ValueError(f"area {self.id!r} has no demand, expected a demand profile")
+        return self
+
+
+class InterconnectorSpec(Strict):
+    """A transmission corridor between two areas with a limit in each direction (MW)."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    name: str = ""
+    from_: str = Field(alias="from")
+    to: str
+    capacity_mw: float = Field(ge=0, description="from → to")
+    reverse_capacity_mw: float = Field(ge=0, description="to → from")
+    sources: Sources
+
+
+class BackupSpec(Strict):
+    """A backup generator with a fuel tank refilled by road freight from ``depot``."""
+
+    mw: float = Field(gt=0)
+    fuel_l_per_mwh: float = Field(gt=0, description="Diesel burnt per MWh, litres.")
+    tank_l: float = Field(gt=0)
+    initial_l: float | None = Field(default=None, ge=0, description="Default: a full tank.")
+    reorder_l: float = Field(ge=0, description="Order fuel when the tank (plus what is on its way) is below this.")
+    depot: str = Field(description="Node the fuel comes from.")
+    modes: list[Literal["road", "rail"]] = Field(default_factory=lambda: ["road"])
+    deadline: Duration = Field(default=48.0)
+
+
+class CriticalLoadSpec(Strict):
+    """A load served before the general load of its area (lower ``priority`` first)."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    name: str = ""
+    area: str
+    node: str = Field(description="Network node where the load is.")
+    mw: float = Field(gt=0)
+    priority: int = Field(default=1, ge=1, description="1 = most critical.")
+    kind: Literal["hospital", "water", "telecom", "rail-feeding", "cold-store", "other"] = "other"
+    backup: BackupSpec | None = None
+    sources: Sources
+
+
+class DependencySpec(Strict):
+    """A declared dependency that turns one failure into another.
+
+    * ``rail-power``: the electrified rail ``links`` need critical load ``load`` powered; trains
+      with electric traction cannot use them otherwise (diesel and bimodal trains can).
+    * ``cold-chain``: chilled food at ``municipality`` needs power from ``area`` (via its general
+      load: when the area sheds a share s of it, cold stores are without power a share s of the time).
+    """
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    kind: Literal["rail-power", "cold-chain"]
+    load: str | None = None
+    links: list[str] = Field(default_factory=list, description="Link ids or group names.")
+    municipality: str | None = None
+    area: str | None = None
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _fields(self) -> "DependencySpec":
+        if self.kind == "rail-power" and (self.load is None or not self.links):
+            raise ValueError(f"rail-power dependency {self.id!r} needs load and links, expected both")
+        if self.kind == "cold-chain" and (self.municipality is None or self.area is None):
+            raise ValueError(f"cold-chain dependency {self.id!r} needs municipality and area, expected both")
+        return self
+
+
+class PowerSpec(Strict):
+    """The power system of a network."""
+
+    areas: list[PowerAreaSpec] = Field(min_length=1)
+    interconnectors: list[InterconnectorSpec] = Field(default_factory=list)
+    critical_loads: list[CriticalLoadSpec] = Field(default_factory=list)
+    dependencies: list[DependencySpec] = Field(default_factory=list)
+
+
+# -------------------------------------------------------------------------------- food
+class MunicipalityFoodSpec(Strict):
+    """Food at one municipality node: stock, replenishment from a warehouse node."""
+
+    node: str
+    stock_days: float = Field(ge=0, description="Household + retail stock at the start, days of consumption.")
+    supply_from: str = Field(description="Warehouse node that replenishes it.")
+    reorder_days: float = Field(ge=0, description="Order when stock plus what is on its way falls below this.")
+    order_up_to_days: float = Field(gt=0, description="Order enough to bring stock plus on-order up to this.")
+    modes: list[Literal["road", "rail", "ferry"]] = Field(default_factory=lambda: ["road"])
+    deadline: Duration = Field(default=72.0, description="An order not delivered by then is lost (and re-ordered).")
+    sources: Sources
+
+    @model_validator(mode="after")
+    def _levels(self) -> "MunicipalityFoodSpec":
+        if self.order_up_to_days <= self.reorder_days:
+            raise ValueError(
+                f"order_up_to_days {self.order_up_to_days} is not above reorder_days {self.reorder_days}, expected a larger order-up-to level"
+            )
+        return self
+
+
+class WarehouseSpec(Strict):
+    """A warehouse or production area. ``stock_t: null`` means unlimited (national supply)."""
+
+    node: str
+    stock_t: float | None = Field(default=None, ge=0)
+    production_t_per_day: float = Field(default=0.0, ge=0)
+    sources: Sources
+
+
+class FoodSpec(Strict):
+    """Food supply of the scenario."""
+
+    kg_per_person_day: float = Field(gt=0, description="Food consumed per person and day, kg.")
+    groups: dict[str, float] = Field(
+        default_factory=lambda: {"food": 1.0},
+        description="Consumption shares by commodity group, e.g. {chilled: 0.35, dry: 0.65}.",
+    )
+    chilled: list[str] = Field(default_factory=list, description="Groups that need cold storage.")
+    spoil_rate_per_day: float = Field(default=0.0, ge=0, le=1, description="Share of chilled stock lost per day without power.")
+    threshold_days: float = Field(default=3.0, gt=0, description="Planner's alarm level of days of supply.")
+    review: Duration = Field(default=24.0, gt=0, description="How often stocks are checked for orders.")
+    municipalities: list[MunicipalityFoodSpec] = Field(min_length=1)
+    warehouses: list[WarehouseSpec] = Field(default_factory=list)
+    sources: Sources
+
+    @model_validator(mode="after")
+    def _groups(self) -> "FoodSpec":
+        total = sum(self.groups.values())
+        if abs(total - 1.0) > 1e-6 or min(self.groups.values()) < 0:
+            raise ValueError(f"group shares sum to {total:g}, expected non-negative shares that sum to 1")
+        unknown = [g for g in self.chilled if g not in self.groups]
+        if unknown:
+            raise ValueError(f"chilled names unknown groups {unknown}, expected names from groups")
+        return self
+
+
+# -------------------------------------------------------------------------- passengers
+class BusSpec(Strict):
+    """Replacement buses for a closed rail service."""
+
+    buses: int = Field(ge=0, description="Buses available per departure.")
+    seats: int = Field(gt=0, description="Seats per bus.")
+
+
+class ServiceSpec(Strict):
+    """A timetabled passenger rail service between two nodes, in both directions.
+
+    Each departure runs if the rail route is open (and powered, for electric traction);
+    otherwise replacement buses run over the road if the road is open; otherwise it is
+    cancelled. Passengers left behind wait for the next departure in their direction.
+    """
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    name: str = ""
+    from_: str = Field(alias="from")
+    to: str
+    via: list[str] = Field(default_factory=list, description="Nodes the train must pass, e.g. a change at Storlien.")
+    departures: list[str] = Field(min_length=1, description="Times of day HH:MM, the same in both directions.")
+    passengers_per_departure: float = Field(ge=0)
+    seats: int = Field(gt=0)
+    traction: Literal["diesel", "electric", "bimodal"] = "diesel"
+    bus: BusSpec | None = None
+    commodity: str = Field(default="passengers", description="Name used for border exemptions.")
+    sources: Sources
+
+
+class CommuterSpec(Strict):
+    """Daily commuters between two nodes by any allowed mode (cars, no capacity limit)."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    from_: str = Field(alias="from")
+    to: str
+    per_day: float = Field(ge=0, description="Commuters each way per working day.")
+    out_at: str = Field(default="07:00")
+    back_at: str = Field(default="16:00")
+    modes: list[Literal["road", "rail"]] = Field(default_factory=lambda: ["road"])
+    weekdays_only: bool = True
+    commodity: str = Field(default="commuters", description="Name used for border exemptions.")
+    sources: Sources
+
+
+class PassengerSpec(Strict):
+    services: list[ServiceSpec] = Field(default_factory=list)
+    commuters: list[CommuterSpec] = Field(default_factory=list)
