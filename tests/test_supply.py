@@ -122,13 +122,14 @@ def test_electric_trains_cannot_use_a_line_without_catenary(tmp_path):
 
 
 # ------------------------------------------------------------------------ passengers
-def service_case(tmp_path, closures):
+def service_case(tmp_path, closures, horizon="2d", max_wait="24h"):
     net = network([node("a"), node("b")],
                   [link("rail", "a", "b", mode="rail", length_km=100, speed_kmh=100),
                    link("road", "a", "b", mode="road", length_km=150, speed_kmh=100)])
     passengers = {"services": [{"id": "nabo", "from": "a", "to": "b", "departures": ["08:00", "16:00"],
-                                "passengers_per_departure": 50, "seats": 100, "bus": {"buses": 1, "seats": 50}}]}
-    return simulate(build(tmp_path, net, [], closures, horizon="2d", passengers=passengers))
+                                "passengers_per_departure": 50, "seats": 100, "bus": {"buses": 1, "seats": 50},
+                                "max_wait": max_wait}]}
+    return simulate(build(tmp_path, net, [], closures, horizon=horizon, passengers=passengers))
 
 
 def test_replacement_buses_when_the_line_is_closed(tmp_path):
@@ -145,9 +146,22 @@ def test_cancelled_departures_strand_passengers_until_a_train_runs(tmp_path):
     both = [{"id": "x", "target": ["rail", "road"], "start": "0h", "duration": "1d", "effect": "close"}]
     table = kpis(service_case(tmp_path, both))
     assert table[("departures_cancelled", "nabo")] == 4
-    # Per direction: 50 wait 8 h, then 100 wait 16 h, then 50 left by a full train wait 8 h = 2,400 pax·h.
+    # Per direction, first come first served: the 08:00 passengers board next morning after 24 h
+    # (1,200 pax·h), the 16:00 ones after 16 h (800), and 50 left by the full train wait 8 h (400).
     assert table[("stranded_passenger_hours", "nabo")] == pytest.approx(2 * 2400)
     assert table[("passengers_carried", "nabo")] == 2 * 200
+    assert table[("trips_abandoned", "nabo")] == 0
+
+
+def test_passengers_give_up_after_max_wait(tmp_path):
+    both = [{"id": "x", "target": ["rail", "road"], "start": "0h", "duration": "2d", "effect": "close"}]
+    table = kpis(service_case(tmp_path, both, horizon="3d", max_wait="12h"))
+    # Nothing runs for two days. The next departure after 08:00 that could take anyone leaves
+    # more than 12 h later for every cohort (16:00 → next 08:00 is 16 h), so all four cohorts of
+    # 50 per direction give up, each after 12 h of waiting.
+    assert table[("departures_cancelled", "nabo")] == 8
+    assert table[("trips_abandoned", "nabo")] == 2 * 4 * 50
+    assert table[("stranded_passenger_hours", "nabo")] == pytest.approx(2 * 4 * 50 * 12)
 
 
 def test_commuters_lose_trips_when_no_mode_is_open(tmp_path):

@@ -32,8 +32,16 @@ def _describe(scenario) -> str:
     parts = [
         f"{scenario.name}: {format_hours(scenario.horizon_h)} from {scenario.start:%Y-%m-%d %H:%M} on network "
         f"'{scenario.network_spec.name}' ({net.n_nodes} nodes, {net.n_links} links).",
-        f"{len(scenario.demands)} freight flows carry {tonnes:,.1f} t/day of {', '.join(scenario.commodities) or 'nothing'}.",
+        f"{len(scenario.demands)} freight flows carry {tonnes:,.1f} t/day of "
+        f"{', '.join(dict.fromkeys(d.commodity for d in scenario.demands)) or 'nothing'}.",
     ]
+    systems = [name for name, on in (("food", scenario.spec.food is not None), ("power", scenario.power_enabled),
+                                     ("passengers", scenario.spec.passengers is not None)) if on]
+    if systems:
+        parts.append(f"Supply systems modelled: {', '.join(systems)}.")
+    if scenario.hazards:
+        parts.append(f"{len(scenario.hazards)} random hazard{'s' if len(scenario.hazards) != 1 else ''}: "
+                     + ", ".join(f"{h.id} ({h.rate_per_year:g}/yr)" for h in scenario.hazards) + ".")
     if scenario.disruptions:
         from .model.disruptions import describe_effect
 
@@ -94,9 +102,37 @@ def format_kpi_table(summary, scopes: list[str]) -> str:
                 cells.append(f"{'–':>22}")
                 continue
             half = (row.ci95_high - row.ci95_low) / 2
-            text = f"{row.mean:,.1f}" + (f" ± {half:,.1f}" if row.n > 1 else "")
+            text = f"{row.mean + 0.0:,.1f}" + (f" ± {half:,.1f}" if row.n > 1 else "")
             cells.append(f"{text + ' ' + unit:>22}")
         lines.append(f"{label:28}" + "".join(cells))
+    return "\n".join(lines)
+
+
+SUPPLY_LINES = [
+    ("food_min_days_of_supply", "food: min days of supply", "d"),
+    ("food_person_days_below_threshold", "food: person-days below threshold", "person·d"),
+    ("food_spoiled_t", "food: spoiled", "t"),
+    ("energy_not_served_mwh", "power: energy not served", "MWh"),
+    ("hours_with_shedding", "power: hours with shedding", "h"),
+    ("departures_cancelled", "trains: departures cancelled", ""),
+    ("departures_replaced", "trains: replaced by bus", ""),
+    ("stranded_passenger_hours", "passengers: stranded", "pax·h"),
+    ("commuter_trips_lost", "commuters: trips lost", ""),
+]
+
+
+def format_supply_table(summary) -> str:
+    """Headline supply KPIs (scope 'all' and, for food, each municipality); '' when none were modelled."""
+    lines = []
+    for kpi, label, unit in SUPPLY_LINES:
+        rows = summary[summary["kpi"] == kpi]
+        for row in rows.itertuples():
+            if row.n == 0 or (kpi != "food_min_days_of_supply" and row.scope != "all"):
+                continue
+            half = (row.ci95_high - row.ci95_low) / 2
+            value = f"{row.mean + 0.0:,.1f}" + (f" ± {half:,.1f}" if row.n > 1 else "")
+            scope = "" if row.scope == "all" else f" ({row.scope})"
+            lines.append(f"{label + scope:44}{value:>22} {unit}")
     return "\n".join(lines)
 
 
@@ -136,9 +172,13 @@ def cmd_run(args) -> int:
         return EXIT_BAD_INPUT
     summary = folder.summary()
     manifest = folder.read_manifest()
-    scopes = ["all"] + [s for s in dict.fromkeys(summary["scope"]) if s != "all" and "→" not in s]
+    freight_scopes = summary.loc[summary["kpi"] == "tonnes_demanded", "scope"]
+    scopes = ["all"] + [s for s in dict.fromkeys(freight_scopes) if s != "all" and "→" not in s]
     print(f"{manifest['scenario']} — {manifest['replications']} replication(s), seed {manifest['seed']}")
     print(format_kpi_table(summary, scopes))
+    supply = format_supply_table(summary)
+    if supply:
+        print(supply)
     print(f"results: {folder.path}")
     return 0
 

@@ -19,7 +19,8 @@ Power, scope = area (and ``all``), or critical load for the load rows:
 Passengers, scope = service or commuter flow (and ``all``):
 
 * ``departures_run``, ``departures_replaced``, ``departures_cancelled`` (per direction);
-* ``passengers_carried``, ``stranded_passenger_hours``, ``extra_passenger_hours``;
+* ``passengers_carried``, ``stranded_passenger_hours``, ``extra_passenger_hours``,
+  ``trips_abandoned`` (passengers who gave up after the service's ``max_wait``);
 * ``commuter_trips``, ``commuter_trips_lost``, ``commuter_extra_hours``.
 """
 
@@ -91,6 +92,7 @@ def passenger_kpis(pax: PassengerRecord) -> list[Kpi]:
             Kpi("passengers_carried", service, float(pax.carried[i]), "pax"),
             Kpi("stranded_passenger_hours", service, float(pax.stranded_h[i]), "pax·h"),
             Kpi("extra_passenger_hours", service, float(pax.extra_h[i]), "pax·h"),
+            Kpi("trips_abandoned", service, float(pax.abandoned[i]), "pax"),
         ]
     for i, flow in enumerate(pax.commuters):
         rows += [
@@ -102,6 +104,7 @@ def passenger_kpis(pax: PassengerRecord) -> list[Kpi]:
         Kpi("departures_cancelled", "all", float(np.sum(pax.cancelled)), "1"),
         Kpi("departures_replaced", "all", float(np.sum(pax.replaced)), "1"),
         Kpi("stranded_passenger_hours", "all", float(np.sum(pax.stranded_h)), "pax·h"),
+        Kpi("trips_abandoned", "all", float(np.sum(pax.abandoned)), "pax"),
         Kpi("commuter_trips_lost", "all", float(np.sum(pax.commuter_lost)), "trips"),
     ]
     return rows

@@ -3,14 +3,19 @@
 One SimPy process per service and per commuter flow walks its timetable; nothing runs per
 passenger. At each departure, in each direction:
 
-1. if the rail route (through ``via``) is usable — open, and powered for electric traction —
-   the train runs and carries up to ``seats`` of the waiting passengers;
-2. otherwise, if buses are configured and the road route is open, replacement buses carry
-   up to ``buses × seats``, with the extra time of the road over the rail route;
+1. if every link of the service's own line (its undisturbed rail route through ``via``) is
+   usable — open, and electrified and powered for electric traction — the train runs and
+   carries up to ``seats`` of the waiting passengers (a timetabled train does not detour
+   over other lines);
+2. otherwise, if buses are configured and an open road takes at most ``max_detour_factor`` ×
+   the train's time, replacement buses carry up to ``buses × seats``, with the extra time of
+   the road over the rail route;
 3. otherwise the departure is cancelled.
 
-Passengers who do not get on wait for the next departure in their direction; the hours they
-wait are *stranded passenger-hours* (those still waiting at the horizon count up to it).
+Passengers who do not get on wait for the next departure in their direction (first come,
+first served); the hours they wait are *stranded passenger-hours*. Who has waited more than
+``max_wait`` gives up: an *abandoned trip* (their waiting hours count up to ``max_wait``).
+Those still waiting at the horizon count up to it.
 Commuters travel by any allowed mode at their times on (working) days; a trip with no open
 route is a *lost commuter trip*. Border closures stop a service unless its commodity name
 (``passengers``, ``commuters``) is exempt.
@@ -44,7 +49,7 @@ class PassengerSystem:
     def __init__(self, env: simpy.Environment, scenario: Scenario, state: NetworkState, router: Router, recorder: Recorder):
         spec = scenario.spec.passengers
         assert spec is not None
-        self.env, self.scenario, self.router, self.recorder = env, scenario, router, recorder
+        self.env, self.scenario, self.router, self.recorder, self.state = env, scenario, router, recorder, state
         self.net = scenario.network
         self.base_router = Router(self.net, NetworkState(self.net.n_links, self.net.n_nodes))
         self.services = spec.services
@@ -56,6 +61,7 @@ class PassengerSystem:
         self.carried = np.zeros(n)
         self.stranded_h = np.zeros(n)
         self.extra_h = np.zeros(n)
+        self.abandoned = np.zeros(n)
         self.commuter_trips = np.zeros(len(self.commuters))
         self.commuter_lost = np.zeros(len(self.commuters))
         self.commuter_extra_h = np.zeros(len(self.commuters))
@@ -76,6 +82,27 @@ class PassengerSystem:
                 return np.inf
             total += time_h
         return total
+
+    def _line(self, nodes: list[int], commodity: str, electric: bool) -> list[int] | None:
+        """Arcs of the service's own line on the undisturbed network; None if it has none."""
+        arcs: list[int] = []
+        for a, b in zip(nodes, nodes[1:]):
+            leg = self.base_router.path(a, b, RAIL, commodity, electric)
+            if leg is None:
+                return None
+            arcs += leg
+        return arcs
+
+    def _line_usable(self, arcs: list[int], commodity: str, electric: bool) -> bool:
+        state, net = self.state, self.net
+        for arc in arcs:
+            link = int(net.arc_link[arc])
+            if not state.link_usable(link, electric, bool(net.arc_electrified[arc])):
+                return False
+            for node in (int(net.arc_from[arc]), int(net.arc_to[arc])):
+                if state.node_closed[node] and state.node_closed_for(node, commodity):
+                    return False
+        return True
 
     def _departure_times(self, times: list[str], weekdays_only: bool = False):
         """Yield run hours of the given clock times, day by day, within the horizon."""
@@ -102,23 +129,28 @@ class PassengerSystem:
         outbound = [idx[s.from_], *[idx[v] for v in s.via], idx[s.to]]
         directions = [outbound, outbound[::-1]]
         electric = s.traction == "electric"
-        base = [self._legs(d, RAIL, s.commodity, electric, self.base_router) for d in directions]
-        waiting = [[0.0, 0.0], [0.0, 0.0]]  # per direction: passengers waiting, since (hours)
+        lines = [self._line(d, s.commodity, electric) for d in directions]
+        base = [sum(self.net.arc_time_h[a] / 1.0 for a in line) if line else np.inf for line in lines]
+        waiting: list[list[list[float]]] = [[], []]  # per direction: cohorts [passengers, waiting since h]
         for t in self._departure_times(s.departures):
             if t > self.env.now:
                 yield self.env.timeout(t - self.env.now)
             for d, nodes in enumerate(directions):
-                pax_wait, since = waiting[d]
-                self.stranded_h[i] += pax_wait * (t - since)
-                demand = pax_wait + s.passengers_per_departure
-                rail = self._legs(nodes, RAIL, s.commodity, electric, self.router)
-                if np.isfinite(rail):
+                cohorts = waiting[d]
+                while cohorts and t - cohorts[0][1] > s.max_wait + 1e-9:
+                    count, since = cohorts.pop(0)
+                    self.abandoned[i] += count
+                    self.stranded_h[i] += count * s.max_wait
+                cohorts.append([s.passengers_per_departure, t])
+                demand = sum(c[0] for c in cohorts)
+                if lines[d] is not None and self._line_usable(lines[d], s.commodity, electric):
                     self.run[i] += 1
                     carried = min(demand, s.seats)
+                    rail = sum(self.net.arc_time_h[a] / self.state.link_speed_factor[self.net.arc_link[a]] for a in lines[d])
                     self.extra_h[i] += carried * max(rail - base[d], 0.0)
                 else:
                     road = self._legs([nodes[0], nodes[-1]], ROAD, s.commodity, False, self.router) if s.bus else np.inf
-                    if np.isfinite(road) and s.bus.buses > 0:
+                    if np.isfinite(road) and s.bus.buses > 0 and road <= s.bus.max_detour_factor * base[d]:
                         self.replaced[i] += 1
                         carried = min(demand, s.bus.buses * s.bus.seats)
                         self.extra_h[i] += carried * max(road - base[d], 0.0)
@@ -130,12 +162,25 @@ class PassengerSystem:
                         self.recorder.event(t, "departure-cancelled", s.id,
                                             f"{self.net.node_ids[nodes[0]]}→{self.net.node_ids[nodes[-1]]}, {demand:.0f} passengers left waiting")
                 self.carried[i] += carried
-                waiting[d] = [demand - carried, t]
+                self._board(i, cohorts, carried, t)
         end = self.scenario.horizon_h
         if end > self.env.now:
             yield self.env.timeout(end - self.env.now - 1e-9)
-        for pax_wait, since in waiting:
-            self.stranded_h[i] += pax_wait * (end - since)
+        for cohorts in waiting:
+            for count, since in cohorts:
+                self.stranded_h[i] += count * min(end - since, s.max_wait)
+
+    def _board(self, i: int, cohorts: list[list[float]], seats: float, t: float) -> None:
+        """Board ``seats`` passengers, longest-waiting first, adding their waiting hours."""
+        while cohorts and seats > 1e-12:
+            count, since = cohorts[0]
+            boarding = min(count, seats)
+            self.stranded_h[i] += boarding * (t - since)
+            seats -= boarding
+            if boarding >= count - 1e-12:
+                cohorts.pop(0)
+            else:
+                cohorts[0][0] = count - boarding
 
     # ----------------------------------------------------------------- commuters
     def _commuters(self, i: int):
@@ -161,7 +206,7 @@ class PassengerSystem:
     def record(self) -> PassengerRecord:
         return PassengerRecord(
             services=[s.id for s in self.services], run=self.run, replaced=self.replaced, cancelled=self.cancelled,
-            carried=self.carried, stranded_h=self.stranded_h, extra_h=self.extra_h,
+            carried=self.carried, stranded_h=self.stranded_h, extra_h=self.extra_h, abandoned=self.abandoned,
             commuters=[c.id for c in self.commuters], commuter_trips=self.commuter_trips,
             commuter_lost=self.commuter_lost, commuter_extra_h=self.commuter_extra_h,
         )

@@ -62,7 +62,8 @@ class PowerRecord:
 class PassengerRecord:
     """Passenger outcome per service: departures ``run``/``replaced``/``cancelled`` (counted per
     direction), passengers ``carried``, ``stranded_h`` (passenger-hours waiting for a departure
-    that runs) and ``extra_h`` (passenger-hours of extra travel time); per commuter flow:
+    that runs), ``abandoned`` (trips given up after ``max_wait``) and ``extra_h``
+    (passenger-hours of extra travel time); per commuter flow:
     ``commuter_trips``, ``commuter_lost`` and ``commuter_extra_h``."""
 
     services: list[str]
@@ -72,6 +73,7 @@ class PassengerRecord:
     carried: np.ndarray
     stranded_h: np.ndarray
     extra_h: np.ndarray
+    abandoned: np.ndarray
     commuters: list[str]
     commuter_trips: np.ndarray
     commuter_lost: np.ndarray

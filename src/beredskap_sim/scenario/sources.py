@@ -51,10 +51,9 @@ def _walk(model: BaseModel, loc: tuple, parent: dict[str, str], parent_key: str,
         elif isinstance(value, list):
             for i, item in enumerate(value):
                 if isinstance(item, BaseModel):
-                    # Entries with a sources map of their own cite there; others (a hazard's
-                    # footprint) cite in the parent's map under the field or the list's name.
-                    has_own = "sources" in type(item).model_fields
-                    _walk(item, here + (i,), {} if has_own else sources, alias, defaults, out)
+                    # Entries cite in their own sources map; entries without one (a hazard's
+                    # footprint, or an empty map) cite in the parent's map under the list's name.
+                    _walk(item, here + (i,), sources, alias, defaults, out)
 
 
 def citations(model: BaseModel, defaults: dict[str, str] | None = None) -> tuple[list[Citation], list[str]]:

@@ -193,6 +193,9 @@ class BusSpec(Strict):
 
     buses: int = Field(ge=0, description="Buses available per departure.")
     seats: int = Field(gt=0, description="Seats per bus.")
+    max_detour_factor: float = Field(
+        default=2.0, gt=0, description="Buses run only if the open road takes at most this × the train's time."
+    )
 
 
 class ServiceSpec(Strict):
@@ -213,6 +216,7 @@ class ServiceSpec(Strict):
     seats: int = Field(gt=0)
     traction: Literal["diesel", "electric", "bimodal"] = "diesel"
     bus: BusSpec | None = None
+    max_wait: Duration = Field(default=24.0, gt=0, description="Passengers waiting longer than this give up their trip.")
     commodity: str = Field(default="passengers", description="Name used for border exemptions.")
     sources: Sources
 
