@@ -183,6 +183,50 @@ def cmd_run(args) -> int:
     return 0
 
 
+def cmd_analyze(args) -> int:
+    from .network.analysis import analyze, write_analysis
+    from .network.graph import build_network
+    from .scenario.loader import load_network_spec, load_scenario
+
+    from .scenario.yaml_source import load_yaml_with_lines
+
+    data, _ = load_yaml_with_lines(Path(args.file))
+    scenario = None
+    if isinstance(data, dict) and "links" in data:
+        spec, _ = load_network_spec(Path(args.file))
+        network, network_file = build_network(spec), args.file
+    else:
+        scenario = load_scenario(args.file)
+        network, network_file = scenario.network, scenario.network_file
+    pairs = [tuple(p.split(":", 1)) for p in args.pair] if args.pair else [tuple(p) for p in network.spec.region_pairs]
+    try:
+        tables = analyze(network, pairs, args.footprint, scenario, network_file)
+    except KeyError as exc:
+        print(f"error: {exc.args[0]}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    folder = write_analysis(tables, network, Path(args.out), network_file)
+    pairs_table = tables["pairs"]
+    print("Redundancy between regions (link-disjoint paths / node-disjoint paths / min cut t/h):")
+    for row in pairs_table.itertuples():
+        print(f"  {row._1 + ' ↔ ' + row.to:34} {row.modes:10} {row.edge_disjoint_paths:3d} {row.node_disjoint_paths:3d} "
+              f"{row.min_cut_tph:10,.0f}   cut: {row.min_cut_links}")
+    print("Most critical links:")
+    for row in tables["single_link"].head(args.top).itertuples():
+        alt = "no alternative" if not row.detour else f"detour +{row.diff_time_h:.1f} h (+{row.diff_dist:.0f} km)"
+        print(f"  {row.rank:3d}. {row.link:30} {alt:32} demand cut {row.demand_cut_t_per_day:7.1f} t/d, "
+              f"extra {row.extra_tonne_hours_per_day:9,.0f} t·h/d")
+    for row in tables["multi_link"].itertuples():
+        print(f"Footprint {row.footprint}: connected={row.connected}, isolated {row.isolated or 'nothing'} "
+              f"({row.isolated_population:,} people), OD cut: {row.od_disconnected or 'none'}")
+    if "tts_ttr" in tables:
+        print("Time to survive vs time to recover (days):")
+        for row in tables["tts_ttr"].itertuples():
+            flag = "  ← TTR > TTS" if row.ttr_exceeds_tts else ""
+            print(f"  {row.municipality:12} TTS {row.tts_days:5.1f}  TTR {row.ttr_days:5.1f}{flag}")
+    print(f"results: {folder}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="beredskap-sim",
@@ -211,6 +255,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--resume", metavar="FOLDER", help="finish an interrupted run (a *.partial results folder)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("analyze", help="static redundancy: disjoint paths, min cut, link criticality, footprints, TTS vs TTR")
+    p.add_argument("file", help="a network file, or a scenario file (adds its demands, food and hazards)")
+    p.add_argument("--pair", action="append", metavar="A:B", help="region or node pair (default: the network's region_pairs)")
+    p.add_argument("--footprint", action="append", default=[], metavar="GROUP",
+                   help="links removed together, e.g. storm-stjordal-meraker (repeatable)")
+    p.add_argument("--top", type=int, default=10, help="how many critical links to print")
+    p.add_argument("--out", default="results", help="results root folder")
+    p.set_defaults(func=cmd_analyze)
 
     p = sub.add_parser("schema", help="print the JSON Schema of the scenario or network format (for editors)")
     p.add_argument("kind", nargs="?", default="scenario", choices=["scenario", "network"])

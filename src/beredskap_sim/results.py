@@ -8,6 +8,7 @@ Layout of a complete run folder::
     kpis.parquet         KPI rows of every replication (replication, kpi, scope, value, unit)
     timeseries.parquet   per replication, step and commodity: released/due/delivered/lost/backlog t, Q
     events.parquet       the event log of every replication
+    disruptions.parquet  every disruption interval: id, start, end, links, nodes, closed/degraded, cause
     summary.csv          statistics per KPI over the replications (see experiment.summary)
 
 While running, the folder is named ``<name>.partial`` and holds ``replications/rep-NNNNN.*``
@@ -121,6 +122,7 @@ class RunFolder:
         """Store one replication; the KPI file is written last and marks it done."""
         atomic_write_parquet(result.series_frame(), self._rep_path(result.replication, "series"))
         atomic_write_parquet(result.event_frame(), self._rep_path(result.replication, "events"))
+        atomic_write_parquet(result.disruption_frame(), self._rep_path(result.replication, "disruptions"))
         kpis = result.kpi_frame()
         kpis["sim_events"] = result.sim_events
         kpis["wall_s"] = result.wall_s
@@ -135,7 +137,7 @@ class RunFolder:
     def discard_replications(self, replications) -> None:
         """Remove stored replications (e.g. those beyond a precision target's prefix)."""
         for rep in replications:
-            for kind in ("kpis", "series", "events"):
+            for kind in ("kpis", "series", "events", "disruptions"):
                 self._rep_path(rep, kind).unlink(missing_ok=True)
 
     def replication_kpis(self) -> dict:
@@ -162,6 +164,7 @@ class RunFolder:
         atomic_write_parquet(kpis, self.path / "kpis.parquet")
         atomic_write_parquet(self._combine("series", replications), self.path / "timeseries.parquet")
         atomic_write_parquet(self._combine("events", replications), self.path / "events.parquet")
+        atomic_write_parquet(self._combine("disruptions", replications), self.path / "disruptions.parquet")
         summary = summary_fn(kpis)
         atomic_write_text(self.path / "summary.csv", summary.to_csv(index=False))
         manifest = self.read_manifest()
@@ -190,3 +193,6 @@ class RunFolder:
 
     def events(self) -> pd.DataFrame:
         return pd.read_parquet(self.path / "events.parquet")
+
+    def disruptions(self) -> pd.DataFrame:
+        return pd.read_parquet(self.path / "disruptions.parquet")

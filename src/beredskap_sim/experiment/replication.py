@@ -31,6 +31,7 @@ class ReplicationResult:
     events: list[tuple[float, str, str, str]]
     sim_events: int
     wall_s: float
+    disruptions: list[tuple] = None  # (id, start_h, end_h, link ids, node ids, kind, cause, targets)
 
     def kpi_frame(self) -> pd.DataFrame:
         frame = pd.DataFrame(self.kpis, columns=list(Kpi._fields))
@@ -49,21 +50,28 @@ class ReplicationResult:
             frame[name] = values.reshape(-1)
         return frame
 
+    def disruption_frame(self) -> pd.DataFrame:
+        """Disruption intervals: id, start_h, end_h, links and nodes (space-separated ids), kind, cause, targets."""
+        frame = pd.DataFrame(self.disruptions or [], columns=["id", "start_h", "end_h", "links", "nodes", "kind", "cause", "targets"])
+        frame.insert(0, "replication", self.replication)
+        return frame
+
     def event_frame(self) -> pd.DataFrame:
         frame = pd.DataFrame(self.events, columns=["time_h", "kind", "target", "detail"])
         frame.insert(0, "replication", self.replication)
         return frame
 
 
-def summarise_recording(rec: Recording) -> ReplicationResult:
-    """Reduce a Recording to what is stored per replication."""
+def summarise_recording(rec: Recording, values=None, link_ids: list[str] | None = None) -> ReplicationResult:
+    """Reduce a Recording to what is stored per replication (``values``: the scenario's unit values)."""
+    rec_link_ids = link_ids or []
     backlog = rec.backlog_t()
     q = np.vstack([performance(rec.delivered[i], rec.due[i]) for i in range(len(rec.commodities))]) \
         if rec.commodities else np.zeros((0, rec.n_steps))
     return ReplicationResult(
         replication=rec.replication,
         seed=rec.seed,
-        kpis=kpi_table(rec),
+        kpis=kpi_table(rec, values),
         commodities=list(rec.commodities),
         step_h=rec.step_h,
         series={
@@ -77,9 +85,11 @@ def summarise_recording(rec: Recording) -> ReplicationResult:
         events=list(rec.events),
         sim_events=rec.sim_events,
         wall_s=rec.wall_s,
+        disruptions=[(d[0], d[1], d[2], " ".join(rec_link_ids[i] for i in d[3]), " ".join(rec.node_ids[i] for i in d[4]),
+                      d[5], d[6], d[7]) for d in rec.disruptions],
     )
 
 
 def run_replication(scenario: Scenario, seed: int, replication: int) -> ReplicationResult:
     """Simulate replication ``replication`` of ``scenario`` under root ``seed``."""
-    return summarise_recording(simulate(scenario, seed, replication))
+    return summarise_recording(simulate(scenario, seed, replication), scenario.spec.values, scenario.network.link_ids)

@@ -14,7 +14,11 @@ Freight KPIs (tonnes unless stated):
 * ``tonne_hours_delay`` — Σ tonnes × delay of delivered consignments, tonne-hours;
 * ``backlog_peak_t`` — largest tonnage in the system at a step end;
 * ``resilience_loss_h`` — ∫(1 − Q) dt, hours; ``robustness_min_q`` — min Q;
-  ``time_to_recover_h`` — to Q ≥ 0.95 and staying (see ``resilience``).
+  ``time_to_recover_h`` — to Q ≥ 0.95 and staying; ``hours_below_95`` — hours with Q < 0.95;
+  ``recovery_rapidity_per_h`` — (1 − min Q) / time to recover (see ``resilience``);
+* scope ``weighted``: the same curve measures for Q_w with the scenario's commodity weights;
+* scope ``destinations``: ``pcs_min``, ``ecs_min`` and ``eoh_h`` with each destination as a
+  consumer (demand-weighted PCS, consumer-equal ECS, equivalent outage hours ∫(1 − PCS) dt).
 """
 
 from __future__ import annotations
@@ -24,7 +28,18 @@ from typing import NamedTuple
 import numpy as np
 
 from ..model.recording import Recording
-from .resilience import performance, resilience_loss, robustness, time_to_recover
+from .resilience import (
+    ecs,
+    equivalent_outage_hours,
+    hours_below,
+    pcs,
+    performance,
+    recovery_rapidity,
+    resilience_loss,
+    robustness,
+    time_to_recover,
+    weighted_performance,
+)
 
 
 class Kpi(NamedTuple):
@@ -58,15 +73,30 @@ def _delay_rows(scope: str, tonnes: np.ndarray, delay: np.ndarray) -> list[Kpi]:
 
 def _curve_rows(scope: str, delivered: np.ndarray, due: np.ndarray, backlog: np.ndarray, step_h: float) -> list[Kpi]:
     q = performance(delivered, due)
+    return [Kpi("backlog_peak_t", scope, float(backlog.max(initial=0.0)), "t")] + _q_rows(scope, q, step_h)
+
+
+def _q_rows(scope: str, q: np.ndarray, step_h: float) -> list[Kpi]:
     return [
-        Kpi("backlog_peak_t", scope, float(backlog.max(initial=0.0)), "t"),
         Kpi("resilience_loss_h", scope, resilience_loss(q, step_h), "h"),
         Kpi("robustness_min_q", scope, robustness(q), "1"),
         Kpi("time_to_recover_h", scope, time_to_recover(q, step_h), "h"),
+        Kpi("hours_below_95", scope, hours_below(q, step_h), "h"),
+        Kpi("recovery_rapidity_per_h", scope, recovery_rapidity(q, step_h), "1/h"),
     ]
 
 
-def freight_kpis(rec: Recording) -> list[Kpi]:
+def service_rows(scope: str, served: np.ndarray, expected: np.ndarray, step_h: float) -> list[Kpi]:
+    """PCS/ECS/EOH over consumers (rows of ``served``/``expected``)."""
+    p = pcs(served, expected)
+    return [
+        Kpi("pcs_min", scope, float(p.min(initial=1.0)), "1"),
+        Kpi("ecs_min", scope, float(ecs(served, expected).min(initial=1.0)), "1"),
+        Kpi("eoh_h", scope, equivalent_outage_hours(p, step_h), "h"),
+    ]
+
+
+def freight_kpis(rec: Recording, weights: dict[str, float] | None = None) -> list[Kpi]:
     """All freight KPIs of one recording, for ``all``, each commodity and each commodity→destination."""
     rows: list[Kpi] = []
 
@@ -84,6 +114,11 @@ def freight_kpis(rec: Recording) -> list[Kpi]:
     totals("all", everything, everything)
     rows += _delay_rows("all", rec.delivery_tonnes, rec.delivery_delay_h)
     rows += _curve_rows("all", rec.delivered.sum(0), rec.due.sum(0), backlog.sum(0), rec.step_h)
+    if rec.commodities:
+        w = np.array([(weights or {}).get(c, (weights or {}).get("default", 1.0)) for c in rec.commodities])
+        rows += _q_rows("weighted", weighted_performance(rec.delivered, rec.due, w), rec.step_h)
+    if rec.due_by_dest is not None:
+        rows += service_rows("destinations", rec.delivered_by_dest, rec.due_by_dest, rec.step_h)
     for ci, commodity in enumerate(rec.commodities):
         totals(commodity, ci, everything)
         mine = rec.delivery_commodity == ci
@@ -97,15 +132,19 @@ def freight_kpis(rec: Recording) -> list[Kpi]:
     return rows
 
 
-def kpi_table(rec: Recording) -> list[Kpi]:
-    """Every KPI of one replication: freight, then food, power and passengers where modelled."""
+def kpi_table(rec: Recording, values=None) -> list[Kpi]:
+    """Every KPI of one replication: freight, then food, power and passengers where modelled,
+    then costs when the scenario gives unit ``values`` (a ``ValuesSpec``)."""
+    from .costs import cost_kpis
     from .supply import food_kpis, passenger_kpis, power_kpis
 
-    rows = freight_kpis(rec)
+    rows = freight_kpis(rec, values.commodity_weights if values is not None else None)
     if rec.food is not None:
         rows += food_kpis(rec.food)
     if rec.power is not None:
-        rows += power_kpis(rec.power)
+        rows += power_kpis(rec.power, rec.step_h)
     if rec.passengers is not None:
         rows += passenger_kpis(rec.passengers)
+    if values is not None:
+        rows += cost_kpis(rows, rec, values)
     return rows

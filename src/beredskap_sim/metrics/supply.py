@@ -14,7 +14,8 @@ Power, scope = area (and ``all``), or critical load for the load rows:
 * ``energy_not_served_mwh`` (general and critical together), ``ens_general_mwh``,
   ``ens_critical_mwh``; per priority class ``ens_priority_<p>_mwh`` (scope ``all``);
 * ``hours_with_shedding``, ``peak_shortfall_mw``;
-* per load: ``load_ens_mwh``, ``backup_mwh``, ``fuel_out_events``.
+* per load: ``load_ens_mwh``, ``backup_mwh``, ``fuel_out_events``;
+* scope ``areas``: ``pcs_min``, ``ecs_min``, ``eoh_h`` with the areas as consumers.
 
 Passengers, scope = service or commuter flow (and ``all``):
 
@@ -54,8 +55,10 @@ def food_kpis(food: FoodRecord) -> list[Kpi]:
     return rows
 
 
-def power_kpis(power: PowerRecord) -> list[Kpi]:
-    rows: list[Kpi] = []
+def power_kpis(power: PowerRecord, step_h: float = 1.0) -> list[Kpi]:
+    from .kpis import service_rows
+
+    rows: list[Kpi] = service_rows("areas", power.served, power.demand, step_h) if len(power.areas) else []
     for i, area in enumerate(power.areas):
         general, critical = float(power.ens_general[i].sum()), float(power.ens_critical[i].sum())
         rows += [

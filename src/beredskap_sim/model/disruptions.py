@@ -45,6 +45,7 @@ class DisruptionRunner:
         self.recorder = recorder
         self.crews = crews
         self.pools = {cid: simpy.PriorityResource(env, capacity=crew.size) for cid, crew in crews.items()}
+        self._open: dict[Disruption, float] = {}
 
     def schedule(self, disruptions: list[Disruption], horizon_h: float) -> None:
         for d in sorted(disruptions, key=lambda x: (x.start_h, x.id)):
@@ -56,6 +57,8 @@ class DisruptionRunner:
         if d.start_h > env.now:
             yield env.timeout(d.start_h - env.now)
         target = ", ".join(d.targets)
+        started = env.now
+        self._open[d] = started
         self.state.apply(d.id, d.links, d.nodes, d.effect)
         if d.power and self.power is not None:
             self.power.apply(d.id, d.power, d.effect, d.id)
@@ -70,7 +73,19 @@ class DisruptionRunner:
                 yield request
                 log(env.now, "repair-started", target, f"{d.id}: crew {crew.id} assigned, arrives in {crew.travel_h:g} h, works {d.duration_h:.1f} h")
                 yield env.timeout(crew.travel_h + d.duration_h)
+        del self._open[d]
         self.state.revert(d.id)
         if d.power and self.power is not None:
             self.power.revert(d.id)
         log(env.now, "disruption-end", target, f"{d.id}: restored")
+        self._interval(d, started, env.now)
+
+    def _interval(self, d: Disruption, start: float, end: float) -> None:
+        kind = "closed" if d.effect.close else "degraded"
+        self.recorder.disruptions.append((d.id, float(start), float(end), tuple(d.links), tuple(d.nodes), kind,
+                                          d.cause or "scheduled", ", ".join(d.targets)))
+
+    def close_open_intervals(self, horizon_h: float) -> None:
+        """Record disruptions still active at the horizon as ending there."""
+        for d, start in self._open.items():
+            self._interval(d, start, horizon_h)

@@ -18,10 +18,22 @@ from .recording import Recorder, Recording
 from .rng import Streams
 
 
+class CountingEnvironment(simpy.Environment):
+    """A SimPy environment that counts every event it schedules (for the benchmarks)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.scheduled = 0
+
+    def schedule(self, event, priority=1, delay=0) -> None:
+        self.scheduled += 1
+        super().schedule(event, priority, delay)
+
+
 def simulate(scenario: Scenario, seed: int = 0, replication: int = 0) -> Recording:
     """Simulate ``scenario`` once. The same (seed, replication) always gives the same Recording."""
     wall = time.perf_counter()
-    env = simpy.Environment()
+    env = CountingEnvironment()
     net = scenario.network
     state = NetworkState(net.n_links, net.n_nodes)
     streams = Streams(seed, replication)
@@ -34,7 +46,8 @@ def simulate(scenario: Scenario, seed: int = 0, replication: int = 0) -> Recordi
                   if scenario.spec.passengers is not None else None)
     disruptions = list(scenario.disruptions)
     disruptions += hazard_disruptions(scenario.hazards, scenario.start, scenario.horizon_h, streams)
-    DisruptionRunner(env, state, recorder, scenario.crews, power).schedule(disruptions, scenario.horizon_h)
+    runner = DisruptionRunner(env, state, recorder, scenario.crews, power)
+    runner.schedule(disruptions, scenario.horizon_h)
     # Power first, so each hour's balance is known before food and passengers act on it.
     for system in (power, food, passengers):
         if system is not None:
@@ -42,7 +55,8 @@ def simulate(scenario: Scenario, seed: int = 0, replication: int = 0) -> Recordi
     freight.start(streams)
     env.run(until=scenario.horizon_h)
     freight.finish(scenario.horizon_h)
-    recording = recorder.finish(freight.scheduled, time.perf_counter() - wall)
+    runner.close_open_intervals(scenario.horizon_h)
+    recording = recorder.finish(env.scheduled, time.perf_counter() - wall)
     recording.food = food.record() if food else None
     recording.power = power.record() if power else None
     recording.passengers = passengers.record() if passengers else None

@@ -123,6 +123,9 @@ class Recording:
     delivery_delay_h: np.ndarray
     delivery_time_h: np.ndarray
     delivery_release_h: np.ndarray
+    due_by_dest: np.ndarray = None  # tonnes due per destination node and step (all commodities)
+    delivered_by_dest: np.ndarray = None  # tonnes delivered per destination node and step
+    disruptions: list[tuple] = field(default_factory=list)  # (id, start_h, end_h, links, nodes, kind, cause)
     events: list[tuple[float, str, str, str]] = field(default_factory=list)
     sim_events: int = 0
     wall_s: float = 0.0
@@ -163,6 +166,9 @@ class Recorder:
         self.delivered_t = np.zeros(totals)
         self.lost_t = np.zeros(totals)
         self._deliveries: list[tuple[int, int, float, float, float, float]] = []
+        self.due_by_dest = np.zeros((len(node_ids), n_steps))
+        self.delivered_by_dest = np.zeros((len(node_ids), n_steps))
+        self.disruptions: list[tuple] = []
         self.events: list[tuple[float, str, str, str]] = []
 
     def _bin(self, t: float) -> int:
@@ -181,10 +187,13 @@ class Recorder:
         k = self._bin(due_t)
         if k >= 0:
             self.due[commodity, k] += tonnes
+            self.due_by_dest[dest, k] += tonnes
 
     def deliver(self, commodity: int, dest: int, tonnes: float, t: float, delay_h: float, release_h: float) -> None:
         self.delivered_t[commodity, dest] += tonnes
-        self.delivered[commodity, self._bin(t)] += tonnes
+        k = self._bin(t)
+        self.delivered[commodity, k] += tonnes
+        self.delivered_by_dest[dest, k] += tonnes
         self._deliveries.append((commodity, dest, tonnes, delay_h, t, release_h))
 
     def lose(self, commodity: int, dest: int, tonnes: float, t: float) -> None:
@@ -214,6 +223,9 @@ class Recorder:
             delivery_delay_h=rows[:, 3],
             delivery_time_h=rows[:, 4],
             delivery_release_h=rows[:, 5],
+            due_by_dest=self.due_by_dest,
+            delivered_by_dest=self.delivered_by_dest,
+            disruptions=list(self.disruptions),
             events=sorted(self.events, key=lambda e: e[0]),
             sim_events=sim_events,
             wall_s=wall_s,

@@ -43,7 +43,7 @@ class Router:
         self.state = state
         self.node_entry_h = node_entry_h if node_entry_h is not None else np.zeros(network.n_nodes)
         self._reversed = network.graph.reverse(copy=False)
-        self._cache: dict[tuple[int, int, str, bool], tuple[np.ndarray, np.ndarray]] = {}
+        self._cache: dict[tuple[int, int, str, bool], tuple[np.ndarray, np.ndarray, list[int]]] = {}
         self._version = state.version
         self.recomputations = 0
 
@@ -75,8 +75,8 @@ class Router:
                 best = (cost, arc)
         return best
 
-    def table(self, dest: int, mask: int, commodity: str, electric: bool = False) -> tuple[np.ndarray, np.ndarray]:
-        """``(next_arc, time_to_go_h)`` for every node; next_arc is -1 where no route exists."""
+    def table(self, dest: int, mask: int, commodity: str, electric: bool = False):
+        """``(next_arc, time_to_go_h, next_arc as a list)`` for every node; next_arc is -1 where no route exists."""
         if self._version != self.state.version:
             self._cache.clear()
             self._version = self.state.version
@@ -101,12 +101,13 @@ class Router:
                 continue
             best = self._best_arc(graph[node][pred[node][0]], mask, commodity, electric)
             next_arc[node] = best[1]
-        self._cache[key] = (next_arc, to_go)
-        return next_arc, to_go
+        entry = (next_arc, to_go, next_arc.tolist())  # the list serves fast lookups in the event loop
+        self._cache[key] = entry
+        return entry
 
     def next_arc(self, node: int, dest: int, mask: int, commodity: str, electric: bool = False) -> int:
         """Arc to take from ``node`` towards ``dest``; -1 if no open route exists."""
-        return int(self.table(dest, mask, commodity, electric)[0][node])
+        return self.table(dest, mask, commodity, electric)[2][node]
 
     def time_to_go(self, node: int, dest: int, mask: int, commodity: str, electric: bool = False) -> float:
         """Generalised time of the best route, hours; inf if there is none."""

@@ -36,6 +36,7 @@ class NetworkState:
         self.link_capacity_factor = np.ones(n_links)
         self.link_speed_factor = np.ones(n_links)
         self.link_unpowered = np.zeros(n_links, dtype=bool)
+        self._open = [True] * n_links  # link_open() as a list, refreshed on every change
         self.node_closed = np.zeros(n_nodes, dtype=bool)
         self.node_customs_delay_h = np.zeros(n_nodes)
         # node index -> list of exemption sets of the active closures on that node
@@ -74,7 +75,7 @@ class NetworkState:
 
     def link_open(self, link: int) -> bool:
         """A link carries traffic when it is not closed and its capacity factor is above zero."""
-        return not self.link_closed[link] and self.link_capacity_factor[link] > 0.0
+        return self._open[link]
 
     def _recompute(self, links: tuple[int, ...], nodes: tuple[int, ...]) -> None:
         for li in set(links):
@@ -102,6 +103,7 @@ class NetworkState:
                 self._node_closures[ni] = closures
             else:
                 self._node_closures.pop(ni, None)
+        self._open = ((~self.link_closed) & (self.link_capacity_factor > 0.0)).tolist()
         self.version += 1
         for listener in self._listeners:
             listener()

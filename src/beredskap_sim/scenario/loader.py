@@ -58,6 +58,13 @@ def _network_problems(spec: NetworkSpec, file: str, lines: dict) -> list[Problem
                 out.append(Problem(file, f"links[{i}].{end}", f"unknown node {ref!r}", "the id of a node in this file", lines.get(("links", i, end))))
         if link.from_ == link.to:
             out.append(Problem(file, f"links[{i}]", f"link {link.id!r} starts and ends at {link.from_!r}", "two different nodes", lines.get(("links", i))))
+    for region, members in spec.regions.items():
+        for j, member in enumerate(members):
+            if member not in node_ids:
+                out.append(Problem(file, f"regions.{region}[{j}]", f"unknown node {member!r}", "a node id", lines.get(("regions", region, j))))
+    for j, pair in enumerate(spec.region_pairs):
+        if len(pair) != 2 or any(p not in node_ids and p not in spec.regions for p in pair):
+            out.append(Problem(file, f"region_pairs[{j}]", f"got {pair!r}", "two region names or node ids", lines.get(("region_pairs", j))))
     known = node_ids | link_ids | set(spec.groups)
     for group, members in spec.groups.items():
         for j, member in enumerate(members):

@@ -130,6 +130,12 @@ class NetworkSpec(Strict):
     groups: dict[str, list[str]] = Field(
         default_factory=dict, description="Named sets of link/node ids, e.g. a storm footprint or a whole line."
     )
+    regions: dict[str, list[str]] = Field(
+        default_factory=dict, description="Named sets of nodes for redundancy analysis, e.g. trondelag, jamtland."
+    )
+    region_pairs: list[list[str]] = Field(
+        default_factory=list, description="Default pairs to analyse, each [A, B] with a region name or node id."
+    )
     hazards: list[HazardSpec] = Field(
         default_factory=list, description="Default random disruptions of this network; scenarios opt in with network_hazards: true."
     )

@@ -14,7 +14,7 @@ from pydantic import Field, field_validator, model_validator
 
 from .fields import Duration, Instant, Sources, Strict
 from .hazard_schema import CrewSpec, Effect, HazardSpec, RepairSpec
-from .supply_schema import FoodSpec, PassengerSpec
+from .supply_schema import FoodSpec, PassengerSpec, ValuesSpec
 from .network_schema import Mode
 
 
@@ -87,6 +87,7 @@ class ScenarioSpec(Strict):
     food: FoodSpec | None = Field(default=None, description="Food stocks, consumption and replenishment.")
     passengers: PassengerSpec | None = Field(default=None, description="Passenger services and commuters.")
     power: bool = Field(default=True, description="Run the hourly power model when the network has a power section.")
+    values: ValuesSpec | None = Field(default=None, description="Unit values for costs and benefit–cost.")
     sources: Sources
 
     @field_validator("start", mode="before")

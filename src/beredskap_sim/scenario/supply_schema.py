@@ -239,3 +239,27 @@ class CommuterSpec(Strict):
 class PassengerSpec(Strict):
     services: list[ServiceSpec] = Field(default_factory=list)
     commuters: list[CommuterSpec] = Field(default_factory=list)
+
+
+# ------------------------------------------------------------------------------ values
+class ValuesSpec(Strict):
+    """Unit values that turn losses into money, and weights for the weighted performance.
+
+    Amounts are in ``currency`` (NOK or SEK); ``sek_per_nok`` converts SEK amounts of
+    investment overlays at a fixed rate. Per-commodity tables take a ``default`` entry.
+    """
+
+    currency: Literal["NOK", "SEK"] = "NOK"
+    sek_per_nok: float = Field(default=1.0, gt=0, description="Fixed exchange rate, SEK per NOK.")
+    per_tonne_hour: dict[str, float] = Field(default_factory=dict, description="Cost of a tonne-hour of freight delay.")
+    per_lost_tonne: dict[str, float] = Field(default_factory=dict, description="Cost of a tonne of demand not delivered.")
+    per_passenger_hour: float = Field(default=0.0, ge=0, description="Value of time of a stranded or delayed passenger.")
+    per_commuter_trip_lost: float = Field(default=0.0, ge=0)
+    per_mwh_not_served: float = Field(default=0.0, ge=0, description="Value of lost load.")
+    per_person_day_below_threshold: float = Field(default=0.0, ge=0, description="Cost of a person-day with too little food.")
+    commodity_weights: dict[str, float] = Field(default_factory=dict, description="Weights for the weighted Q(t); default 1.")
+    discount_rate: float = Field(default=0.04, ge=0, lt=1, description="Real discount rate for net present values.")
+    sources: Sources
+
+    def table(self, values: dict[str, float], commodity: str) -> float:
+        return values.get(commodity, values.get("default", 0.0))

@@ -1,0 +1,218 @@
+"""Static redundancy of the network, from the graph alone (no simulation).
+
+All functions work on a *mode set* (e.g. ``{"rail"}``, ``{"road"}``, ``{"rail", "road"}``):
+only links of those modes count. Each link is treated as undirected (links carry both ways).
+
+* ``pair_redundancy`` — between two regions (sets of nodes): number of link-disjoint and
+  node-disjoint paths (Menger; ``networkx.edge_disjoint_paths`` / ``node_disjoint_paths``),
+  and the minimum cut: the smallest total freight capacity (t/h) whose loss separates the
+  regions, with the links in it (``networkx.minimum_cut``). Each region is contracted into one
+  node (a source and a sink); every link is split by a midpoint node so that parallel links
+  stay distinct and a cut names links, not node pairs.
+* ``single_link_criticality`` — for every link: remove it and find the best alternative
+  between its end nodes. Columns follow ra2ce's single-link redundancy so results can be held
+  side by side: ``dist`` (link length, km), ``alt_dist`` (length of the fastest alternative,
+  km), ``diff_dist = alt_dist − dist``, ``detour`` (1 when an alternative exists, 0 when not),
+  plus ``time_h``/``alt_time_h``/``diff_time_h`` (generalised freight time) and, for a
+  scenario, ``demand_cut_t_per_day``: freight whose undisturbed route uses the link and which
+  has no route in its modes without it.
+* ``multi_link_failure`` — remove a set of links together (a storm footprint): whether the
+  network stays connected, which OD pairs lose their route, and the locations isolated from
+  the largest component, counted by kind and population.
+* ``time_to_survive_vs_recover`` — per food municipality: how long its stock lasts with all
+  supply cut (TTS, days) against how long its critical link takes to repair on average from
+  the hazard data (TTR); flagged where TTR > TTS.
+"""
+
+from __future__ import annotations
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from .graph import MODES, Network
+from .routing import Router, modes_mask
+from .state import Effect, NetworkState
+
+
+def _links_of(network: Network, modes: set[str]) -> list[int]:
+    return [i for i, link in enumerate(network.spec.links) if link.mode in modes]
+
+
+def _split_graph(network: Network, modes: set[str], rename: dict[int, str] | None = None) -> nx.Graph:
+    """Undirected graph of places and link midpoints ``('L', i)``, capacity in t/h.
+
+    Places in ``rename`` are merged into one node each (a region contracted to "S" or "T");
+    links inside a merged region are dropped.
+    """
+    rename = rename or {}
+    g = nx.Graph()
+    g.add_nodes_from(rename.get(n, n) for n in range(network.n_nodes))
+    for i in _links_of(network, modes):
+        link = network.spec.links[i]
+        cap = float(network.arc_capacity_tph[np.flatnonzero(network.arc_link == i)[0]])
+        u = rename.get(network.node_index[link.from_], network.node_index[link.from_])
+        v = rename.get(network.node_index[link.to], network.node_index[link.to])
+        if u == v:
+            continue
+        g.add_edge(u, ("L", i), capacity=cap)
+        g.add_edge(("L", i), v, capacity=cap)
+    return g
+
+
+def pair_redundancy(network: Network, region_a: list[str], region_b: list[str], modes: set[str]) -> dict:
+    """Disjoint paths and minimum cut between two regions for one mode set."""
+    rename = {network.node_index[n]: "S" for n in region_a}
+    overlap = [n for n in region_b if network.node_index[n] in rename]
+    if overlap:
+        raise ValueError(f"regions overlap in {overlap}, expected disjoint regions")
+    rename.update({network.node_index[n]: "T" for n in region_b})
+    g = _split_graph(network, modes, rename)
+    if not nx.has_path(g, "S", "T"):
+        return {"edge_disjoint_paths": 0, "node_disjoint_paths": 0, "min_cut_tph": 0.0, "min_cut_links": ""}
+    edge_paths = sum(1 for _ in nx.edge_disjoint_paths(g, "S", "T"))
+    # Node-disjoint: the paths share no place between the super source and sink (each region
+    # node, too, serves one path at most).
+    node_paths = sum(1 for _ in nx.node_disjoint_paths(g, "S", "T"))
+    cut_value, (reach, _) = nx.minimum_cut(g.to_directed(), "S", "T", capacity="capacity")
+    cut = set()
+    for u in reach:
+        for v in g.neighbors(u):
+            if v not in reach:
+                mid = u if isinstance(u, tuple) else v
+                if isinstance(mid, tuple):
+                    cut.add(network.link_ids[mid[1]])
+    return {"edge_disjoint_paths": edge_paths, "node_disjoint_paths": node_paths,
+            "min_cut_tph": float(cut_value), "min_cut_links": " ".join(sorted(cut))}
+
+
+def _path_length_km(network: Network, arcs: list[int]) -> float:
+    return float(sum(network.arc_length_km[a] for a in arcs))
+
+
+def single_link_criticality(network: Network, demands=(), modes: set[str] | None = None) -> pd.DataFrame:
+    """One row per link (see the module docstring), most critical first."""
+    modes = modes or set(MODES)
+    base_state = NetworkState(network.n_links, network.n_nodes)
+    base = Router(network, base_state)
+    base_routes = []
+    for d in demands:
+        mode = base.best_mode(d.origin, d.dest, modes_mask(d.modes), d.commodity, d.electric)
+        arcs = base.path(d.origin, d.dest, mode, d.commodity, d.electric) or []
+        base_routes.append((d, {int(network.arc_link[a]) for a in arcs}))
+    rows = []
+    for i in _links_of(network, modes):
+        link = network.spec.links[i]
+        state = NetworkState(network.n_links, network.n_nodes)
+        state.apply("removed", (i,), (), Effect(close=True))
+        router = Router(network, state)
+        u, v = network.node_index[link.from_], network.node_index[link.to]
+        mask = modes_mask([link.mode])
+        time_h = float(network.arc_time_h[np.flatnonzero(network.arc_link == i)[0]])
+        alt = router.path(u, v, mask, "")
+        alt_time = router.time_to_go(u, v, mask, "") if alt is not None else np.nan
+        alt_dist = _path_length_km(network, alt) if alt is not None else np.nan
+        cut = 0.0
+        affected = 0.0
+        for d, used in base_routes:
+            if i in used:
+                affected += d.tonnes_per_day
+                if not router.best_mode(d.origin, d.dest, modes_mask(d.modes), d.commodity, d.electric):
+                    cut += d.tonnes_per_day
+        rows.append({
+            "link": link.id, "name": link.name, "mode": link.mode, "from": link.from_, "to": link.to,
+            "dist": link.length_km, "alt_dist": alt_dist, "diff_dist": alt_dist - link.length_km,
+            "detour": int(alt is not None), "time_h": time_h, "alt_time_h": alt_time,
+            "diff_time_h": alt_time - time_h, "demand_using_t_per_day": affected, "demand_cut_t_per_day": cut,
+        })
+    table = pd.DataFrame(rows)
+    # Extra tonne-hours a day if the link is lost and its traffic detours (where it can).
+    table["extra_tonne_hours_per_day"] = (table["demand_using_t_per_day"] - table["demand_cut_t_per_day"]) * \
+        table["diff_time_h"].fillna(0.0)
+    # Most critical first: demand cut off, then extra tonne-hours, then no alternative at all,
+    # then the longest extra time.
+    table["_no_alt"] = 1 - table["detour"]
+    table["_extra"] = table["diff_time_h"].fillna(np.inf)
+    table = table.sort_values(["demand_cut_t_per_day", "extra_tonne_hours_per_day", "_no_alt", "_extra"],
+                              ascending=False, kind="stable")
+    table = table.drop(columns=["_no_alt", "_extra"]).reset_index(drop=True)
+    table.insert(0, "rank", np.arange(1, len(table) + 1))
+    return table
+
+
+def multi_link_failure(network: Network, removed_links: list[int], od_pairs: list[tuple[str, str]],
+                       modes: set[str] | None = None) -> dict:
+    """What a set of links removed together does to connectivity (see module docstring)."""
+    modes = modes or set(MODES)
+    g = nx.Graph()
+    g.add_nodes_from(range(network.n_nodes))
+    for i in _links_of(network, modes):
+        if i not in removed_links:
+            link = network.spec.links[i]
+            g.add_edge(network.node_index[link.from_], network.node_index[link.to])
+    components = sorted(nx.connected_components(g), key=len, reverse=True)
+    main = components[0] if components else set()
+    isolated = [n for n in range(network.n_nodes) if n not in main]
+    kinds = [network.spec.nodes[n].kind for n in isolated]
+    return {
+        "connected": len(components) == 1,
+        "components": len(components),
+        "od_disconnected": [f"{a}→{b}" for a, b in od_pairs
+                            if not nx.has_path(g, network.node_index[a], network.node_index[b])],
+        "isolated": [network.node_ids[n] for n in isolated],
+        "isolated_municipalities": kinds.count("municipality"),
+        "isolated_population": int(sum(network.spec.nodes[n].population or 0 for n in isolated)),
+        "isolated_border_crossings": kinds.count("border"),
+    }
+
+
+def time_to_survive_vs_recover(scenario) -> pd.DataFrame:
+    """Per food municipality: TTS (days of stock) against the TTR of what can cut it off.
+
+    What can cut it off: (a) a *critical link*, whose loss alone leaves no route from its
+    warehouse in the allowed modes; (b) a *hazard footprint* that, when all its members hit at
+    once, leaves no route (a storm closing rail and road together). TTR is the longest mean
+    repair time among those — the mean of the duration law plus the crew's travel time, in
+    days. Nothing can cut it off: TTR = 0.
+    """
+    food = scenario.spec.food
+    if food is None:
+        return pd.DataFrame()
+    network = scenario.network
+    repair = {}
+    for hazard in scenario.hazards:
+        for member in hazard.members:
+            travel = scenario.crews[member.repair.crew].travel_h if member.repair else 0.0
+            for li in member.links:
+                repair[li] = max(repair.get(li, 0.0), member.duration.mean_h() + travel)
+    rows = []
+    for m in food.municipalities:
+        origin, dest = network.node_index[m.supply_from], network.node_index[m.node]
+        mask = modes_mask(m.modes)
+        base = Router(network, NetworkState(network.n_links, network.n_nodes))
+        mode = base.best_mode(origin, dest, mask, "food")
+        used = {int(network.arc_link[a]) for a in (base.path(origin, dest, mode, "food") or [])}
+        critical = []
+        for li in sorted(used):
+            state = NetworkState(network.n_links, network.n_nodes)
+            state.apply("removed", (li,), (), Effect(close=True))
+            if not Router(network, state).best_mode(origin, dest, mask, "food"):
+                critical.append(li)
+        ttr_h = max((repair.get(li, 0.0) for li in critical), default=0.0)
+        cutting_hazards = []
+        for hazard in scenario.hazards:
+            links = tuple({li for member in hazard.members for li in member.links})
+            state = NetworkState(network.n_links, network.n_nodes)
+            state.apply("footprint", links, (), Effect(close=True))
+            if not Router(network, state).best_mode(origin, dest, mask, "food"):
+                cutting_hazards.append(hazard.id)
+                for member in hazard.members:
+                    travel = scenario.crews[member.repair.crew].travel_h if member.repair else 0.0
+                    ttr_h = max(ttr_h, member.duration.mean_h() + travel)
+        rows.append({
+            "municipality": m.node, "tts_days": m.stock_days, "ttr_days": ttr_h / 24.0,
+            "critical_links": " ".join(network.link_ids[li] for li in critical),
+            "cut_off_by_hazards": " ".join(cutting_hazards),
+            "ttr_exceeds_tts": ttr_h / 24.0 > m.stock_days,
+        })
+    return pd.DataFrame(rows)
