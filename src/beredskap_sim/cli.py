@@ -227,6 +227,93 @@ def cmd_analyze(args) -> int:
     return 0
 
 
+COMPARE_KPIS = [
+    ("tonnes_lost", "all", "freight lost", "t"),
+    ("tonne_hours_delay", "all", "freight delay", "t·h"),
+    ("food_person_days_below_threshold", "all", "food: person-days below", "person·d"),
+    ("energy_not_served_mwh", "all", "energy not served", "MWh"),
+    ("stranded_passenger_hours", "all", "stranded passengers", "pax·h"),
+    ("cost_per_year", "total", "cost per year", ""),
+]
+
+
+def cmd_compare(args) -> int:
+    import pandas as pd
+
+    from .experiment.compare import compare
+    from .experiment.executors import make_executor
+    from .experiment.runner import RunInterrupted
+    from .scenario.loader import load_scenario, load_variant
+
+    try:
+        executor = make_executor(args.executor, args.workers, args.scheduler)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    baseline = load_scenario(args.baseline)
+    variants = [load_variant(args.baseline, path) for path in args.variant]
+    progress = not args.quiet and sys.stderr.isatty()
+    try:
+        folder = compare(baseline, variants, args.replications, args.seed, Path(args.out), executor, progress)
+    except RunInterrupted as exc:
+        print(f"\n{exc}", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    diffs = pd.read_csv(folder / "differences.csv")
+    money = pd.read_csv(folder / "benefit_cost.csv") if (folder / "benefit_cost.csv").stat().st_size > 1 else pd.DataFrame()
+    print(f"{baseline.name}: {len(variants)} variant(s), {args.replications} paired replications, seed {args.seed}")
+    if not money.empty:
+        print(f"{'rank':>4}  {'variant':40} {'BCR [95% CI]':>24} {'NPV':>18} {'avoided/yr':>16}")
+        for row in money.itertuples():
+            print(f"{row.rank:4d}  {row.variant[:40]:40} {row.bcr:7.2f} [{row.bcr_low:6.2f}, {row.bcr_high:6.2f}]"
+                  f" {row.npv:18,.0f} {row.avoided_per_year:16,.0f} {row.currency}")
+    print("Change against the baseline (mean [95% CI], share of replications better):")
+    for name in diffs["variant"].unique():
+        print(f"  {name}")
+        mine = diffs[diffs["variant"] == name]
+        for kpi, scope, label, unit in COMPARE_KPIS:
+            hit = mine[(mine.kpi == kpi) & (mine.scope == scope)]
+            if hit.empty:
+                continue
+            r = hit.iloc[0]
+            print(f"    {label:26} {r.mean_diff + 0.0:14,.1f} [{r.ci95_low + 0.0:12,.1f}, {r.ci95_high + 0.0:12,.1f}] {unit:8}"
+                  f" better in {r.share_better:4.0%}")
+    print(f"results: {folder}")
+    return 0
+
+
+def cmd_sweep(args) -> int:
+    from .experiment.executors import make_executor
+    from .experiment.sweep import parse_param, sweep
+
+    try:
+        executor = make_executor(args.executor, args.workers, args.scheduler)
+        params = [parse_param(p) for p in args.param]
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    progress = not args.quiet and sys.stderr.isatty()
+    folder = sweep(args.scenario, params, args.replications, args.seed, Path(args.out), executor, progress)
+    import pandas as pd
+
+    table = pd.read_csv(folder / "sweep.csv")
+    headline = table[(table.kpi == args.kpi.partition(":")[0]) & (table.scope == (args.kpi.partition(":")[2] or "all"))]
+    cols = [p for p, _ in params] + ["mean", "ci95_low", "ci95_high"]
+    print(f"{args.kpi} over the grid:")
+    print(headline[cols].to_string(index=False))
+    print(f"results: {folder}")
+    return 0
+
+
+def _add_executor_options(p) -> None:
+    p.add_argument("-n", "--replications", type=int, default=10, help="replications per scenario (default 10)")
+    p.add_argument("--seed", type=int, default=0, help="root random seed (default 0)")
+    p.add_argument("--out", default="results", help="results root folder")
+    p.add_argument("--executor", default="local", choices=["serial", "local", "dask"])
+    p.add_argument("--workers", type=int, default=None)
+    p.add_argument("--scheduler", default=None, help="Dask scheduler address for --executor dask")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="beredskap-sim",
@@ -264,6 +351,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--top", type=int, default=10, help="how many critical links to print")
     p.add_argument("--out", default="results", help="results root folder")
     p.set_defaults(func=cmd_analyze)
+
+    p = sub.add_parser("compare", help="baseline vs variants (overlays) with common random numbers and benefit–cost")
+    p.add_argument("baseline", help="baseline scenario file")
+    p.add_argument("--variant", action="append", default=[], metavar="OVERLAY", help="overlay file (repeatable)")
+    _add_executor_options(p)
+    p.set_defaults(func=cmd_compare)
+
+    p = sub.add_parser("sweep", help="a grid over scenario parameters")
+    p.add_argument("scenario", help="scenario file")
+    p.add_argument("--param", action="append", required=True, metavar="PATH=V1,V2",
+                   help="e.g. 'scenario.food.municipalities[node=meraker].stock_days=3,7,14' (repeatable)")
+    p.add_argument("--kpi", default="tonnes_lost:all", help="KPI[:SCOPE] to print (all are in sweep.csv)")
+    _add_executor_options(p)
+    p.set_defaults(func=cmd_sweep)
 
     p = sub.add_parser("schema", help="print the JSON Schema of the scenario or network format (for editors)")
     p.add_argument("kind", nargs="?", default="scenario", choices=["scenario", "network"])

@@ -273,13 +273,26 @@ def scenario_from_data(
     base_dir: Path,
     *,
     strict_sources: bool = False,
+    network_data: dict | None = None,
 ) -> Scenario:
-    """Build a ``Scenario`` from parsed scenario YAML (``lines`` maps field paths to lines)."""
+    """Build a ``Scenario`` from parsed scenario YAML (``lines`` maps field paths to lines).
+
+    ``network_data`` replaces the network file the scenario names (used by overlays).
+    """
     spec, problems = _validate(ScenarioSpec, data, file, lines)
     start = _start_of(data)
     net_spec = net_data = None
     net_file = ""
-    if isinstance(data, dict) and isinstance(data.get("network"), str):
+    if network_data is not None and isinstance(data, dict) and isinstance(data.get("network"), str):
+        net_file = str((base_dir / data["network"]).resolve())
+        net_spec, net_problems = _validate(NetworkSpec, network_data, net_file, {})
+        if net_spec is not None:
+            net_problems += _network_problems(net_spec, net_file, {})
+        if net_problems:
+            problems += net_problems
+            net_spec = None
+        net_data = network_data
+    elif isinstance(data, dict) and isinstance(data.get("network"), str):
         net_path = (base_dir / data["network"]).resolve()
         net_file = str(net_path)
         try:
@@ -391,3 +404,27 @@ def load_scenario(path: str | Path, *, strict_sources: bool = False) -> Scenario
     path = Path(path)
     data, lines = load_yaml_with_lines(path)
     return scenario_from_data(data, lines, str(path), path.parent, strict_sources=strict_sources)
+
+
+def load_variant(baseline: str | Path, overlay_path: str | Path | None = None, changes: list | None = None):
+    """The baseline scenario with an overlay file and/or extra changes applied; returns
+    ``(scenario, overlay spec or None)``. Problems name the overlay file."""
+    from .overlay import ChangeSpec, OverlaySpec, apply_overlay, load_overlay
+
+    baseline = Path(baseline)
+    data, lines = load_yaml_with_lines(baseline)
+    if not isinstance(data, dict) or not isinstance(data.get("network"), str):
+        scenario_from_data(data, lines, str(baseline), baseline.parent)  # raises the right problems
+    net_path = (baseline.parent / data["network"]).resolve()
+    _, net_data = load_network_spec(net_path)
+    overlay = load_overlay(overlay_path) if overlay_path else None
+    specs = list(overlay.changes) if overlay else []
+    specs += [ChangeSpec(**c) if isinstance(c, dict) else c for c in (changes or [])]
+    combined = OverlaySpec(name=overlay.name if overlay else "changes", changes=specs) if specs else None
+    if combined is not None:
+        data, net_data = apply_overlay(combined, data, net_data, str(overlay_path or baseline))
+        if overlay is not None:
+            data["name"] = f"{data.get('name', 'scenario')} + {overlay.name}"
+    where = f"{baseline} (with {overlay_path})" if overlay_path else str(baseline)
+    scenario = scenario_from_data(data, {}, where, baseline.parent, network_data=net_data)
+    return scenario, overlay

@@ -1,0 +1,139 @@
+"""Baseline against variants with common random numbers; paired differences and benefit–cost.
+
+Every scenario runs the same replications with the same root seed, so replication r of a
+variant sees the same storms, slides and demand noise as replication r of the baseline. For
+each KPI and variant the paired difference d_r = variant_r − baseline_r gives:
+
+* ``mean_diff`` and its Student-t 95 % interval (zero width when every d_r is equal — e.g. 0
+  for a variant identical to the baseline);
+* ``share_better``: the share of replications where the variant is better (lower for losses,
+  higher for KPIs in ``HIGHER_IS_BETTER``), ``share_worse`` likewise.
+
+Where the variant has an ``investment`` and the scenario unit ``values``, the avoided loss per
+year of replication r is a_r = cost_per_year(baseline)_r − cost_per_year(variant)_r, and with
+the annuity factor A = Σ_{t=1..L} (1 + i)^−t (L: lifetime, i: discount rate):
+
+* ``avoided_per_year`` = mean a_r (with its interval);
+* ``npv`` = A · (mean a − yearly_cost) − investment;
+* ``bcr`` = A · mean a / (investment + A · yearly_cost).
+
+NPV and BCR are linear in the mean avoided loss, so their intervals follow from its interval.
+Amounts in SEK are converted at the scenario's fixed ``sek_per_nok`` rate into its currency.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..results import RunFolder, atomic_write_parquet, atomic_write_text, slug
+from .runner import run_experiment
+from .summary import confidence_halfwidth
+
+HIGHER_IS_BETTER = {
+    "tonnes_delivered", "robustness_min_q", "recovery_rapidity_per_h", "food_min_days_of_supply", "departures_run",
+    "passengers_carried", "commuter_trips", "pcs_min", "ecs_min", "backup_mwh",
+}
+
+
+def currency_factor(source: str, target: str, sek_per_nok: float) -> float:
+    """Multiply an amount in ``source`` currency by this to get ``target`` currency."""
+    if source == target:
+        return 1.0
+    return 1.0 / sek_per_nok if (source, target) == ("SEK", "NOK") else sek_per_nok
+
+
+def annuity_factor(rate: float, years: int) -> float:
+    """A = Σ_{t=1..years} (1 + rate)^−t; equals ``years`` at rate 0."""
+    if rate == 0:
+        return float(years)
+    return float((1 - (1 + rate) ** -years) / rate)
+
+
+def benefit_cost(avoided_per_year: float, halfwidth: float, investment: float, yearly_cost: float,
+                 lifetime_years: int, rate: float) -> dict:
+    """NPV and BCR with intervals from the avoided loss per year and its CI half-width."""
+    a = annuity_factor(rate, lifetime_years)
+    cost_pv = investment + a * yearly_cost
+
+    def npv(x):
+        return a * (x - yearly_cost) - investment
+
+    def bcr(x):
+        return a * x / cost_pv if cost_pv > 0 else float("inf")
+
+    lo, hi = avoided_per_year - halfwidth, avoided_per_year + halfwidth
+    return {"annuity_factor": a, "npv": npv(avoided_per_year), "npv_low": npv(lo), "npv_high": npv(hi),
+            "bcr": bcr(avoided_per_year), "bcr_low": bcr(lo), "bcr_high": bcr(hi)}
+
+
+def paired_differences(kpis: pd.DataFrame, baseline: str, variant: str) -> pd.DataFrame:
+    """Per (kpi, scope): statistics of variant − baseline over matching replications."""
+    base = kpis[kpis["variant"] == baseline]
+    other = kpis[kpis["variant"] == variant]
+    merged = other.merge(base, on=["replication", "kpi", "scope", "unit"], suffixes=("_v", "_b"))
+    rows = []
+    for (kpi, scope, unit), g in merged.groupby(["kpi", "scope", "unit"], sort=False):
+        d = (g["value_v"] - g["value_b"]).to_numpy(dtype=float)
+        d = d[~np.isnan(d)]
+        if d.size == 0:
+            continue
+        sign = 1.0 if kpi in HIGHER_IS_BETTER else -1.0
+        half = confidence_halfwidth(d)
+        rows.append({"variant": variant, "kpi": kpi, "scope": scope, "unit": unit, "n": int(d.size),
+                     "mean_diff": float(d.mean()), "ci95_low": float(d.mean() - half), "ci95_high": float(d.mean() + half),
+                     "share_better": float(np.mean(sign * d > 1e-9)), "share_worse": float(np.mean(sign * d < -1e-9))})
+    return pd.DataFrame(rows)
+
+
+def compare(baseline, variants: list[tuple], replications: int, seed: int, out: Path, executor=None,
+            progress: bool = True) -> Path:
+    """Run baseline and variants (``[(scenario, overlay spec or None), ...]``) and write the comparison folder."""
+    folders: dict[str, RunFolder] = {}
+    names = ["baseline"] + [overlay.name if overlay else scenario.name for scenario, overlay in variants]
+    runs_root = Path(out)
+    folders["baseline"] = run_experiment(baseline, replications, seed, runs_root, executor, progress)
+    for (scenario, overlay), name in zip(variants, names[1:]):
+        folders[name] = run_experiment(scenario, replications, seed, runs_root, executor, progress)
+    kpis = pd.concat([f.kpis().assign(variant=name) for name, f in folders.items()], ignore_index=True)
+    diffs = pd.concat([paired_differences(kpis, "baseline", name) for name in names[1:]], ignore_index=True) \
+        if len(names) > 1 else pd.DataFrame()
+    values = baseline.spec.values
+    money = []
+    for (scenario, overlay), name in zip(variants, names[1:]):
+        if overlay is None or overlay.investment is None or values is None:
+            continue
+        inv = overlay.investment
+        factor = currency_factor(inv.currency, values.currency, values.sek_per_nok)
+        b = kpis[(kpis.variant == "baseline") & (kpis.kpi == "cost_per_year") & (kpis.scope == "total")].set_index("replication")["value"]
+        v = kpis[(kpis.variant == name) & (kpis.kpi == "cost_per_year") & (kpis.scope == "total")].set_index("replication")["value"]
+        avoided = (b - v).dropna().to_numpy()
+        half = confidence_halfwidth(avoided)
+        money.append({"variant": name, "currency": values.currency, "investment": inv.cost * factor,
+                      "yearly_cost": inv.yearly_cost * factor, "lifetime_years": inv.lifetime_years,
+                      "discount_rate": values.discount_rate, "avoided_per_year": float(avoided.mean()),
+                      "avoided_per_year_low": float(avoided.mean() - half), "avoided_per_year_high": float(avoided.mean() + half),
+                      "share_replications_avoiding_loss": float(np.mean(avoided > 0)),
+                      **benefit_cost(float(avoided.mean()), half, inv.cost * factor, inv.yearly_cost * factor,
+                                     inv.lifetime_years, values.discount_rate)})
+    money = pd.DataFrame(money)
+    if not money.empty:
+        money = money.sort_values("bcr", ascending=False).reset_index(drop=True)
+        money.insert(0, "rank", np.arange(1, len(money) + 1))
+    stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S")
+    folder = runs_root / f"compare-{slug(baseline.name)}" / stamp
+    tmp = folder.with_name(folder.name + ".partial")
+    tmp.mkdir(parents=True)
+    atomic_write_parquet(kpis, tmp / "kpis.parquet")
+    atomic_write_text(tmp / "differences.csv", diffs.to_csv(index=False))
+    atomic_write_text(tmp / "benefit_cost.csv", money.to_csv(index=False))
+    atomic_write_text(tmp / "manifest.json", json.dumps({
+        "baseline": baseline.name, "variants": names[1:], "replications": replications, "seed": seed,
+        "runs": {name: str(f.path) for name, f in folders.items()}, "status": "complete",
+    }, indent=2, ensure_ascii=False))
+    tmp.rename(folder)
+    return folder

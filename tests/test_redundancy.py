@@ -1,0 +1,66 @@
+"""Static redundancy on small graphs with known answers, and the analyze command."""
+
+import subprocess
+import sys
+
+import pytest
+
+from beredskap_sim.network.redundancy import multi_link_failure, pair_redundancy, single_link_criticality
+from builders import build, freight, link, network, node
+from conftest import ROOT
+
+
+def net_of(tmp_path, nodes, links, flows=()):
+    return build(tmp_path, network([node(n) for n in nodes], links), list(flows))
+
+
+def test_ring_has_two_disjoint_paths_and_a_two_link_cut(tmp_path):
+    s = net_of(tmp_path, "abcd", [link("ab", "a", "b", tph=10), link("bc", "b", "c", tph=20),
+                                  link("cd", "c", "d", tph=30), link("da", "d", "a", tph=40)])
+    r = pair_redundancy(s.network, ["a"], ["c"], {"road"})
+    assert r["edge_disjoint_paths"] == 2 and r["node_disjoint_paths"] == 2
+    assert r["min_cut_tph"] == pytest.approx(10 + 30)  # the two weakest links, one on each side
+    assert set(r["min_cut_links"].split()) == {"ab", "cd"}
+
+
+def test_two_parallel_paths(tmp_path):
+    s = net_of(tmp_path, "abc", [link("ab1", "a", "b", tph=5), link("ab2", "a", "b", tph=7), link("bc", "b", "c", tph=100)])
+    r = pair_redundancy(s.network, ["a"], ["b"], {"road"})
+    assert r["edge_disjoint_paths"] == 2 and r["min_cut_tph"] == pytest.approx(12)
+    r = pair_redundancy(s.network, ["a"], ["c"], {"road"})
+    assert r["edge_disjoint_paths"] == 1 and r["min_cut_tph"] == pytest.approx(12)
+
+
+def test_a_bridge_is_the_most_critical_link(tmp_path):
+    links = [link("ab", "a", "b"), link("bc", "b", "c"), link("ca", "c", "a"),  # triangle 1
+             link("bridge", "c", "d", length_km=10),
+             link("de", "d", "e"), link("ef", "e", "f"), link("fd", "f", "d")]  # triangle 2
+    s = net_of(tmp_path, "abcdef", links, [freight("x", "a", "e", 100)])
+    table = single_link_criticality(s.network, s.demands)
+    top = table.iloc[0]
+    assert top["link"] == "bridge" and top["detour"] == 0 and top["demand_cut_t_per_day"] == 100
+    assert top["rank"] == 1
+    ab = table.set_index("link").loc["ab"]
+    # Without a–b, a reaches b via c: 200 km instead of 100.
+    assert ab["detour"] == 1 and ab["alt_dist"] == pytest.approx(200) and ab["diff_dist"] == pytest.approx(100)
+
+
+def test_multi_link_failure_isolates_a_triangle(tmp_path):
+    links = [link("ab", "a", "b"), link("bc", "b", "c"), link("ca", "c", "a"), link("cd", "c", "d"), link("de", "d", "e")]
+    s = build(tmp_path, network([node("a"), node("b"), node("c"), node("d", population=500), node("e", kind="border")], links), [])
+    r = multi_link_failure(s.network, [s.network.link_index["cd"]], [("a", "e"), ("a", "b")])
+    assert r["connected"] is False and r["od_disconnected"] == ["a→e"]
+    assert sorted(r["isolated"]) == ["d", "e"]
+    assert r["isolated_population"] == 500 and r["isolated_border_crossings"] == 1 and r["isolated_municipalities"] == 1
+
+
+def test_analyze_command_writes_tables_and_map(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "beredskap_sim.cli", "analyze", str(ROOT / "scenarios" / "winter-year-stochastic.yaml"),
+                           "--footprint", "storm-stjordal-meraker", "--out", str(tmp_path)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    folder = next((tmp_path / "trondelag-jamtland").glob("analysis-*"))
+    names = {p.name for p in folder.iterdir()}
+    assert {"pairs.csv", "single_link.csv", "multi_link.csv", "tts_ttr.csv", "criticality-map.png"} <= names
+    assert "trondelag ↔ jamtland" in proc.stdout
+    # Gyda-class storms close rail and road to Meråker for longer than its food lasts.
+    assert "meraker" in proc.stdout and "TTR > TTS" in proc.stdout
