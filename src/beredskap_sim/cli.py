@@ -24,35 +24,6 @@ def _print_problems(error: ScenarioError) -> None:
         print(f"  {problem}", file=sys.stderr)
 
 
-def _describe(scenario) -> str:
-    from .scenario.units import format_hours
-
-    net = scenario.network
-    tonnes = sum(d.tonnes_per_day for d in scenario.demands)
-    parts = [
-        f"{scenario.name}: {format_hours(scenario.horizon_h)} from {scenario.start:%Y-%m-%d %H:%M} on network "
-        f"'{scenario.network_spec.name}' ({net.n_nodes} nodes, {net.n_links} links).",
-        f"{len(scenario.demands)} freight flows carry {tonnes:,.1f} t/day of "
-        f"{', '.join(dict.fromkeys(d.commodity for d in scenario.demands)) or 'nothing'}.",
-    ]
-    systems = [name for name, on in (("food", scenario.spec.food is not None), ("power", scenario.power_enabled),
-                                     ("passengers", scenario.spec.passengers is not None)) if on]
-    if systems:
-        parts.append(f"Supply systems modelled: {', '.join(systems)}.")
-    if scenario.hazards:
-        parts.append(f"{len(scenario.hazards)} random hazard{'s' if len(scenario.hazards) != 1 else ''}: "
-                     + ", ".join(f"{h.id} ({h.rate_per_year:g}/yr)" for h in scenario.hazards) + ".")
-    if scenario.disruptions:
-        from .model.disruptions import describe_effect
-
-        texts = [f"{d.id} ({', '.join(d.targets)}: {describe_effect(d)} from {format_hours(d.start_h)} for "
-                 f"{format_hours(d.duration_h)})" for d in scenario.disruptions]
-        parts.append(f"{len(texts)} scheduled disruption{'s' if len(texts) != 1 else ''}: " + "; ".join(texts) + ".")
-    else:
-        parts.append("No scheduled disruptions.")
-    return " ".join(parts)
-
-
 def cmd_validate(args) -> int:
     from .scenario.loader import load_scenario
 
@@ -60,7 +31,9 @@ def cmd_validate(args) -> int:
     for warning in scenario.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     print("ok")
-    print(_describe(scenario))
+    from .report.describe import describe
+
+    print(describe(scenario))
     return 0
 
 
@@ -179,7 +152,29 @@ def cmd_run(args) -> int:
     supply = format_supply_table(summary)
     if supply:
         print(supply)
+    if not args.no_report:
+        from .report.html import write_report
+
+        print(f"report: {write_report(folder, animate=args.animate)}")
     print(f"results: {folder.path}")
+    return 0
+
+
+def cmd_report(args) -> int:
+    from .report.html import write_report
+    from .results import RunFolder
+    from .scenario.units import parse_duration
+
+    folder = RunFolder(Path(args.folder))
+    if not folder.manifest_path.exists() or folder.is_partial:
+        print(f"error: {args.folder} is not a complete results folder (expected manifest.json and no .partial)", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    try:
+        map_time = parse_duration(args.map_time) if args.map_time else None
+    except ValueError as exc:
+        print(f"error: --map-time: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print(f"report: {write_report(folder, animate=not args.no_animation, map_time=map_time)}")
     return 0
 
 
@@ -341,7 +336,15 @@ def build_parser() -> argparse.ArgumentParser:
                    help="KPI for --until-precision (default tonnes_lost:all)")
     p.add_argument("--resume", metavar="FOLDER", help="finish an interrupted run (a *.partial results folder)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--no-report", action="store_true", help="skip the figures and report.html")
+    p.add_argument("--animate", action="store_true", help="also make the animated map (GIF) for slides")
     p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("report", help="remake the figures and report.html of a results folder (no simulation)")
+    p.add_argument("folder", help="a results folder")
+    p.add_argument("--no-animation", action="store_true", help="skip the animated map")
+    p.add_argument("--map-time", help="time of the network map, e.g. 36h or 3d (default: the worst moment)")
+    p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("analyze", help="static redundancy: disjoint paths, min cut, link criticality, footprints, TTS vs TTR")
     p.add_argument("file", help="a network file, or a scenario file (adds its demands, food and hazards)")

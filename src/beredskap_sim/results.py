@@ -9,6 +9,8 @@ Layout of a complete run folder::
     timeseries.parquet   per replication, step and commodity: released/due/delivered/lost/backlog t, Q
     events.parquet       the event log of every replication
     disruptions.parquet  every disruption interval: id, start, end, links, nodes, closed/degraded, cause
+    supply.parquet       supply time series: food days of supply per municipality, power demand/served per area
+    report.html, figures/  the report and its figures (``beredskap-sim report`` remakes them)
     summary.csv          statistics per KPI over the replications (see experiment.summary)
 
 While running, the folder is named ``<name>.partial`` and holds ``replications/rep-NNNNN.*``
@@ -123,6 +125,7 @@ class RunFolder:
         atomic_write_parquet(result.series_frame(), self._rep_path(result.replication, "series"))
         atomic_write_parquet(result.event_frame(), self._rep_path(result.replication, "events"))
         atomic_write_parquet(result.disruption_frame(), self._rep_path(result.replication, "disruptions"))
+        atomic_write_parquet(result.supply_frame(), self._rep_path(result.replication, "supply"))
         kpis = result.kpi_frame()
         kpis["sim_events"] = result.sim_events
         kpis["wall_s"] = result.wall_s
@@ -137,7 +140,7 @@ class RunFolder:
     def discard_replications(self, replications) -> None:
         """Remove stored replications (e.g. those beyond a precision target's prefix)."""
         for rep in replications:
-            for kind in ("kpis", "series", "events", "disruptions"):
+            for kind in ("kpis", "series", "events", "disruptions", "supply"):
                 self._rep_path(rep, kind).unlink(missing_ok=True)
 
     def replication_kpis(self) -> dict:
@@ -165,6 +168,7 @@ class RunFolder:
         atomic_write_parquet(self._combine("series", replications), self.path / "timeseries.parquet")
         atomic_write_parquet(self._combine("events", replications), self.path / "events.parquet")
         atomic_write_parquet(self._combine("disruptions", replications), self.path / "disruptions.parquet")
+        atomic_write_parquet(self._combine("supply", replications), self.path / "supply.parquet")
         summary = summary_fn(kpis)
         atomic_write_text(self.path / "summary.csv", summary.to_csv(index=False))
         manifest = self.read_manifest()
@@ -196,3 +200,6 @@ class RunFolder:
 
     def disruptions(self) -> pd.DataFrame:
         return pd.read_parquet(self.path / "disruptions.parquet")
+
+    def supply(self) -> pd.DataFrame:
+        return pd.read_parquet(self.path / "supply.parquet")

@@ -32,6 +32,7 @@ class ReplicationResult:
     sim_events: int
     wall_s: float
     disruptions: list[tuple] = None  # (id, start_h, end_h, link ids, node ids, kind, cause, targets)
+    supply: list[tuple[str, str, str, np.ndarray]] = None  # (system, name, series, values per step)
 
     def kpi_frame(self) -> pd.DataFrame:
         frame = pd.DataFrame(self.kpis, columns=list(Kpi._fields))
@@ -48,6 +49,17 @@ class ReplicationResult:
         })
         for name, values in self.series.items():
             frame[name] = values.reshape(-1)
+        return frame
+
+    def supply_frame(self) -> pd.DataFrame:
+        """Long table of supply time series: replication, time_h, system, name, series, value."""
+        frames = []
+        for system, name, series, values in self.supply or []:
+            frames.append(pd.DataFrame({"time_h": np.arange(len(values)) * self.step_h, "system": system,
+                                        "name": name, "series": series, "value": values}))
+        frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
+            columns=["time_h", "system", "name", "series", "value"])
+        frame.insert(0, "replication", self.replication)
         return frame
 
     def disruption_frame(self) -> pd.DataFrame:
@@ -87,7 +99,20 @@ def summarise_recording(rec: Recording, values=None, link_ids: list[str] | None 
         wall_s=rec.wall_s,
         disruptions=[(d[0], d[1], d[2], " ".join(rec_link_ids[i] for i in d[3]), " ".join(rec.node_ids[i] for i in d[4]),
                       d[5], d[6], d[7]) for d in rec.disruptions],
+        supply=_supply_series(rec),
     )
+
+
+def _supply_series(rec: Recording) -> list[tuple[str, str, str, np.ndarray]]:
+    out = []
+    if rec.food is not None:
+        for m, name in enumerate(rec.food.municipalities):
+            out.append(("food", name, "days_of_supply", rec.food.days[m]))
+    if rec.power is not None:
+        for a, name in enumerate(rec.power.areas):
+            out.append(("power", name, "demand_mwh", rec.power.demand[a]))
+            out.append(("power", name, "served_mwh", rec.power.served[a]))
+    return out
 
 
 def run_replication(scenario: Scenario, seed: int, replication: int) -> ReplicationResult:

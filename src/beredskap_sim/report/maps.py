@@ -23,7 +23,7 @@ from ..network.graph import Network  # noqa: E402
 OUTLINE_NAME = "nordic-outline.geojson"
 ATTRIBUTION = "Outlines: TM_WORLD_BORDERS-0.3, thematicmapping.org, CC BY-SA 3.0"
 LABELLED = ["trondheim", "stjordal", "meraker", "storlien", "are", "ostersund", "sundsvall", "steinkjer", "verdal",
-            "oslo", "stockholm", "karlstad", "roros"]
+            "oslo", "stockholm", "karlstad", "roros", "kil", "arvika", "kongsvinger", "laxa"]
 STATE_COLOURS = {"open": "#7f8c8d", "degraded": "#f39c12", "closed": "#d62728"}
 MODE_STYLE = {"rail": dict(linestyle="-", width=2.2), "road": dict(linestyle="--", width=1.6),
               "ferry": dict(linestyle=":", width=1.4)}
@@ -55,8 +55,11 @@ def draw_map(network: Network, link_colours: dict[int, str], title: str, out: Pa
              node_values: dict[str, str] | None = None, ax=None):
     """Draw ``network`` with the given colour per link index; save to ``out`` (PNG/SVG) if given."""
     nodes = network.spec.nodes
-    lons = [n.lon for n in nodes]
-    lats = [n.lat for n in nodes]
+    # Frame the study area: the network's regions if it names any, else every place.
+    focus = {n for members in network.spec.regions.values() for n in members}
+    framed = [n for n in nodes if n.id in focus] or list(nodes)
+    lons = [n.lon for n in framed]
+    lats = [n.lat for n in framed]
     own = ax is None
     if own:
         fig, ax = plt.subplots(figsize=(10, 7.5), dpi=110)
@@ -64,7 +67,7 @@ def draw_map(network: Network, link_colours: dict[int, str], title: str, out: Pa
         fig = ax.figure
     lat0 = sum(lats) / len(lats)
     ax.set_aspect(1 / math.cos(math.radians(lat0)))
-    pad = 0.4
+    pad = 0.6
     ax.set_xlim(min(lons) - pad, max(lons) + pad)
     ax.set_ylim(min(lats) - pad * 0.5, max(lats) + pad * 0.5)
     ax.set_facecolor("#eaf2f8")
@@ -85,13 +88,13 @@ def draw_map(network: Network, link_colours: dict[int, str], title: str, out: Pa
         if node_values and node.id in node_values:
             colour = node_values[node.id]
             size *= 2.2
-        ax.scatter([node.lon], [node.lat], s=size, marker=marker, color=colour, zorder=4, edgecolors="white", linewidths=0.5)
-        if node.id in LABELLED:
+        ax.scatter([node.lon], [node.lat], s=size, clip_on=True, marker=marker, color=colour, zorder=4, edgecolors="white", linewidths=0.5)
+        if node.id in LABELLED and ax.get_xlim()[0] <= node.lon <= ax.get_xlim()[1] and ax.get_ylim()[0] <= node.lat <= ax.get_ylim()[1]:
             ax.annotate(node.name.split(" (")[0], (node.lon, node.lat), xytext=(4, 4), textcoords="offset points",
                         fontsize=8.5, zorder=5, color="#1b2631")
     handles = [Line2D([0], [0], color="#333", linestyle=MODE_STYLE[m]["linestyle"], label=m) for m in ("rail", "road")]
     handles += [Line2D([0], [0], color=c, linewidth=3, label=label) for label, c in (legend or [])]
-    ax.legend(handles=handles, loc="lower right", fontsize=8, framealpha=0.9)
+    ax.legend(handles=handles, loc="best", fontsize=8, framealpha=0.9)
     ax.set_title(title, fontsize=12)
     ax.set_xlabel("longitude °E")
     ax.set_ylabel("latitude °N")

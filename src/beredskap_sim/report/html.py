@@ -1,0 +1,149 @@
+"""One self-contained HTML report per results folder: figures embedded, no network needed.
+
+Sections: the scenario in plain words, the headline KPIs with 95 % intervals, the figures, the
+event log, and every assumption the network and scenario carry (their ``assumption:`` notes).
+Made from the files on disk, so ``beredskap-sim report FOLDER`` remakes it without simulating.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from .. import __version__
+from ..results import RunFolder, atomic_write_text
+from ..scenario.loader import load_scenario
+from ..scenario.sources import citations
+from .describe import describe
+from .figures import make_figures
+
+HEADLINE = [
+    ("tonnes_demanded", "all", "Freight demanded"),
+    ("tonnes_delivered", "all", "Freight delivered"),
+    ("tonnes_lost", "all", "Freight lost (past deadline)"),
+    ("delay_mean_h", "all", "Mean freight delay"),
+    ("resilience_loss_h", "all", "Resilience loss ∫(1−Q)dt"),
+    ("time_to_recover_h", "all", "Time to recover to 95 %"),
+    ("food_min_days_of_supply", "*", "Food: minimum days of supply"),
+    ("food_person_days_below_threshold", "all", "Food: person-days below threshold"),
+    ("energy_not_served_mwh", "all", "Power: energy not served"),
+    ("hours_with_shedding", "all", "Power: hours with load shedding"),
+    ("fuel_out_events", "*", "Backup generators out of fuel"),
+    ("departures_cancelled", "all", "Trains cancelled"),
+    ("departures_replaced", "all", "Trains replaced by bus"),
+    ("stranded_passenger_hours", "all", "Stranded passenger-hours"),
+    ("commuter_trips_lost", "all", "Commuter trips lost"),
+    ("cost_per_year", "total", "Cost of the losses per year"),
+]
+
+CSS = """
+body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:0;color:#1b2631;background:#f7f9fb}
+main{max-width:1100px;margin:0 auto;padding:24px}
+h1{font-size:1.6em;margin-bottom:4px} h2{margin-top:32px;border-bottom:2px solid #d6dbdf;padding-bottom:4px}
+p.lead{font-size:1.05em;line-height:1.5}
+table{border-collapse:collapse;width:100%;font-size:.9em;background:#fff}
+th,td{padding:5px 8px;border-bottom:1px solid #e5e8e8;text-align:left;vertical-align:top}
+td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+figure{margin:16px 0;background:#fff;padding:8px;border:1px solid #e5e8e8}
+figure img{max-width:100%} figcaption{font-size:.85em;color:#566573}
+.meta{color:#566573;font-size:.85em}
+details{background:#fff;border:1px solid #e5e8e8;padding:8px;margin:8px 0}
+"""
+
+
+def _image(path: Path) -> str:
+    mime = "image/gif" if path.suffix == ".gif" else "image/png"
+    return f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode()}"
+
+
+def _fmt(value: float) -> str:
+    if value != value:
+        return "–"
+    return f"{value + 0.0:,.1f}" if abs(value) < 1e6 else f"{value:,.0f}"
+
+
+def headline_rows(summary: pd.DataFrame) -> list[tuple[str, str, str, str]]:
+    """(label, value, 95 % interval, unit) for the headline KPIs present in ``summary``."""
+    out = []
+    for kpi, scope, label in HEADLINE:
+        rows = summary[(summary["kpi"] == kpi) & ((summary["scope"] == scope) if scope != "*" else (summary["scope"] != "all"))]
+        for row in rows.itertuples():
+            if row.n == 0 or (scope == "*" and kpi == "fuel_out_events" and row.max == 0):
+                continue
+            name = label + (f" — {row.scope}" if scope == "*" else "")
+            interval = f"{_fmt(row.ci95_low)} – {_fmt(row.ci95_high)}" if row.n > 1 else ""
+            out.append((name, _fmt(row.mean), interval, str(row.unit)))
+    return out
+
+
+def assumptions(scenario) -> list[tuple[str, str, str]]:
+    """(file, field path, note) of every figure marked as an assumption."""
+    out = []
+    for model, where, defaults in ((scenario.network_spec, "network", scenario.network_spec.default_sources),
+                                   (scenario.spec, "scenario", {})):
+        cited, _ = citations(model, defaults)
+        out += [(where, c.path, c.source) for c in cited if c.assumed]
+    return out
+
+
+def write_report(folder: RunFolder, animate: bool = False, map_time: float | None = None) -> Path:
+    """Make the figures and ``report.html`` in ``folder``; returns the report's path."""
+    scenario = load_scenario(folder.scenario_file)
+    figures = make_figures(folder, map_time, animate)
+    summary = folder.summary()
+    manifest = folder.read_manifest()
+    events = folder.events()
+    first = events[events["replication"] == events["replication"].min()] if not events.empty else events
+    kpi_rows = "".join(
+        f"<tr><td>{html.escape(label)}</td><td class='num' data-kpi='{html.escape(label)}'>{value}</td>"
+        f"<td class='num'>{interval}</td><td>{html.escape(unit)}</td></tr>"
+        for label, value, interval, unit in headline_rows(summary))
+    captions = {"map": "Network at the worst moment of replication 0: closed links red, degraded orange.",
+                "curves": "Performance Q(t) = delivered / due per commodity; median and P5–P95 band over replications.",
+                "timeline": "Disruptions by target, with repairs and cascades.",
+                "supply": "Supply: days of food per municipality, power not served, passenger departures.",
+                "animation": "The network over the horizon (links; municipalities coloured by days of food)."}
+    figure_html = "".join(
+        f"<figure><img alt='{name}' src='{_image(path)}'><figcaption>{html.escape(captions.get(name, name))}</figcaption></figure>"
+        for name, path in figures.items())
+    shown = first.head(400)
+    event_rows = "".join(
+        f"<tr><td class='num'>{(scenario.start + pd.Timedelta(hours=float(e.time_h))):%Y-%m-%d %H:%M}</td>"
+        f"<td>{html.escape(e.kind)}</td><td>{html.escape(str(e.target))}</td><td>{html.escape(str(e.detail))}</td></tr>"
+        for e in shown.itertuples())
+    more = f"<p class='meta'>Showing {len(shown)} of {len(first)} events.</p>" if len(first) > len(shown) else ""
+    assumption_rows = "".join(
+        f"<tr><td>{where}</td><td>{html.escape(path)}</td><td>{html.escape(note)}</td></tr>"
+        for where, path, note in assumptions(scenario))
+    n_assumptions = assumption_rows.count("<tr>")
+    page = f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{html.escape(scenario.name)} — beredskap-sim report</title><style>{CSS}</style></head>
+<body><main>
+<h1>{html.escape(scenario.name)}</h1>
+<p class="meta">{manifest['replications']} replication(s), seed {manifest['seed']}, beredskap-sim {__version__},
+scenario {manifest['scenario_sha256'][:12]}, completed {html.escape(str(manifest.get('completed_at', '')))}</p>
+<p class="lead">{html.escape(describe(scenario))}</p>
+<p>{html.escape(scenario.spec.description)}</p>
+<h2>Headline figures</h2>
+<table id="headline-kpis"><thead><tr><th>measure</th><th>mean</th><th>95 % interval</th><th>unit</th></tr></thead>
+<tbody>{kpi_rows}</tbody></table>
+<h2>Pictures</h2>{figure_html}
+<h2>Event log</h2>
+<table id="event-log"><thead><tr><th>time</th><th>what</th><th>where</th><th>detail</th></tr></thead><tbody>{event_rows}</tbody></table>{more}
+<h2>Assumptions</h2>
+<p>{n_assumptions} figures in the network and scenario are assumptions rather than sourced facts:</p>
+<details><summary>Show the assumptions</summary>
+<table id="assumptions"><thead><tr><th>file</th><th>field</th><th>note</th></tr></thead><tbody>{assumption_rows}</tbody></table>
+</details>
+<p class="meta">Map outlines: TM_WORLD_BORDERS-0.3 (thematicmapping.org), CC BY-SA 3.0.</p>
+<script type="application/json" id="manifest">{html.escape(json.dumps(manifest, ensure_ascii=False))}</script>
+</main></body></html>
+"""
+    path = folder.path / "report.html"
+    atomic_write_text(path, page)
+    return path
