@@ -155,8 +155,9 @@ class RunFolder:
 
     def _combine(self, kind: str, replications: list[int]) -> pd.DataFrame:
         frames = [pd.read_parquet(self._rep_path(r, kind)) for r in sorted(replications)]
-        frames = [f for f in frames if not f.empty]
-        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+        filled = [f for f in frames if not f.empty]
+        # An all-empty table (no disruption in any replication) keeps its columns.
+        return pd.concat(filled, ignore_index=True) if filled else frames[0]
 
     # -------------------------------------------------------------- finish
     def complete(self, replications: list[int], summary_fn, manifest_update: dict) -> "RunFolder":
