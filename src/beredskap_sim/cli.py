@@ -178,6 +178,26 @@ def cmd_report(args) -> int:
     return 0
 
 
+def cmd_workshop(args) -> int:
+    import webbrowser
+
+    from .report.workshop import WorkshopSession, make_server
+
+    session = WorkshopSession(args.scenario, args.overlays, args.replications, args.seed)
+    server = make_server(session, "127.0.0.1", args.port)
+    url = f"http://127.0.0.1:{server.server_address[1]}/"
+    print(f"workshop page: {url}  (Ctrl-C to stop)")
+    if not args.no_browser:
+        webbrowser.open(url)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        print("\nworkshop stopped")
+    finally:
+        server.server_close()
+    return 0
+
+
 def cmd_analyze(args) -> int:
     from .network.analysis import analyze, write_analysis
     from .network.graph import build_network
@@ -345,6 +365,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-animation", action="store_true", help="skip the animated map")
     p.add_argument("--map-time", help="time of the network map, e.g. 36h or 3d (default: the worst moment)")
     p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("workshop", help="a live page on 127.0.0.1: switch disruptions and investments, run, see the outcome")
+    p.add_argument("scenario", help="scenario file (2–4 weeks runs in seconds)")
+    p.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (default 8765; 0 = any free port)")
+    p.add_argument("--overlays", help="folder of overlays to offer (default: overlays/ next to scenarios/)")
+    p.add_argument("-n", "--replications", type=int, default=3, help="replications per run (default 3)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    p.set_defaults(func=cmd_workshop)
 
     p = sub.add_parser("analyze", help="static redundancy: disjoint paths, min cut, link criticality, footprints, TTS vs TTR")
     p.add_argument("file", help="a network file, or a scenario file (adds its demands, food and hazards)")

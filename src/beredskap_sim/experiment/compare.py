@@ -135,5 +135,9 @@ def compare(baseline, variants: list[tuple], replications: int, seed: int, out: 
         "baseline": baseline.name, "variants": names[1:], "replications": replications, "seed": seed,
         "runs": {name: str(f.path) for name, f in folders.items()}, "status": "complete",
     }, indent=2, ensure_ascii=False))
+    from ..report.figures import comparison
+
+    if not diffs.empty:
+        comparison(tmp, tmp / "comparison.png")
     tmp.rename(folder)
     return folder

@@ -1,0 +1,123 @@
+"""Figures, the HTML report in headless Chromium, and the live workshop page driven in it."""
+
+import subprocess
+import sys
+import threading
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from beredskap_sim.experiment.executors import SerialExecutor
+from beredskap_sim.experiment.runner import run_experiment
+from beredskap_sim.report.figures import comparison, make_figures
+from beredskap_sim.report.html import write_report
+from beredskap_sim.scenario.loader import load_scenario
+from browser import console_errors, start_chromium
+from conftest import ROOT
+
+CLOSED_RGB = (214, 39, 40)  # "#d62728"
+
+
+@pytest.fixture(scope="module")
+def gyda_run(tmp_path_factory):
+    scenario = load_scenario(ROOT / "scenarios" / "storm-gyda-2022.yaml")
+    return run_experiment(scenario, 2, 0, tmp_path_factory.mktemp("runs"), SerialExecutor(), progress=False)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    driver = start_chromium()
+    yield driver
+    driver.quit()
+
+
+def colour_pixels(path, rgb, tolerance=12) -> int:
+    pixels = np.asarray(Image.open(path).convert("RGB")).astype(int)
+    return int((np.abs(pixels - np.array(rgb)).max(axis=2) <= tolerance).sum())
+
+
+def test_figures_are_made_and_show_the_closed_links(gyda_run):
+    figures = make_figures(gyda_run, map_time=3 * 24.0, animate=True)
+    assert {"map", "curves", "timeline", "supply", "animation"} <= set(figures)
+    for path in figures.values():
+        image = Image.open(path)
+        assert image.width >= 600 and image.height >= 300
+    # On day 3 Meråkerbanen and E14 are closed: the closed colour is on the map, and not on a
+    # map of the undisturbed first hours.
+    closed = colour_pixels(figures["map"], CLOSED_RGB)
+    calm = colour_pixels(make_figures(gyda_run, map_time=1.0, animate=False)["map"], CLOSED_RGB)
+    assert calm < 150  # only the legend swatch
+    assert closed > calm + 300  # plus the closed rail line and road
+    assert (gyda_run.path / "figures" / "network-map.svg").stat().st_size > 10_000
+    gif = Image.open(figures["animation"])
+    assert getattr(gif, "n_frames", 1) >= 10
+
+
+def test_html_report_opens_in_chromium_without_console_errors(gyda_run, browser):
+    report = write_report(gyda_run, animate=False)
+    browser.get(report.as_uri())
+    table = browser.find_element("id", "headline-kpis").text
+    assert "Freight lost (past deadline)" in table and "Trains replaced by bus" in table
+    assert "Food: minimum days of supply — meraker" in table
+    assert browser.find_element("id", "event-log").text.count("disruption-start") >= 4
+    assert len(browser.find_elements("css selector", "figure img")) >= 4
+    assert all(img.get_property("naturalWidth") > 0 for img in browser.find_elements("css selector", "figure img"))
+    assert console_errors(browser) == []
+    text = report.read_text()
+    assert "http://" not in text.replace("http://www.w3.org", "") and "https://" not in text  # self-contained
+
+
+def test_report_command_remakes_the_report_from_disk(gyda_run):
+    (gyda_run.path / "report.html").unlink(missing_ok=True)
+    proc = subprocess.run([sys.executable, "-m", "beredskap_sim.cli", "report", str(gyda_run.path), "--no-animation"],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert (gyda_run.path / "report.html").exists()
+    bad = subprocess.run([sys.executable, "-m", "beredskap_sim.cli", "report", str(gyda_run.path / "nope")],
+                         capture_output=True, text=True)
+    assert bad.returncode == 2 and "not a complete results folder" in bad.stderr
+
+
+def test_workshop_page_toggle_a_disruption_and_see_a_kpi_change(browser, tmp_path):
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from beredskap_sim.report.workshop import WorkshopSession, make_server
+
+    session = WorkshopSession(ROOT / "scenarios" / "storm-gyda-2022.yaml", replications=2, workdir=tmp_path)
+    server = make_server(session, "127.0.0.1", 0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        browser.get(f"http://127.0.0.1:{server.server_address[1]}/")
+        wait = WebDriverWait(browser, 90)
+        wait.until(lambda d: d.find_element("id", "status").text.startswith("done (run 1"))
+
+        def kpi(label):
+            return browser.find_element("css selector", f"td[data-kpi='{label}']").text
+
+        replaced = kpi("Trains replaced by bus")
+        assert float(replaced.replace(",", "")) > 0
+        assert browser.find_element("id", "map-img").get_property("naturalWidth") > 0
+        # Switch off the collapsed fill under Meråkerbanen and run again: Nabotoget runs.
+        browser.find_element("id", "d-meraakerbanen-fill").click()
+        browser.find_element("id", "run").click()
+        wait.until(lambda d: d.find_element("id", "status").text.startswith("done (run 2"))
+        assert float(kpi("Trains replaced by bus").replace(",", "")) < float(replaced.replace(",", ""))
+        assert console_errors(browser) == []
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_comparison_figure(tmp_path):
+    import pandas as pd
+
+    folder = tmp_path / "cmp"
+    folder.mkdir()
+    pd.DataFrame([
+        {"variant": "a", "kpi": "tonnes_lost", "scope": "all", "mean_diff": -5.0, "ci95_low": -7.0, "ci95_high": -3.0},
+        {"variant": "b", "kpi": "tonnes_lost", "scope": "all", "mean_diff": 1.0, "ci95_low": -1.0, "ci95_high": 3.0},
+    ]).to_csv(folder / "differences.csv", index=False)
+    path = comparison(folder)
+    assert Image.open(path).width > 200
