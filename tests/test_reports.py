@@ -121,3 +121,22 @@ def test_comparison_figure(tmp_path):
     ]).to_csv(folder / "differences.csv", index=False)
     path = comparison(folder)
     assert Image.open(path).width > 200
+
+
+def test_compare_report_opens_in_chromium(browser, tmp_path):
+    import yaml
+
+    from beredskap_sim.experiment.compare import compare
+    from beredskap_sim.scenario.loader import load_variant
+
+    overlay = tmp_path / "stock.yaml"
+    overlay.write_text(yaml.safe_dump({"name": "More food in Meråker", "investment": {"cost": 1e6, "lifetime_years": 10},
+                                       "changes": [{"set": "scenario.food.municipalities[node=meraker].stock_days", "value": 9},
+                                                   {"set": "scenario.food.municipalities[node=meraker].reorder_days", "value": 8},
+                                                   {"set": "scenario.food.municipalities[node=meraker].order_up_to_days", "value": 9}]}))
+    base_path = ROOT / "scenarios" / "storm-gyda-2022.yaml"
+    folder = compare(load_scenario(base_path), [load_variant(base_path, overlay)], 2, 0, tmp_path / "out", SerialExecutor(), False)
+    browser.get((folder / "report.html").as_uri())
+    assert "More food in Meråker" in browser.find_element("id", "differences").text
+    assert "food_person_days_below_threshold" in browser.find_element("id", "differences").text
+    assert console_errors(browser) == []

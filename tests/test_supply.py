@@ -204,3 +204,16 @@ def test_no_negative_stock_or_energy_and_served_never_above_demand(tmp_path, dem
     np.testing.assert_allclose(f.start + f.delivered, f.consumed + f.spoiled + f.end, atol=1e-6)
     assert (p.ens_general >= -1e-9).all() and (p.ens_critical >= -1e-9).all()
     assert (p.served <= p.demand + 1e-6).all()
+
+
+def test_a_finite_warehouse_ships_only_what_it_has(tmp_path):
+    # A preparedness stock of 20 t plus 5 t/day of production cannot keep up with 15 t/day.
+    scenario = food_case(tmp_path, warehouses=[{"node": "wh", "stock_t": 20, "production_t_per_day": 5}])
+    f = simulate(scenario).food
+    # Everything the warehouse ever has is shipped, less what is still on the road at the end
+    # (orders every hour, 1 h travel, hourly production of 5/24 t: at most a few hours' worth).
+    available = 20 + 5 * 12
+    assert available - 3 * 5 / 24 <= f.delivered.sum() <= available + 1e-9
+    # 105 t of stock + 80 t cover 12 days of 15 t only just: stock runs down to under a day.
+    assert f.min_days[0] < 1 and f.hours_below[0] > 0
+    np.testing.assert_allclose(f.start + f.delivered, f.consumed + f.spoiled + f.end, atol=1e-9)

@@ -109,15 +109,23 @@ def format_supply_table(summary) -> str:
     return "\n".join(lines)
 
 
-def cmd_run(args) -> int:
+def _executor(args):
+    """The executor the options ask for, or None after printing why it cannot be made."""
     from .experiment.executors import make_executor
+
+    try:
+        return make_executor(args.executor, args.workers, args.scheduler)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return None
+
+
+def cmd_run(args) -> int:
     from .experiment.runner import RunInterrupted, resume_experiment, run_experiment
     from .scenario.loader import load_scenario
 
-    try:
-        executor = make_executor(args.executor, args.workers, args.scheduler)
-    except ValueError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    executor = _executor(args)
+    if executor is None:
         return EXIT_BAD_INPUT
     progress = not args.quiet and sys.stderr.isatty()
     try:
@@ -256,14 +264,11 @@ def cmd_compare(args) -> int:
     import pandas as pd
 
     from .experiment.compare import compare
-    from .experiment.executors import make_executor
     from .experiment.runner import RunInterrupted
     from .scenario.loader import load_scenario, load_variant
 
-    try:
-        executor = make_executor(args.executor, args.workers, args.scheduler)
-    except ValueError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    executor = _executor(args)
+    if executor is None:
         return EXIT_BAD_INPUT
     baseline = load_scenario(args.baseline)
     variants = [load_variant(args.baseline, path) for path in args.variant]
@@ -297,11 +302,12 @@ def cmd_compare(args) -> int:
 
 
 def cmd_sweep(args) -> int:
-    from .experiment.executors import make_executor
     from .experiment.sweep import parse_param, sweep
 
+    executor = _executor(args)
+    if executor is None:
+        return EXIT_BAD_INPUT
     try:
-        executor = make_executor(args.executor, args.workers, args.scheduler)
         params = [parse_param(p) for p in args.param]
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -136,8 +136,10 @@ def compare(baseline, variants: list[tuple], replications: int, seed: int, out: 
         "runs": {name: str(f.path) for name, f in folders.items()}, "status": "complete",
     }, indent=2, ensure_ascii=False))
     from ..report.figures import comparison
+    from ..report.html import write_compare_report
 
     if not diffs.empty:
         comparison(tmp, tmp / "comparison.png")
+    write_compare_report(tmp)
     tmp.rename(folder)
     return folder

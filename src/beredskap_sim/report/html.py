@@ -147,3 +147,39 @@ scenario {manifest['scenario_sha256'][:12]}, completed {html.escape(str(manifest
     path = folder.path / "report.html"
     atomic_write_text(path, page)
     return path
+
+
+def write_compare_report(folder: Path) -> Path:
+    """``report.html`` for a ``compare`` folder: the ranking, the paired differences, the figure."""
+    folder = Path(folder)
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    diffs = pd.read_csv(folder / "differences.csv")
+    money_path = folder / "benefit_cost.csv"
+    money = pd.read_csv(money_path) if money_path.stat().st_size > 1 else pd.DataFrame()
+    ranking = "".join(
+        f"<tr><td class='num'>{r.rank}</td><td>{html.escape(r.variant)}</td><td class='num'>{r.bcr:.2f}</td>"
+        f"<td class='num'>{r.bcr_low:.2f} – {r.bcr_high:.2f}</td><td class='num'>{_fmt(r.npv)}</td>"
+        f"<td class='num'>{_fmt(r.avoided_per_year)}</td><td class='num'>{_fmt(r.investment)}</td><td>{r.currency}</td></tr>"
+        for r in money.itertuples()) if not money.empty else "<tr><td colspan='8'>no investment costs or unit values given</td></tr>"
+    keep = diffs[diffs["scope"].isin(["all", "total"]) & (diffs["mean_diff"].abs() > 1e-12)]
+    rows = "".join(
+        f"<tr><td>{html.escape(r.variant)}</td><td>{html.escape(r.kpi)}</td><td class='num'>{_fmt(r.mean_diff)}</td>"
+        f"<td class='num'>{_fmt(r.ci95_low)} – {_fmt(r.ci95_high)}</td><td>{html.escape(str(r.unit))}</td>"
+        f"<td class='num'>{r.share_better:.0%}</td></tr>" for r in keep.itertuples())
+    figure = folder / "comparison.png"
+    image = f"<figure><img alt='comparison' src='{_image(figure)}'></figure>" if figure.exists() else ""
+    page = f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Comparison — {html.escape(manifest['baseline'])}</title><style>{CSS}</style></head>
+<body><main><h1>{html.escape(manifest['baseline'])}: {len(manifest['variants'])} variant(s) compared</h1>
+<p class="meta">{manifest['replications']} paired replications (common random numbers), seed {manifest['seed']}, beredskap-sim {__version__}</p>
+<h2>Ranking by benefit–cost ratio</h2>
+<table id="ranking"><thead><tr><th>rank</th><th>variant</th><th>BCR</th><th>95 % interval</th><th>NPV</th><th>avoided per year</th>
+<th>investment</th><th></th></tr></thead><tbody>{ranking}</tbody></table>
+<h2>Changes against the baseline</h2>{image}
+<table id="differences"><thead><tr><th>variant</th><th>KPI</th><th>mean change</th><th>95 % interval</th><th>unit</th>
+<th>replications better</th></tr></thead><tbody>{rows}</tbody></table>
+</main></body></html>
+"""
+    path = folder / "report.html"
+    atomic_write_text(path, page)
+    return path
