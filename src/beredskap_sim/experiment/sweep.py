@@ -36,10 +36,10 @@ def sweep(scenario_path: str | Path, params: list[tuple[str, list]], replication
     base_name = None
     for point in itertools.product(*[values for _, values in params]):
         changes = [{"set": path, "value": value} for (path, _), value in zip(params, point)]
-        scenario, _ = load_variant(scenario_path, changes=changes)
-        base_name = base_name or scenario.name
+        base_name = base_name or load_variant(scenario_path)[0].name
         label = ", ".join(f"{path.rsplit('.', 1)[-1]}={value}" for (path, _), value in zip(params, point))
-        scenario.spec.name = f"{scenario.name} [{label}]"
+        changes.append({"set": "scenario.name", "value": f"{base_name} [{label}]"})
+        scenario, _ = load_variant(scenario_path, changes=changes)
         folder = run_experiment(scenario, replications, seed, Path(out), executor, progress)
         runs[label] = str(folder.path)
         summary = folder.summary()

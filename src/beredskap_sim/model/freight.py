@@ -230,8 +230,8 @@ class FreightModel:
             if rail and c.electric and not state.link_usable(link, True, electrified):
                 self._route(c)  # traction power lost while queued: find another way or wait
                 continue
-            admit = c.tonnes / (self._arc_capacity[arc] * state.link_capacity_factor[link])
-            travel = self._arc_time[arc] / state.link_speed_factor[link]
+            admit = c.tonnes / (self._arc_capacity[arc] * state.capacity_factors[link])
+            travel = self._arc_time[arc] / state.speed_factors[link]
             self._free_at[arc] = now + admit
             c.node = self._arc_to[arc]
             self._schedule(admit + travel, self._arrived, c)

@@ -36,7 +36,11 @@ class NetworkState:
         self.link_capacity_factor = np.ones(n_links)
         self.link_speed_factor = np.ones(n_links)
         self.link_unpowered = np.zeros(n_links, dtype=bool)
-        self._open = [True] * n_links  # link_open() as a list, refreshed on every change
+        # Python-list copies for the event loop (refreshed on every change): element access on
+        # lists is much faster than on numpy arrays, and keeps event times plain floats.
+        self._open = [True] * n_links
+        self.capacity_factors = [1.0] * n_links
+        self.speed_factors = [1.0] * n_links
         self.node_closed = np.zeros(n_nodes, dtype=bool)
         self.node_customs_delay_h = np.zeros(n_nodes)
         # node index -> list of exemption sets of the active closures on that node
@@ -104,6 +108,8 @@ class NetworkState:
             else:
                 self._node_closures.pop(ni, None)
         self._open = ((~self.link_closed) & (self.link_capacity_factor > 0.0)).tolist()
+        self.capacity_factors = self.link_capacity_factor.tolist()
+        self.speed_factors = self.link_speed_factor.tolist()
         self.version += 1
         for listener in self._listeners:
             listener()
