@@ -64,6 +64,7 @@ def test_kpi_table_on_a_hand_made_recording():
     assert rows[("delay_mean_h", "all")] == pytest.approx(25 * 4 / 55)
     assert rows[("delay_p95_h", "all")] == 4.0
     assert rows[("tonne_hours_delay", "all")] == 100
+    assert rows[("tonnes_late", "all")] == 25  # the consignment 4 h late; the on-time one is not
     assert rows[("resilience_loss_h", "food")] == pytest.approx(3.0)
     assert rows[("eoh_h", "destinations")] == pytest.approx(3.0)
     assert rows[("ecs_min", "destinations")] == 0.0

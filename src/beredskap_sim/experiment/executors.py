@@ -65,6 +65,9 @@ class LocalExecutor:
         pending_reps = list(replications)
         if not pending_reps:
             return
+        if len(pending_reps) == 1:  # starting a pool would cost more than it saves
+            yield run_replication(scenario, seed, pending_reps[0])
+            return
         context = multiprocessing.get_context("forkserver")
         with ProcessPoolExecutor(self.workers, mp_context=context, initializer=_init_worker,
                                  initargs=(scenario,)) as pool:
