@@ -1,5 +1,6 @@
 """Figures, the HTML report in headless Chromium, and the live workshop page driven in it."""
 
+import json
 import subprocess
 import sys
 import threading
@@ -98,6 +99,8 @@ def test_workshop_page_toggle_a_disruption_and_see_a_kpi_change(browser, tmp_pat
 
         replaced = kpi("Trains replaced by bus")
         assert float(replaced.replace(",", "")) > 0
+        # The untouched page runs the scenario exactly as written (no slider rounding).
+        assert session._cache and json.loads(next(iter(session._cache)))["edits"] == {}
         assert browser.find_element("id", "map-img").get_property("naturalWidth") > 0
         # Switch off the collapsed fill under Meråkerbanen and run again: Nabotoget runs.
         browser.find_element("id", "d-meraakerbanen-fill").click()

@@ -93,6 +93,24 @@ def test_critical_load_on_backup_until_its_fuel_runs_out(tmp_path):
     assert any(kind == "fuel-out" for _, kind, _, _ in rec.events)
 
 
+def test_backup_tank_is_refilled_after_the_outage(tmp_path):
+    loads = [{"id": "hospital", "area": "A", "node": "b", "mw": 1, "priority": 1,
+              "backup": {"mw": 1, "fuel_l_per_mwh": 250, "tank_l": 1000, "reorder_l": 900, "depot": "a",
+                         "deadline": "24h"}}]
+    power = two_areas(1000.0, loads)
+    power["areas"][0]["generation"][0]["capacity_mw"] = 2000  # an area that covers itself: quiet hours
+    net = network([node("a"), node("b")], [link("ab", "a", "b")], power=power)
+    # Two hours on backup burn 500 l. The refill ordered then cannot pass the closed road and is
+    # lost after 24 h, long after the grid came back; it must be ordered again and arrive once
+    # the road opens on day 3.
+    events = [{"id": "substation", "target": "hospital", "start": "2h", "duration": "2h", "effect": "close"},
+              {"id": "road", "target": "ab", "start": "0h", "duration": "3d", "effect": "close"}]
+    rec = simulate(build(tmp_path, net, [], events, horizon="4d"))
+    fuel = rec.commodities.index("fuel")
+    assert rec.delivered_t[fuel].sum() == pytest.approx(500 * 0.00084)
+    assert kpis(rec)[("backup_mwh", "hospital")] == pytest.approx(2)
+
+
 def test_power_outage_stops_electric_trains_but_not_diesel(tmp_path):
     loads = [{"id": "feed", "name": "Feeding point", "area": "A", "node": "a", "mw": 5, "kind": "rail-feeding"}]
     deps = [{"id": "feed-ab", "kind": "rail-power", "load": "feed", "links": ["ab"]}]

@@ -68,6 +68,7 @@ class PowerSystem:
         self.tank_l = np.array([(ld.backup.initial_l if ld.backup and ld.backup.initial_l is not None else
                                  (ld.backup.tank_l if ld.backup else 0.0)) for ld in self.loads])
         self.fuel_on_order_l = np.zeros(n_loads)
+        self._with_backup = [j for j, load in enumerate(self.loads) if load.backup is not None]
         self.general_unserved_share = np.zeros(n_areas)
         self._rail_deps = [(d, tuple(self._links(d.links))) for d in spec.dependencies if d.kind == "rail-power"]
         steps = recorder.released.shape[1]
@@ -134,6 +135,8 @@ class PowerSystem:
                 if k >= 0:
                     self.rec_demand[:, k] += demand
                     self.rec_served[:, k] += served
+                for j in self._with_backup:  # tanks drained in an earlier outage still get refilled
+                    self._maybe_order_fuel(j)
                 return
         else:
             served = self._max_flow(demand, generation)
@@ -145,7 +148,7 @@ class PowerSystem:
             self.rec_served[:, k] += served
         self.shed_hours += shortfall > 1e-6
         self.peak_shortfall_mw = np.maximum(self.peak_shortfall_mw, shortfall)
-        for j in range(len(self.loads)):
+        for j in self._with_backup:
             self._maybe_order_fuel(j)
 
     def _max_flow(self, demand: np.ndarray, generation: np.ndarray) -> np.ndarray:

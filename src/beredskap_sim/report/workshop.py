@@ -77,9 +77,10 @@ class WorkshopSession:
             if did in request.get("disabled", []):
                 continue
             if "start_days" in edit:
-                changes.append({"set": f"scenario.disruptions[id={did}].start", "value": f"{float(edit['start_days']) * 24:g}h"})
+                changes.append({"set": f"scenario.disruptions[id={did}].start", "value": f"{round(float(edit['start_days']) * 24, 3):g}h"})
             if "duration_days" in edit:
-                changes.append({"set": f"scenario.disruptions[id={did}].duration", "value": f"{max(float(edit['duration_days']) * 24, 1):g}h"})
+                changes.append({"set": f"scenario.disruptions[id={did}].duration",
+                                "value": f"{max(round(float(edit['duration_days']) * 24, 3), 1):g}h"})
         extra = request.get("extra", [])
         if extra and "disruptions" not in self.scenario.raw:
             changes.append({"set": "scenario.disruptions", "value": []})
@@ -128,7 +129,7 @@ PAGE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>beredskap-sim workshop</title>
 <style>
 body{font-family:system-ui,sans-serif;margin:0;color:#1b2631;background:#f4f6f7}
-header{background:#1b4f72;color:#fff;padding:12px 20px} header h1{margin:0;font-size:1.3em}
+header{background:#1b4f72;color:#fff;padding:12px 20px} header h1{margin:0;font-size:1.3em} header .small{color:#d6eaf8}
 #layout{display:grid;grid-template-columns:360px 1fr;gap:16px;padding:16px}
 section{background:#fff;border:1px solid #d5dbdb;padding:10px 12px;margin-bottom:12px}
 h2{font-size:1em;margin:0 0 8px} label{display:block;margin:4px 0} .small{font-size:.8em;color:#566573}
@@ -173,9 +174,13 @@ async function loadOptions() {
     label.appendChild(cb); label.appendChild(document.createTextNode(' ' + d.description));
     box.appendChild(label); box.appendChild(text('div', d.targets, 'small'));
     const start = text('span', ''), dur = text('span', '');
-    const s1 = slider(0, o.horizon_days, 0.25, d.start_days, () => start.textContent = 'day ' + s1.value);
-    const s2 = slider(0.1, o.horizon_days, 0.25, d.duration_days, () => dur.textContent = s2.value + ' d');
-    s1.id = 'start-' + d.id; s2.id = 'duration-' + d.id; start.textContent = 'day ' + s1.value; dur.textContent = s2.value + ' d';
+    // Hourly steps from 0, so every whole-hour time in the scenario is a slider position and the
+    // untouched page runs exactly the scenario as written.
+    const hour = 1 / 24, show = (v) => (Math.round(parseFloat(v) * 24) / 24).toFixed(2);
+    const s1 = slider(0, o.horizon_days, hour, d.start_days, () => start.textContent = 'day ' + show(s1.value));
+    const s2 = slider(0, o.horizon_days, hour, d.duration_days, () => dur.textContent = show(s2.value) + ' d');
+    s1.id = 'start-' + d.id; s2.id = 'duration-' + d.id;
+    start.textContent = 'day ' + show(s1.value); dur.textContent = show(s2.value) + ' d';
     const r1 = document.createElement('div'); r1.className = 'row'; r1.append('start', s1, start);
     const r2 = document.createElement('div'); r2.className = 'row'; r2.append('length', s2, dur);
     box.append(r1, r2); $('disruptions').appendChild(box);
@@ -199,12 +204,12 @@ function request() {
   for (const d of window.baseline.disruptions) {
     if (!$('d-' + d.id).checked) disabled.push(d.id);
     const s = parseFloat($('start-' + d.id).value), l = parseFloat($('duration-' + d.id).value);
-    if (s !== d.start_days || l !== d.duration_days) edits[d.id] = {start_days: s, duration_days: l};
+    if (Math.abs(s - d.start_days) > 1e-6 || Math.abs(l - d.duration_days) > 1e-6) edits[d.id] = {start_days: s, duration_days: l};
   }
   const overlays = [...document.querySelectorAll('#overlays input:checked')].map(cb => cb.dataset.file);
   const stock = window.baseline.stock_days === null ? null : parseFloat($('stock-days').value);
   const body = {disabled, edits, extra: extras, overlays, replications: parseInt($('replications').value)};
-  if (stock !== null && stock !== window.baseline.stock_days) body.stock_days = stock;
+  if (stock !== null && Math.abs(stock - window.baseline.stock_days) > 1e-6) body.stock_days = stock;
   return body;
 }
 async function run() {
