@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, field_validator
 
 from .fields import Duration, Instant, Sources, Strict
 from .hazard_schema import CrewSpec, Effect, HazardSpec, RepairSpec
