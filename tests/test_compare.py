@@ -99,6 +99,7 @@ def test_sweep_runs_a_grid(bottleneck):
     grid = lost.set_index(["network.links[id=ab].tonnes_per_hour", "scenario.freight[id=f].deadline"])["mean"]
     assert grid.loc[(8, "1d")] > grid.loc[(16, "1d")] >= 0  # more capacity, fewer lost
     assert grid.loc[(8, "30d")] == 0
+    assert (folder / "sweep.png").stat().st_size > 5_000
 
 
 def test_parse_param_errors():

@@ -233,7 +233,9 @@ def cmd_sweep(args) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     progress = not args.quiet and sys.stderr.isatty()
-    folder = sweep(args.scenario, params, args.replications, args.seed, Path(args.out), executor, progress)
+    kpi, _, scope = args.kpi.partition(":")
+    folder = sweep(args.scenario, params, args.replications, args.seed, Path(args.out), executor, progress,
+                   (kpi, scope or "all"))
     import pandas as pd
 
     table = pd.read_csv(folder / "sweep.csv")
@@ -320,7 +322,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("scenario", help="scenario file")
     p.add_argument("--param", action="append", required=True, metavar="PATH=V1,V2",
                    help="e.g. 'scenario.food.municipalities[node=meraker].stock_days=3,7,14' (repeatable)")
-    p.add_argument("--kpi", default="tonnes_lost:all", help="KPI[:SCOPE] to print (all are in sweep.csv)")
+    p.add_argument("--kpi", default="tonnes_lost:all", help="KPI[:SCOPE] to print and draw (all are in sweep.csv)")
     _add_executor_options(p)
     p.set_defaults(func=cmd_sweep)
 

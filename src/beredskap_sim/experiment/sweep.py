@@ -29,8 +29,9 @@ def parse_param(text: str) -> tuple[str, list]:
 
 
 def sweep(scenario_path: str | Path, params: list[tuple[str, list]], replications: int, seed: int, out: Path,
-          executor=None, progress: bool = True) -> Path:
-    """Run every point of the grid; write ``sweep.csv`` (parameters + summary statistics per KPI)."""
+          executor=None, progress: bool = True, figure_kpi: tuple[str, str] = ("tonnes_lost", "all")) -> Path:
+    """Run every point of the grid; write ``sweep.csv`` (parameters + summary statistics per KPI)
+    and ``sweep.png`` (``figure_kpi`` over the grid)."""
     rows = []
     runs = {}
     base_name = None
@@ -52,6 +53,9 @@ def sweep(scenario_path: str | Path, params: list[tuple[str, list]], replication
     tmp = folder.with_name(folder.name + ".partial")
     tmp.mkdir(parents=True)
     atomic_write_text(tmp / "sweep.csv", table.to_csv(index=False))
+    from ..report.figures import sweep_figure
+
+    sweep_figure(table, [p for p, _ in params], figure_kpi[0], figure_kpi[1], tmp / "sweep.png")
     atomic_write_text(tmp / "manifest.json", json.dumps({"scenario": str(scenario_path), "parameters": [p for p, _ in params],
                                                           "replications": replications, "seed": seed, "runs": runs,
                                                           "status": "complete"}, indent=2, ensure_ascii=False))

@@ -241,3 +241,32 @@ def make_figures(folder: RunFolder, map_time: float | None = None, animate: bool
     if animate:
         figures["animation"] = map_animation(folder, scenario, out_dir)
     return figures
+
+
+def sweep_figure(table: pd.DataFrame, params: list[str], kpi: str, scope: str, out: Path) -> Path:
+    """One parameter: the KPI's mean with its 95 % interval along the grid. Two or more: a heat
+    map of the mean over the first two parameters (the rest averaged)."""
+    rows = table[(table["kpi"] == kpi) & (table["scope"] == scope)]
+    if len(params) == 1:
+        rows = rows.sort_values(params[0])
+        x = [str(v) for v in rows[params[0]]]
+        fig, ax = plt.subplots(figsize=(7, 4))
+        ax.errorbar(x, rows["mean"], yerr=[rows["mean"] - rows["ci95_low"], rows["ci95_high"] - rows["mean"]],
+                    fmt="o-", color="#1b4f72", capsize=4)
+        ax.set_xlabel(params[0].rsplit(".", 1)[-1])
+        ax.set_ylabel(f"{kpi} ({scope})")
+    else:
+        grid = rows.groupby([params[0], params[1]])["mean"].mean().unstack(params[1])
+        fig, ax = plt.subplots(figsize=(7, 5))
+        image = ax.imshow(grid.to_numpy(dtype=float), cmap="viridis", aspect="auto")
+        ax.set_yticks(range(len(grid.index)))
+        ax.set_yticklabels([str(v) for v in grid.index])
+        ax.set_xticks(range(len(grid.columns)))
+        ax.set_xticklabels([str(v) for v in grid.columns])
+        ax.set_ylabel(params[0].rsplit(".", 1)[-1])
+        ax.set_xlabel(params[1].rsplit(".", 1)[-1])
+        for (i, j), value in np.ndenumerate(grid.to_numpy(dtype=float)):
+            ax.text(j, i, f"{value:,.1f}", ha="center", va="center", color="white", fontsize=8)
+        fig.colorbar(image, ax=ax, label=f"{kpi} ({scope})")
+    ax.set_title(f"Sweep: mean {kpi} ({scope})")
+    return _save(fig, out)
