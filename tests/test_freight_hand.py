@@ -112,3 +112,18 @@ def test_mode_change_only_when_the_mode_has_no_route(tmp_path):
     during = (rec.delivery_release_h >= 4) & (rec.delivery_release_h <= 8)
     assert during.sum() == 5
     assert rec.delivery_delay_h[during] == pytest.approx(np.ones(during.sum()), abs=1e-6)
+
+
+def test_customs_opening_hours_hold_traffic_until_the_office_opens(tmp_path):
+    # Open Mon–Fri 08:00–15:30. The scenario starts Friday 2024-01-05 00:00: a consignment at the
+    # border on Friday 20:00 waits for Monday 08:00 (60 h); one at 10:00 passes at once.
+    border = node("x", kind="border", customs={"lanes": 1, "tonnes_per_hour_per_lane": 1e9, "open_hours": "08:00-15:30",
+                                               "open_days": ["mon", "tue", "wed", "thu", "fri"]})
+    net = network([node("a"), border, node("b", country="SE")],
+                  [link("ax", "a", "x", length_km=0.001, speed_kmh=1000, tph=1e9),
+                   link("xb", "x", "b", length_km=0.001, speed_kmh=1000, tph=1e9)])
+    flows = [freight("f", "a", "b", 240, deadline="30d", slot="10h", start="10h", end="21h")]
+    rec = simulate(build(tmp_path, net, flows, horizon="4d", start="2024-01-05"))
+    by_release = dict(zip(np.round(rec.delivery_release_h), rec.delivery_delay_h))
+    assert by_release[10.0] == pytest.approx(0, abs=1e-3)
+    assert by_release[20.0] == pytest.approx(60, abs=1e-3)

@@ -40,6 +40,9 @@ from .recording import Recorder
 from .rng import Streams
 
 
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
 class Consignment:
     """Tonnes of one commodity travelling together from an origin to a destination."""
 
@@ -78,8 +81,11 @@ class FreightModel:
         for i, node in enumerate(net.spec.nodes):
             if node.customs is not None:
                 c = node.customs
+                start = scenario.start
+                days = None if c.open_days is None else {DAYS.index(d) for d in c.open_days}
                 self.customs[i] = CustomsQueue(c.lanes, c.tonnes_per_hour_per_lane, c.fixed, c.service == "exponential",
-                                               streams[f"customs:{node.id}"])
+                                               streams[f"customs:{node.id}"], c.window(), days,
+                                               start.hour + start.minute / 60, start.weekday())
                 node_entry_h[i] = c.fixed
         self.router = Router(net, state, node_entry_h)
         self.commodity_index = {c: i for i, c in enumerate(scenario.commodities)}

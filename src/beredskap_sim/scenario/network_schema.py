@@ -44,7 +44,22 @@ class CustomsSpec(Strict):
     service: Literal["deterministic", "exponential"] = Field(
         default="deterministic", description="Whether service times are fixed or exponentially distributed."
     )
+    open_hours: str | None = Field(
+        default=None, pattern=r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d$",
+        description="Opening hours 'HH:MM-HH:MM' (local time); default: always open.",
+    )
+    open_days: list[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]] | None = Field(
+        default=None, description="Days the office is open; default: every day.",
+    )
     sources: Sources
+
+    def window(self) -> tuple[float, float] | None:
+        """Opening hours as (open, close) in hours of the day, or None when always open."""
+        if self.open_hours is None:
+            return None
+        a, b = self.open_hours.split("-")
+        to_h = lambda t: int(t[:2]) + int(t[3:]) / 60  # noqa: E731
+        return to_h(a), to_h(b)
 
 
 class NodeSpec(Strict):
