@@ -145,3 +145,8 @@ def test_cli_validate_ok_prints_summary(tmp_path):
     assert proc.returncode == 0
     assert proc.stdout.startswith("ok\n")
     assert "1 freight flows carry 10.0 t/day of food" in proc.stdout
+
+
+def test_bad_id_is_explained_in_words(tmp_path):
+    (message,) = problems(write(tmp_path, mutate(**{"freight.0.id": "Food to B"})))
+    assert "freight[0].id: got 'Food to B' (expected an id of lower-case letters, digits, '-' and '_')" in message

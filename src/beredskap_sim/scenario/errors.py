@@ -49,6 +49,13 @@ def field_path(loc: Iterable[Any]) -> str:
     return out
 
 
+PATTERN_WORDS = {
+    r"^[a-z0-9][a-z0-9_-]*$": "an id of lower-case letters, digits, '-' and '_'",
+    r"^[A-Za-z0-9][A-Za-z0-9_-]*$": "an id of letters, digits, '-' and '_'",
+    r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d$": "opening hours such as '08:00-15:30'",
+}
+
+
 def _describe_input(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
@@ -75,6 +82,10 @@ def problem_from_pydantic(file: str, error: dict, lines: dict[tuple, int]) -> Pr
         problem, expected = f"got {_describe_input(given)}", "a number" if "float" in kind else "a whole number"
     elif kind in {"literal_error", "enum"}:
         problem, expected = f"got {_describe_input(given)}", f"one of {ctx.get('expected', '')}"
+    elif kind == "string_pattern_mismatch":
+        pattern = str(ctx.get("pattern", ""))
+        expected = PATTERN_WORDS.get(pattern, f"text matching {pattern}")
+        problem = f"got {_describe_input(given)}"
     elif kind in {"string_type"}:
         problem, expected = f"got {_describe_input(given)}", "text"
     elif kind in {"list_type"}:
