@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from beredskap_sim import ScenarioError, load_scenario
-from builders import DEFAULTS, link, network, node
+from builders import link, network, node
 
 GOOD_NET = network([node("a"), node("b")], [link("ab", "a", "b")])
 GOOD = {
