@@ -51,6 +51,11 @@ def cmd_schema(args) -> int:
     return 0
 
 
+def _progress(args) -> bool:
+    """Show progress bars unless -q was given or standard error is not a terminal."""
+    return not args.quiet and sys.stderr.isatty()
+
+
 def _executor(args):
     """The executor the options ask for, or None after printing why it cannot be made."""
     from .experiment.executors import make_executor
@@ -63,13 +68,13 @@ def _executor(args):
 
 
 def cmd_run(args) -> int:
-    from .experiment.runner import RunInterrupted, resume_experiment, run_experiment
+    from .experiment.runner import resume_experiment, run_experiment
     from .scenario.loader import load_scenario
 
     executor = _executor(args)
     if executor is None:
         return EXIT_BAD_INPUT
-    progress = not args.quiet and sys.stderr.isatty()
+    progress = _progress(args)
     try:
         if args.resume:
             folder = resume_experiment(args.resume, executor, progress)
@@ -87,9 +92,6 @@ def cmd_run(args) -> int:
                 kpi, _, scope = args.precision_kpi.partition(":")
                 target = PrecisionTarget((kpi, scope or "all"), args.until_precision)
             folder = run_experiment(scenario, args.replications, args.seed, args.out, executor, progress, target)
-    except RunInterrupted as exc:
-        print(f"\n{exc}", file=sys.stderr)
-        return EXIT_INTERRUPTED
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -197,9 +199,8 @@ def cmd_analyze(args) -> int:
 def cmd_compare(args) -> int:
     import pandas as pd
 
-    from .experiment.compare import compare
+    from .experiment.compare import compare, read_benefit_cost
     from .report.terminal import format_comparison
-    from .experiment.runner import RunInterrupted
     from .scenario.loader import load_scenario, load_variant
 
     executor = _executor(args)
@@ -207,14 +208,10 @@ def cmd_compare(args) -> int:
         return EXIT_BAD_INPUT
     baseline = load_scenario(args.baseline)
     variants = [load_variant(args.baseline, path) for path in args.variant]
-    progress = not args.quiet and sys.stderr.isatty()
-    try:
-        folder = compare(baseline, variants, args.replications, args.seed, Path(args.out), executor, progress)
-    except RunInterrupted as exc:
-        print(f"\n{exc}", file=sys.stderr)
-        return EXIT_INTERRUPTED
+    progress = _progress(args)
+    folder = compare(baseline, variants, args.replications, args.seed, Path(args.out), executor, progress)
     diffs = pd.read_csv(folder / "differences.csv")
-    money = pd.read_csv(folder / "benefit_cost.csv") if (folder / "benefit_cost.csv").stat().st_size > 1 else pd.DataFrame()
+    money = read_benefit_cost(folder)
     print(f"{baseline.name}: {len(variants)} variant(s), {args.replications} paired replications, seed {args.seed}")
     print(format_comparison(diffs, money))
     print(f"results: {folder}")
@@ -232,7 +229,7 @@ def cmd_sweep(args) -> int:
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    progress = not args.quiet and sys.stderr.isatty()
+    progress = _progress(args)
     kpi, _, scope = args.kpi.partition(":")
     folder = sweep(args.scenario, params, args.replications, args.seed, Path(args.out), executor, progress,
                    (kpi, scope or "all"))
@@ -334,6 +331,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from .experiment.runner import RunInterrupted
+
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
@@ -341,6 +340,9 @@ def main(argv: list[str] | None = None) -> int:
     except ScenarioError as exc:
         _print_problems(exc)
         return EXIT_BAD_INPUT
+    except RunInterrupted as exc:  # run, resume, compare and sweep alike: the partial folder can be resumed
+        print(f"\n{exc}", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except KeyboardInterrupt:
         print("\ninterrupted", file=sys.stderr)
         return EXIT_INTERRUPTED

@@ -40,6 +40,12 @@ HIGHER_IS_BETTER = {
 }
 
 
+def read_benefit_cost(folder: Path) -> pd.DataFrame:
+    """The ``benefit_cost.csv`` of a comparison folder; empty when no variant had costs and values."""
+    path = Path(folder) / "benefit_cost.csv"
+    return pd.read_csv(path) if path.stat().st_size > 1 else pd.DataFrame()
+
+
 def currency_factor(source: str, target: str, sek_per_nok: float) -> float:
     """Multiply an amount in ``source`` currency by this to get ``target`` currency."""
     if source == target:

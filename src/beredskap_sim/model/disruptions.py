@@ -61,7 +61,7 @@ class DisruptionRunner:
         self._open[d] = started
         self.state.apply(d.id, d.links, d.nodes, d.effect)
         if d.power and self.power is not None:
-            self.power.apply(d.id, d.power, d.effect, d.id)
+            self.power.apply(d.id, d.power, d.effect)
         cause = f" [{d.cause}]" if d.cause else ""
         log(env.now, "disruption-start", target, f"{d.id}: {describe_effect(d)}{cause}")
         if d.repair is None:

@@ -130,7 +130,7 @@ class PassengerSystem:
         directions = [outbound, outbound[::-1]]
         electric = s.traction == "electric"
         lines = [self._line(d, s.commodity, electric) for d in directions]
-        base = [sum(self.net.arc_time_h[a] / 1.0 for a in line) if line else np.inf for line in lines]
+        base = [sum(self.net.arc_time_h[a] for a in line) if line else np.inf for line in lines]
         waiting: list[list[list[float]]] = [[], []]  # per direction: cohorts [passengers, waiting since h]
         for t in self._departure_times(s.departures):
             if t > self.env.now:

@@ -62,13 +62,14 @@ class PowerSystem:
         self.day0 = scenario.start.timetuple().tm_yday - 1 + scenario.start.hour / 24.0
         # Active power effects by key: (power targets, effect).
         self._active: dict[str, tuple[tuple[str, ...], Effect]] = {}
-        self._causes: list[str] = []
         n_areas, n_loads = len(self.areas), len(self.loads)
         self.load_powered = np.ones(n_loads, dtype=bool)  # from grid or backup
         self.tank_l = np.array([(ld.backup.initial_l if ld.backup and ld.backup.initial_l is not None else
                                  (ld.backup.tank_l if ld.backup else 0.0)) for ld in self.loads])
         self.fuel_on_order_l = np.zeros(n_loads)
         self._with_backup = [j for j, load in enumerate(self.loads) if load.backup is not None]
+        self._loads_of_area = [[j for j, load in enumerate(self.loads) if load.area == area.id] for area in self.areas]
+        self._critical_mw = [sum(self.loads[j].mw for j in mine) for mine in self._loads_of_area]
         self.general_unserved_share = np.zeros(n_areas)
         self._rail_deps = [(d, tuple(self._links(d.links))) for d in spec.dependencies if d.kind == "rail-power"]
         steps = recorder.released.shape[1]
@@ -93,9 +94,9 @@ class PowerSystem:
         return out
 
     # --------------------------------------------------------------- effects
-    def apply(self, key: str, targets: tuple[str, ...], effect: Effect, cause: str) -> None:
+    def apply(self, key: str, targets: tuple[str, ...], effect: Effect) -> None:
+        """Start effect ``key`` on power assets; the active keys name the cause of any cascade."""
         self._active[key] = (targets, effect)
-        self._causes.append(cause)
 
     def revert(self, key: str) -> None:
         self._active.pop(key, None)
@@ -172,9 +173,8 @@ class PowerSystem:
     def _shed(self, t: float, demand: np.ndarray, shortfall: np.ndarray) -> None:
         k = self.recorder._bin(t)
         for i, area in enumerate(self.areas):
-            mine = [j for j, ld in enumerate(self.loads) if ld.area == area.id]
-            critical_mw = sum(self.loads[j].mw for j in mine)
-            general = max(demand[i] - critical_mw, 0.0)
+            mine = self._loads_of_area[i]
+            general = max(demand[i] - self._critical_mw[i], 0.0)
             from_general = min(shortfall[i], general)
             self.general_unserved_share[i] = from_general / general if general > 0 else 0.0
             left = shortfall[i] - from_general

@@ -154,8 +154,9 @@ def write_compare_report(folder: Path) -> Path:
     folder = Path(folder)
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     diffs = pd.read_csv(folder / "differences.csv")
-    money_path = folder / "benefit_cost.csv"
-    money = pd.read_csv(money_path) if money_path.stat().st_size > 1 else pd.DataFrame()
+    from ..experiment.compare import read_benefit_cost
+
+    money = read_benefit_cost(folder)
     ranking = "".join(
         f"<tr><td class='num'>{r.rank}</td><td>{html.escape(r.variant)}</td><td class='num'>{r.bcr:.2f}</td>"
         f"<td class='num'>{r.bcr_low:.2f} – {r.bcr_high:.2f}</td><td class='num'>{_fmt(r.npv)}</td>"

@@ -81,33 +81,43 @@ def _repair(spec) -> Repair | None:
     return None if spec is None else Repair(spec.crew, spec.priority)
 
 
+def _resolve_targets(names: list[str], network, powers: set[str]) -> tuple[tuple, tuple, tuple, list[str]]:
+    """Links, nodes and power assets named by ``names`` (ids or groups, duplicates dropped), and
+    the names that are unknown."""
+    links: list[int] = []
+    nodes: list[int] = []
+    power: list[str] = []
+    unknown: list[str] = []
+    for name in names:
+        found = resolve_any(network, powers, name)
+        if found is None:
+            unknown.append(name)
+            continue
+        links += found[0]
+        nodes += found[1]
+        power += found[2]
+    return tuple(dict.fromkeys(links)), tuple(dict.fromkeys(nodes)), tuple(dict.fromkeys(power)), unknown
+
+
 def _resolve_hazards(specs, origin: str, network, powers: set[str], crews: dict, file: str, lines: dict, problems: list) -> list[Hazard]:
     hazards = []
     for i, h in enumerate(specs):
         members = []
         for j, member in enumerate(h.footprint):
             names = [member.target] if isinstance(member.target, str) else list(member.target)
-            links: list[int] = []
-            nodes: list[int] = []
-            power: list[str] = []
-            for name in names:
-                found = resolve_any(network, powers, name)
-                if found is None:
-                    problems.append(Problem(file, f"{origin}[{i}].footprint[{j}].target", f"unknown target {name!r}",
-                                            "a link id, node id or group name of the network", lines.get((origin, i, "footprint", j))))
-                    continue
-                links += found[0]
-                nodes += found[1]
-                power += found[2]
+            links, nodes, power, unknown = _resolve_targets(names, network, powers)
+            for name in unknown:
+                problems.append(Problem(file, f"{origin}[{i}].footprint[{j}].target", f"unknown target {name!r}",
+                                        "a link id, node id or group name of the network", lines.get((origin, i, "footprint", j))))
             repair = _repair(member.repair or h.repair)
             if repair is not None and repair.crew not in crews:
                 problems.append(Problem(file, f"{origin}[{i}].footprint[{j}].repair.crew" if member.repair else f"{origin}[{i}].repair.crew",
                                         f"unknown crew pool {repair.crew!r}", "the id of a crew pool in `crews`", lines.get((origin, i))))
             effect = member.effect if member.effect is not None else h.effect
             exempt = member.exempt or h.exempt
-            members.append(HazardMember(tuple(names), tuple(dict.fromkeys(links)), tuple(dict.fromkeys(nodes)), member.probability,
+            members.append(HazardMember(tuple(names), links, nodes, member.probability,
                                         duration_law(member.duration if member.duration is not None else h.duration),
-                                        _effect(effect, exempt), repair, tuple(power)))
+                                        _effect(effect, exempt), repair, power))
         hazards.append(Hazard(h.id, h.description, h.rate_per_year, tuple(h.month_weights()), tuple(members)))
     return hazards
 
@@ -199,16 +209,7 @@ def scenario_from_data(
     disruptions: list[Disruption] = []
     for i, x in enumerate(spec.disruptions):
         targets = [x.target] if isinstance(x.target, str) else list(x.target)
-        links: list[int] = []
-        nodes: list[int] = []
-        power: list[str] = []
-        for name in targets:
-            found = resolve_any(network, powers, name)
-            if found is None:
-                continue  # reported by _reference_problems
-            links += found[0]
-            nodes += found[1]
-            power += found[2]
+        links, nodes, power, _ = _resolve_targets(targets, network, powers)  # unknown names: reference_problems
         try:
             start_h = parse_instant(x.start, start)
         except ValueError as exc:
@@ -219,8 +220,8 @@ def scenario_from_data(
         elif start_h >= spec.horizon:
             warnings.append(f"{file}: disruptions[{i}].start: starts after the horizon, so it has no effect")
         disruptions.append(
-            Disruption(x.id, x.description, tuple(targets), tuple(dict.fromkeys(links)), tuple(dict.fromkeys(nodes)),
-                       start_h, x.duration, _effect(x.effect, x.exempt), _repair(x.repair), "", tuple(power))
+            Disruption(x.id, x.description, tuple(targets), links, nodes,
+                       start_h, x.duration, _effect(x.effect, x.exempt), _repair(x.repair), "", power)
         )
         if x.repair is not None:
             repair_crews.add((i, x.repair.crew))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import math
 from dataclasses import dataclass, field
 
 from ..network.graph import Network
@@ -53,8 +54,6 @@ class DurationLaw:
 
     def mean_h(self) -> float:
         """Expected value in hours (for the lognormal without a cap: median·exp(σ²/2))."""
-        import math
-
         if self.kind in ("fixed", "exponential"):
             return float(self.params[0])
         if self.kind == "lognormal":
