@@ -17,6 +17,8 @@ def node(nid: str, kind: str = "municipality", **extra) -> dict:
 
 def link(lid: str, a: str, b: str, *, length_km: float = 100.0, speed_kmh: float = 100.0,
          tph: float = 1000.0, mode: str = "road", **extra) -> dict:
+    if mode == "rail":
+        extra.setdefault("track", "double")
     return {"id": lid, "name": lid, "from": a, "to": b, "mode": mode, "length_km": length_km,
             "speed_kmh": speed_kmh, "tonnes_per_hour": tph, **extra}
 

@@ -13,11 +13,12 @@ def kpi(rec, name, scope="all"):
 
 @pytest.mark.parametrize("capacity,expected", [(5.0, 120.0), (20.0, 240.0)])
 def test_one_link_delivers_min_of_demand_and_capacity_times_hours(tmp_path, capacity, expected):
-    # 10 t/h released hourly for T = 24 h over a link of 1 h travel. Capacity C admits q/C h per
-    # consignment, so by T + travel + the last admission (25.5 h) the link has delivered
+    # 10 t (one truck) released hourly for T = 24 h over a link of 1 h running time. Capacity C
+    # lets a consignment of q tonnes enter q/C h after the previous one, so entries before T
+    # number C·T/q and, one running time later (T + 1 h = the horizon), the link has delivered
     # exactly min(demand, C·T) = min(240, 24·C).
     net = network([node("a"), node("b")], [link("ab", "a", "b", length_km=100, speed_kmh=100, tph=capacity)])
-    scenario = build(tmp_path, net, [freight("f", "a", "b", 240, deadline="30d", end="24h")], horizon="25.5h")
+    scenario = build(tmp_path, net, [freight("f", "a", "b", 240, deadline="30d", end="24h")], horizon="25h")
     rec = simulate(scenario)
     assert rec.delivered_t.sum() == pytest.approx(min(240.0, capacity * 24))
     assert rec.delivered_t.sum() == pytest.approx(expected)
@@ -38,13 +39,15 @@ def test_closure_of_the_only_route_delays_by_its_duration(tmp_path):
 
 
 def test_open_alternative_route_loses_nothing_and_delay_is_the_detour(tmp_path):
-    # Direct a–b is 1 h; the detour a–c–b is 1.5 h. While a–b is closed, everything detours.
+    # Direct a–b is 1 h; the detour a–c–b is 1.5 h (time alone decides: no distance cost). While
+    # a–b is closed, everything detours: even at 19 h, waiting (1 h + 1 h) costs more than 1.5 h.
     net = network(
         [node("a"), node("b"), node("c")],
         [link("ab", "a", "b", length_km=100, speed_kmh=100, tph=1e9),
          link("ac", "a", "c", length_km=75, speed_kmh=100, tph=1e9),
          link("cb", "c", "b", length_km=75, speed_kmh=100, tph=1e9)],
     )
+    net["defaults"]["distance_cost_nok_per_tkm"] = {"road": 0}
     closure = {"id": "c", "target": "ab", "start": "10h", "duration": "10h", "effect": "close"}
     scenario = build(tmp_path, net, [freight("f", "a", "b", 240, deadline="3h")], [closure], horizon="2d")
     rec = simulate(scenario)
@@ -55,20 +58,39 @@ def test_open_alternative_route_loses_nothing_and_delay_is_the_detour(tmp_path):
     assert rec.delivery_delay_h[~detoured] == pytest.approx(np.zeros((~detoured).sum()), abs=1e-6)
 
 
-def test_deadline_turns_waiting_into_lost_demand(tmp_path):
+def test_announced_closure_cancels_at_release_what_cannot_make_its_deadline(tmp_path):
+    # The only link is closed 0–24 h and the end is announced. A consignment released at t
+    # expects to arrive at 24 + 1 h; with a 6 h deadline it is cancelled at once (before it
+    # departs) when 25 > t + 6, i.e. for t = 0..18: 19 consignments of 10 t.
     net = network([node("a"), node("b")], [link("ab", "a", "b", length_km=100, speed_kmh=100, tph=1e9)])
     closure = {"id": "c", "target": "ab", "start": "0h", "duration": "24h", "effect": "close"}
-    scenario = build(tmp_path, net, [freight("f", "a", "b", 240, deadline="6h")], [closure], horizon="2d")
-    rec = simulate(scenario)
-    # Released at 0..23 h while closed; those released before 18 h pass their deadline first.
-    assert rec.lost_t.sum() == pytest.approx(18 * 10)
-    assert kpi(rec, "tonnes_lost") == pytest.approx(180)
+    rec = simulate(build(tmp_path, net, [freight("f", "a", "b", 240, deadline="6h")], [closure], horizon="2d"))
+    assert rec.lost_t.sum() == pytest.approx(19 * 10)
+    assert kpi(rec, "tonnes_lost") == pytest.approx(190)
+    assert np.flatnonzero(rec.lost.sum(axis=0)).tolist() == list(range(19))  # each at its own release hour
+    waited = rec.delivery_release_h < 24
+    assert rec.delivery_release_h[waited].tolist() == [19, 20, 21, 22, 23]
+    assert rec.delivery_time_h[waited] == pytest.approx(np.full(5, 25.0))
+
+
+def test_unannounced_closure_cancels_when_the_deadline_passes(tmp_path):
+    # Without an announced end nobody knows: consignments wait at the origin and those whose
+    # deadline (t + 6 h) passes before the reopening at 23.5 h are cancelled then, t = 0..17.
+    # At the reopening the one released at 18 h sees it would arrive at 24.5 h > 24 h: cancelled.
+    net = network([node("a"), node("b")], [link("ab", "a", "b", length_km=100, speed_kmh=100, tph=1e9)])
+    closure = {"id": "c", "target": "ab", "start": "0h", "duration": "23.5h", "effect": "close", "announced": False}
+    rec = simulate(build(tmp_path, net, [freight("f", "a", "b", 240, deadline="6h")], [closure], horizon="2d"))
+    assert rec.lost_t.sum() == pytest.approx(19 * 10)
+    lost_by_hour = rec.lost.sum(axis=0)
+    assert np.flatnonzero(lost_by_hour).tolist() == list(range(6, 24))
+    assert lost_by_hour[23] == pytest.approx(20)
+    assert rec.delivery_release_h.min() == 19
 
 
 def test_capacity_factor_halves_throughput(tmp_path):
     net = network([node("a"), node("b")], [link("ab", "a", "b", length_km=100, speed_kmh=100, tph=10)])
     half = {"id": "h", "target": "ab", "start": "0h", "duration": "100h", "effect": {"capacity_factor": 0.5}}
-    scenario = build(tmp_path, net, [freight("f", "a", "b", 240, deadline="30d", end="24h")], [half], horizon="25.5h")
+    scenario = build(tmp_path, net, [freight("f", "a", "b", 240, deadline="30d", end="24h")], [half], horizon="25h")
     assert simulate(scenario).delivered_t.sum() == pytest.approx(120)
 
 
@@ -97,21 +119,27 @@ def test_closed_border_lets_exempt_commodities_pass(tmp_path):
     assert rec.lost_t[food].sum() == 0 and rec.delivered_t[food].sum() > 0
 
 
-def test_mode_change_only_when_the_mode_has_no_route(tmp_path):
-    # Rail a–b is faster; road a–b slower. Rail closes: consignments waiting at a switch to road
-    # paying the transfer time (4 h), consignments released later start on road directly.
+def test_mode_change_when_transshipment_beats_waiting_for_the_reopening(tmp_path):
+    # Rail a–b takes 1 h, road a–b 2 h; the flow's own mode is rail, so road means a 4 h
+    # transshipment first (no distance or transfer cost here: time alone decides). Rail closes
+    # 3.5–23.5 h, announced. Released at t, waiting costs (23.5 − t) + 1 h, changing mode 4 + 2 h:
+    # t = 4..18 go by road (delay 6 − 1 = 5 h), t = 19..23 wait for the rail (arrive 24.5 h).
     net = network([node("a"), node("b")],
                   [link("rail", "a", "b", mode="rail", length_km=100, speed_kmh=100, tph=1e9),
                    link("road", "a", "b", mode="road", length_km=200, speed_kmh=100, tph=1e9)])
-    net["defaults"]["mode_transfer_h"] = 4
-    closure = {"id": "c", "target": "rail", "start": "3.5h", "duration": "5h", "effect": "close"}
+    net["defaults"].update(mode_transfer_h=4, transfer_cost_nok_per_t=0, distance_cost_nok_per_tkm={"rail": 0, "road": 0})
+    closure = {"id": "c", "target": "rail", "start": "3.5h", "duration": "20h", "effect": "close"}
     rec = simulate(build(tmp_path, net, [freight("f", "a", "b", 240, modes=("rail", "road"), deadline="2d")],
-                         [closure], horizon="1d"))
+                         [closure], horizon="2d"))
     assert rec.lost_t.sum() == 0
-    # Released at 4..8 h during the closure: they start on road (2 h instead of 1 h) → delay 1 h.
-    during = (rec.delivery_release_h >= 4) & (rec.delivery_release_h <= 8)
-    assert during.sum() == 5
-    assert rec.delivery_delay_h[during] == pytest.approx(np.ones(during.sum()), abs=1e-6)
+    release = rec.delivery_release_h
+    by_road = (release >= 4) & (release <= 18)
+    assert by_road.sum() == 15
+    assert rec.delivery_delay_h[by_road] == pytest.approx(np.full(15, 5.0), abs=1e-6)
+    late_rail = (release >= 19) & (release <= 23)
+    assert rec.delivery_time_h[late_rail] == pytest.approx(np.full(5, 24.5), abs=1e-6)
+    changes = [e for e in rec.events if e[1] == "mode-change"]
+    assert len(changes) == 15
 
 
 def test_customs_opening_hours_hold_traffic_until_the_office_opens(tmp_path):

@@ -59,7 +59,9 @@ class DisruptionRunner:
         target = ", ".join(d.targets)
         started = env.now
         self._open[d] = started
-        self.state.apply(d.id, d.links, d.nodes, d.effect)
+        # Without repair work the end is known and announced; with it, once a crew is assigned.
+        until = env.now + d.duration_h if d.repair is None and d.announced else None
+        self.state.apply(d.id, d.links, d.nodes, d.effect, until)
         if d.power and self.power is not None:
             self.power.apply(d.id, d.power, d.effect)
         cause = f" [{d.cause}]" if d.cause else ""
@@ -72,6 +74,8 @@ class DisruptionRunner:
             with self.pools[crew.id].request(priority=d.repair.priority) as request:
                 yield request
                 log(env.now, "repair-started", target, f"{d.id}: crew {crew.id} assigned, arrives in {crew.travel_h:g} h, works {d.duration_h:.1f} h")
+                if d.announced:
+                    self.state.announce(d.id, env.now + crew.travel_h + d.duration_h)
                 yield env.timeout(crew.travel_h + d.duration_h)
         del self._open[d]
         self.state.revert(d.id)

@@ -42,7 +42,7 @@ def simulate(scenario: Scenario, seed: int = 0, replication: int = 0) -> Recordi
     freight = FreightModel(env, scenario, state, recorder, streams)
     power = PowerSystem(env, scenario, state, recorder, freight) if scenario.power_enabled else None
     food = FoodSystem(env, scenario, recorder, freight, power) if scenario.spec.food is not None else None
-    passengers = (PassengerSystem(env, scenario, state, freight.router, recorder)
+    passengers = (PassengerSystem(env, scenario, state, freight, recorder)
                   if scenario.spec.passengers is not None else None)
     disruptions = list(scenario.disruptions)
     disruptions += hazard_disruptions(scenario.hazards, scenario.start, scenario.horizon_h, streams)

@@ -1,62 +1,76 @@
-"""Mesoscopic freight: consignments per departure slot, queueing on link capacity.
+"""Mesoscopic freight: the life of a consignment from release to delivery.
 
 Each freight demand releases one consignment (``tonnes_per_day × slot / 24`` tonnes) every
 ``slot`` hours — a train, or an hour's worth of trucks — never one process per vehicle. A
-consignment moves by scheduled callbacks only:
+consignment moves by scheduled callbacks only.
 
-1. **At a node** it asks the router for the next arc of the best open route to its
-   destination *in its current mode*. A consignment travels in one mode: at release it
-   takes the allowed mode with the fastest route; it changes mode only when its mode has
-   no route left from where it stands and another allowed mode has, paying the network's
-   ``mode_transfer_h`` (transshipment). With no route at all it *waits* at the node until
-   the network state changes.
-2. **On an arc** it joins that arc's FIFO queue. The arc admits q tonnes in
-   ``q / (capacity × capacity_factor)`` hours (a point queue: the next consignment enters when
-   the previous one is in), then the consignment travels ``time / speed_factor`` hours.
-   An arc whose link closes stops admitting; its queue goes back to its node and re-routes.
-   A consignment already on the link finishes it (it re-routes at the next node).
-3. **At a border** with customs it is cleared by the crossing's lanes (``CustomsQueue``).
-4. **Lost**: a consignment still waiting or queued after ``release + deadline`` is cancelled.
+**Choice by generalized cost.** At every node a consignment takes the arc that minimises
+``cost[a] + live waiting at a + cost-to-go from its head`` (``network.routing``): running time,
+expected waiting (the queue ahead of it over effective capacity, customs, or for a closed link
+the announced reopening), the distance cost of its mode at its commodity's value of time. Load
+therefore splits over routes as queues build, a degraded link sends traffic to an alternative
+when that is cheaper, and a long detour is taken only when it beats waiting. It does not turn
+straight back over the link it came by.
 
-Delay is measured against the undisrupted time of the same consignment on its base route
-(travel, admission ``q/capacity`` per arc, and mean customs time), so an undisturbed,
-uncongested run has zero delay. Mode changes at nodes are free (no transfer time).
+**Modes.** A flow's first listed mode is its own; another allowed mode means a transshipment at
+the node where it stands: ``mode_transfer_h`` plus the transfer cost, through the node's limited
+transfer capacity (``transfer_trucks_per_day``), taken when cheaper than going on in its mode.
+
+**At the origin**, before departure, a consignment whose best expected arrival misses its
+deadline is *cancelled* (``tonnes_lost``: cancelled before departure); one with no route at all
+waits there and is cancelled when its deadline passes. **Once it has left its origin it is never
+dropped**: it is delivered, late if need be, or is still in transit at the horizon, where its
+delay up to the horizon is recorded as censored.
+
+**On a link** it queues at the link's section (``model.sections``): a point queue per direction,
+or one block for a single-track rail link; capacity spaces consignments as they enter; its own
+time on the link is its running time ``length / min(speed × speed factor, vehicle top speed)``
+plus the entry spread of its own vehicles beyond the first (``(q − payload) / capacity``,
+carried along and paid once: zero for one train). **At a border** its vehicles are cleared by
+the customs lanes. Queues serve higher priority classes first.
+
+Delay is measured against the undisturbed time of the same consignment on its cheapest route
+by the same rules, so an undisturbed, uncongested run has zero delay.
 """
 
 from __future__ import annotations
 
-from collections import deque
+import math
 
 import numpy as np
 import simpy
 from simpy.events import Timeout
 
 from ..network.graph import MODES
-from ..network.routing import Router, modes_mask
+from ..network.routing import Router, mode_bits, modes_mask
 from ..network.state import NetworkState
 from ..scenario.resolved import FreightDemand, Scenario
-from .customs import CustomsQueue
 from .recording import Recorder
 from .rng import Streams
-
+from .sections import CustomsLanes, PointQueue, SingleTrackBlock
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+INF = math.inf
+WAIT_REFRESH_H = 0.25  # how often the congestion snapshot behind the route tables may move
 
 
 class Consignment:
     """Tonnes of one commodity travelling together from an origin to a destination."""
 
-    __slots__ = ("id", "ci", "commodity", "dest", "allowed", "mask", "electric", "tonnes", "release_h", "deadline_h",
-                 "base_h", "node", "on_done")
+    __slots__ = ("id", "ci", "commodity", "origin", "dest", "allowed", "mask", "electric", "tonnes", "release_h",
+                 "deadline_h", "base_h", "node", "on_done", "priority", "vot", "spread_h", "arc", "last_arc",
+                 "departed", "cleared_at", "vehicle_t", "next_mask")
 
-    def __init__(self, cid: int, ci: int, commodity: str, origin: int, dest: int, tonnes: float, mask: int,
-                 electric: bool, release_h: float, deadline_h: float, base_h: float, on_done=None):
+    def __init__(self, cid: int, ci: int, commodity: str, origin: int, dest: int, tonnes: float, allowed: int,
+                 mask: int, electric: bool, release_h: float, deadline_h: float, base_h: float, priority: int,
+                 vot: float, on_done=None):
         self.id = cid
         self.ci = ci
         self.commodity = commodity
+        self.origin = origin
         self.dest = dest
-        self.allowed = mask
-        self.mask = mask
+        self.allowed = allowed
+        self.mask = mask  # the single mode it travels in now
         self.electric = electric
         self.tonnes = tonnes
         self.release_h = release_h
@@ -64,6 +78,28 @@ class Consignment:
         self.base_h = base_h
         self.node = origin
         self.on_done = on_done  # called as on_done(consignment, delivered: bool)
+        self.priority = priority
+        self.vot = vot
+        self.spread_h = 0.0
+        self.arc = -1
+        self.last_arc = -1
+        self.departed = False
+        self.cleared_at = 0.0
+        self.vehicle_t = 1.0
+        self.next_mask = 0
+
+
+class _Train:
+    """A timetabled passenger train on its line: it holds single-track blocks like a freight train."""
+
+    __slots__ = ("arcs", "k", "tonnes", "priority", "arc")
+
+    def __init__(self, arcs: list[int]):
+        self.arcs = arcs
+        self.k = 0
+        self.tonnes = 0.0
+        self.priority = 10  # above every freight class: the timetable comes first
+        self.arc = -1
 
 
 class FreightModel:
@@ -76,71 +112,142 @@ class FreightModel:
         self.net = net = scenario.network
         self.state = state
         self.recorder = recorder
-        self.customs: dict[int, CustomsQueue] = {}
+        defaults = net.spec.defaults
+        self.defaults = defaults
+        self.customs: dict[int, CustomsLanes] = {}
+        truck_t = defaults.truck_payload_t
         node_entry_h = np.zeros(net.n_nodes)
         for i, node in enumerate(net.spec.nodes):
             if node.customs is not None:
                 c = node.customs
                 start = scenario.start
                 days = None if c.open_days is None else {DAYS.index(d) for d in c.open_days}
-                self.customs[i] = CustomsQueue(c.lanes, c.tonnes_per_hour_per_lane, c.fixed, c.service == "exponential",
-                                               streams[f"customs:{node.id}"], c.window(), days,
-                                               start.hour + start.minute / 60, start.weekday())
-                node_entry_h[i] = c.fixed
-        self.router = Router(net, state, node_entry_h)
+                lanes = CustomsLanes(env, self._customs_entered, c.lanes, c.tonnes_per_hour_per_lane, c.fixed,
+                                     c.service == "exponential", streams[f"customs:{node.id}"], c.window(), days,
+                                     start.hour + start.minute / 60, start.weekday())
+                self.customs[i] = lanes
+                node_entry_h[i] = lanes.vehicle_service_h(truck_t)
+        self._customs_list = [self.customs.get(i) for i in range(net.n_nodes)]
+        self.router = Router(net, state, node_entry_h, defaults.value_of_time, lambda: env.now)
+        self._base_router = Router(net, NetworkState(net.n_links, net.n_nodes), node_entry_h, defaults.value_of_time)
         self.commodity_index = {c: i for i, c in enumerate(scenario.commodities)}
-        n_arcs = net.n_arcs
-        self._queue: list[deque[Consignment]] = [deque() for _ in range(n_arcs)]
-        # Plain lists, not numpy arrays: the event loop reads them one element at a time,
-        # and list indexing is several times faster than numpy scalar indexing.
-        self._free_at = [0.0] * n_arcs
-        self._wake_pending = [False] * n_arcs
+        # Plain lists, not numpy arrays: the event loop reads them one element at a time.
         self._arc_link = net.arc_link.tolist()
         self._arc_to = net.arc_to.tolist()
         self._arc_time = net.arc_time_h.tolist()
         self._arc_capacity = net.arc_capacity_tph.tolist()
         self._arc_electrified = net.arc_electrified.tolist()
         self._arc_rail = (net.arc_mode == 0).tolist()
+        self._arc_vehicle = net.arc_vehicle_t.tolist()
+        self._arc_reverse = net.arc_reverse.tolist()
+        self._arc_block_share = net.arc_block_share.tolist()
+        self._out = net.node_out_arcs
+        self._mode_vehicle = {1 << MODES.index("rail"): defaults.train_payload_t,
+                              1 << MODES.index("road"): defaults.truck_payload_t,
+                              1 << MODES.index("ferry"): defaults.ferry_payload_t}
+        self._arcs_of_link: list[list[int]] = [[] for _ in range(net.n_links)]
+        for arc, link in enumerate(self._arc_link):
+            self._arcs_of_link[link].append(arc)
+        self._sections: list = [None] * net.n_arcs
+        self._direction = [0] * net.n_arcs
+        self._build_sections()
+        self._transfer = [PointQueue(env, self._transferred, tph, lambda: True, lambda: 1.0)
+                          for tph in net.node_transfer_tph.tolist()]
         self._waiting: dict[int, Consignment] = {}
         self._live: dict[int, Consignment] = {}
+        self._queued = 0  # consignments waiting in link sections
+        self._next_refresh = 0.0
         self._next_id = 0
-        self._base_router: Router | None = None
+        self._base_cache: dict[tuple, float] = {}
         state.subscribe(self._on_state_change)
 
+    def _build_sections(self) -> None:
+        net, env, state = self.net, self.env, self.state
+        blocks: dict[int, SingleTrackBlock] = {}
+        for arc in range(net.n_arcs):
+            link = self._arc_link[arc]
+            usable = (lambda li=link: state.open_links[li])
+            factor = (lambda li=link: state.capacity_factors[li])
+            if net.arc_single_track[arc]:
+                block = blocks.get(link)
+                if block is None:
+                    block = blocks[link] = SingleTrackBlock(env, self._entered, self._arc_capacity[arc],
+                                                            self.defaults.rail_clearance, usable, factor)
+                    self._direction[arc] = 0
+                else:
+                    self._direction[arc] = 1
+                self._sections[arc] = block
+            else:
+                self._sections[arc] = PointQueue(env, self._entered, self._arc_capacity[arc], usable, factor)
+
     # ----------------------------------------------------------------- set-up
-    def base_time_h(self, origin: int, dest: int, mask: int, commodity: str, tonnes: float, electric: bool = False) -> float:
-        """Undisrupted door-to-door time of ``tonnes`` in the fastest allowed mode (hours; inf if no route)."""
-        if self._base_router is None:
-            self._base_router = Router(self.net, NetworkState(self.net.n_links, self.net.n_nodes), self.router.node_entry_h)
+    def _primary(self, modes: tuple[str, ...] | list[str]) -> int:
+        return 1 << MODES.index(modes[0])
+
+    def base_time_h(self, origin: int, dest: int, mask: int, commodity: str, tonnes: float, electric: bool = False,
+                    primary: int = 0) -> float:
+        """Undisturbed door-to-door time of ``tonnes`` on its cheapest route (hours; inf if none).
+
+        Running time of every arc, its vehicles' entry spread (the largest over the route), the
+        customs clearance of its vehicles at empty lanes, and a transshipment when the cheapest
+        way leaves the flow's own mode.
+        """
+        key = (origin, dest, mask, commodity, tonnes, electric, primary)
+        hit = self._base_cache.get(key)
+        if hit is not None:
+            return hit
         router = self._base_router
-        mode = router.best_mode(origin, dest, mask, commodity, electric)
-        arcs = router.path(origin, dest, mode, commodity, electric) if mode else None
-        if arcs is None:
-            return float("inf")
-        total = 0.0
+        primary = primary or mode_bits(mask)[0]
+        best_h, best_cost = INF, INF
+        for bit in mode_bits(mask):
+            cost = router.time_to_go(origin, dest, bit, commodity, electric)
+            transfer = 0.0
+            if bit != primary:
+                transfer = self.defaults.mode_transfer_h + self.defaults.transfer_cost_nok_per_t / self.defaults.value_of_time(commodity)
+            if cost + transfer >= best_cost:
+                continue
+            arcs = router.path(origin, dest, bit, commodity, electric)
+            if arcs is None:
+                continue
+            best_cost = cost + transfer
+            best_h = self._route_time_h(arcs, tonnes, dest) + (self.defaults.mode_transfer_h if bit != primary else 0.0)
+        self._base_cache[key] = best_h
+        return best_h
+
+    def _route_time_h(self, arcs: list[int], tonnes: float, dest: int) -> float:
+        total, spread = 0.0, 0.0
         for arc in arcs:
-            total += tonnes / self.net.arc_capacity_tph[arc] + self.net.arc_time_h[arc]
-            head = int(self.net.arc_to[arc])
-            if head in self.customs and head != dest:
-                total += self.customs[head].mean_service_h(tonnes)
-        return total
+            total += self._arc_time[arc]
+            vehicle = self._arc_vehicle[arc]
+            if tonnes > vehicle:
+                spread = max(spread, (tonnes - vehicle) / self._arc_capacity[arc])
+            head = self._arc_to[arc]
+            lanes = self._customs_list[head]
+            if lanes is not None and head != dest:
+                total += lanes.undisturbed_h(tonnes, vehicle)
+        return total + spread
 
     def ship(self, origin: int, dest: int, commodity: str, tonnes: float, modes, deadline_h: float,
-             on_done=None, electric: bool = False) -> None:
+             on_done=None, electric: bool = False, priority: int | None = None) -> None:
         """Release one consignment now (used by the supply systems: food orders, fuel)."""
         mask = modes_mask(modes)
-        base_h = self.base_time_h(origin, dest, mask, commodity, tonnes, electric)
-        if base_h == float("inf"):
+        primary = self._primary(list(modes))
+        base_h = self.base_time_h(origin, dest, mask, commodity, tonnes, electric, primary)
+        if base_h == INF:
             base_h = 0.0
-        self._release_one(self.commodity_index[commodity], commodity, origin, dest, tonnes, mask, electric,
-                          self.env.now, deadline_h, base_h, on_done)
+        if priority is None:
+            priority = self.scenario.spec.priorities.get(commodity, 0)
+        self._release_one(self.commodity_index[commodity], commodity, origin, dest, tonnes, mask, primary, electric,
+                          self.env.now, deadline_h, base_h, priority, on_done)
 
-    def _release_one(self, ci, commodity, origin, dest, tonnes, mask, electric, t, deadline_h, base_h, on_done=None):
-        c = Consignment(self._next_id, ci, commodity, origin, dest, tonnes, mask, electric, t, deadline_h, base_h, on_done)
+    def _release_one(self, ci, commodity, origin, dest, tonnes, mask, primary, electric, t, deadline_h, base_h,
+                     priority, on_done=None):
+        c = Consignment(self._next_id, ci, commodity, origin, dest, tonnes, mask, primary, electric, t, deadline_h,
+                        base_h, priority, self.defaults.value_of_time(commodity), on_done)
+        c.vehicle_t = self._mode_vehicle[primary]
         self._next_id += 1
         self._live[c.id] = c
         self.recorder.release(ci, dest, tonnes, t, t + base_h)
-        c.mask = self.router.best_mode(c.node, dest, mask, commodity, electric) or c.mask
         self._route(c)
 
     def start(self, streams: Streams) -> None:
@@ -153,7 +260,9 @@ class FreightModel:
         """Release consignments every ``slot_h`` hours, or with exponential gaps of that mean."""
         ci = self.commodity_index[demand.commodity]
         mask = modes_mask(demand.modes)
-        base_h = self.base_time_h(demand.origin, demand.dest, mask, demand.commodity, demand.consignment_t, demand.electric)
+        primary = self._primary(demand.modes)
+        base_h = self.base_time_h(demand.origin, demand.dest, mask, demand.commodity, demand.consignment_t,
+                                  demand.electric, primary)
         t = demand.start_h
         if rng is not None:
             t += rng.exponential(demand.slot_h)
@@ -161,117 +270,250 @@ class FreightModel:
             yield Timeout(self.env, t)
         stop = min(horizon, demand.end_h)
         while t < stop - 1e-9:
-            self._release_one(ci, demand.commodity, demand.origin, demand.dest, demand.consignment_t, mask,
-                              demand.electric, t, demand.deadline_h, base_h)
+            self._release_one(ci, demand.commodity, demand.origin, demand.dest, demand.consignment_t, mask, primary,
+                              demand.electric, t, demand.deadline_h, base_h, demand.priority)
             gap = demand.slot_h if rng is None else float(rng.exponential(demand.slot_h))
             t += gap
             yield Timeout(self.env, gap)
 
-    # ---------------------------------------------------------------- movement
-    def _schedule(self, delay: float, callback, value) -> None:
-        Timeout(self.env, delay, value).callbacks.append(callback)
+    # -------------------------------------------------------------- choosing
+    def _live_wait(self, arc: int) -> float:
+        """Waiting a consignment would meet at ``arc`` now beyond the router's snapshot, hours."""
+        section = self._sections[arc]
+        wait = section.expected_wait_h(self._direction[arc]) - self.router.waits[arc]
+        lanes = self._customs_list[self._arc_to[arc]]
+        if lanes is not None:
+            wait += lanes.expected_wait_h()
+        return wait
+
+    def _choose(self, c: Consignment) -> tuple[int, float]:
+        """The cheapest next arc in the consignment's mode and its value (hours-equivalent)."""
+        cost, to_go = self.router.lookup(c.dest, c.mask, c.commodity, c.electric)
+        node = c.node
+        if to_go[node] == INF:
+            return -1, INF
+        back = self._arc_reverse[c.last_arc] if c.last_arc >= 0 else -1
+        best, best_value = -1, INF
+        arc_to, open_links, arc_link = self._arc_to, self.state.open_links, self._arc_link
+        age = -1.0
+        for arc in self._out[node]:
+            fixed = cost[arc]
+            if fixed == INF or arc == back:
+                continue
+            if not open_links[arc_link[arc]]:  # its wait for the reopening has shrunk since it was costed
+                if age < 0:
+                    age = self.router.cost_age_h(c.mask, c.commodity, c.electric)
+                fixed -= age
+            value = fixed + to_go[arc_to[arc]]
+            if value >= best_value:
+                continue
+            value += self._live_wait(arc)
+            if value < best_value:
+                best, best_value = arc, value
+        if best < 0 and back >= 0 and cost[back] != INF:  # a dead end: turning back is the only way
+            best, best_value = back, cost[back] + to_go[arc_to[back]] + self._live_wait(back)
+        return best, best_value
+
+    def _other_mode(self, c: Consignment, value: float) -> tuple[int, float]:
+        """A cheaper way on in another allowed mode after a transshipment here, or (0, inf)."""
+        other = c.allowed & ~c.mask
+        if not other:
+            return 0, INF
+        node = c.node
+        transfer = (self.defaults.mode_transfer_h + self.defaults.transfer_cost_nok_per_t / c.vot
+                    + self._transfer[node].expected_wait_h())
+        best, best_value = 0, value
+        for bit in mode_bits(other):
+            to_go = self.router.lookup(c.dest, bit, c.commodity, c.electric)[1][node]
+            if to_go + transfer < best_value:
+                best, best_value = bit, to_go + transfer
+        return best, best_value
 
     def _route(self, c: Consignment) -> None:
         """Decide what ``c`` does at the node where it stands."""
         now = self.env.now
         if c.node == c.dest:
-            del self._live[c.id]
-            self.recorder.deliver(c.ci, c.dest, c.tonnes, now, now - c.release_h - c.base_h, c.release_h)
-            if c.on_done is not None:
-                c.on_done(c, True)
+            if c.spread_h > 0:  # the rest of its vehicles are still coming in
+                Timeout(self.env, c.spread_h, c).callbacks.append(self._delivered)
+                c.spread_h = 0.0
+            else:
+                self._deliver(c, now)
             return
-        if now > c.deadline_h:
-            self._lose(c, now)
+        if self._queued or self.router.waits.any():
+            self._refresh_waits(now)
+        arc, value = self._choose(c)
+        bit, other_value = self._other_mode(c, value)
+        if bit:
+            if not c.departed and now + self._expected_time_h(c, other_value, bit) > c.deadline_h:
+                self._cancel(c, now)
+                return
+            c.departed = True
+            c.next_mask = bit
+            self._transfer[c.node].request(c)
             return
-        arc = self.router.next_arc(c.node, c.dest, c.mask, c.commodity, c.electric)
         if arc < 0:
-            other = self.router.best_mode(c.node, c.dest, c.allowed & ~c.mask, c.commodity, c.electric)
-            if other:
-                c.mask = other
-                self.recorder.event(now, "mode-change", self.net.node_ids[c.node], f"consignment {c.id} ({c.commodity}) to {MODES[other.bit_length() - 1]}")
-                self._schedule(self.net.spec.defaults.mode_transfer_h, self._cleared, c)
+            self._wait(c)
+            return
+        link = self._arc_link[arc]
+        if not self.state.open_links[link]:  # best is to wait for the announced reopening
+            if not c.departed and now + self._expected_time_h(c, value, c.mask) > c.deadline_h:
+                self._cancel(c, now)
             else:
                 self._wait(c)
             return
-        self._queue[arc].append(c)
-        if not self._wake_pending[arc]:
-            self._dispatch(arc)
+        if not c.departed:
+            if now + self._expected_time_h(c, value, c.mask) > c.deadline_h:
+                self._cancel(c, now)
+                return
+            c.departed = True
+            self._waiting.pop(c.id, None)
+        c.arc = arc
+        self._queued += 1
+        self._sections[arc].request(c, self._direction[arc])
+
+    def _expected_time_h(self, c: Consignment, value: float, mask: int) -> float:
+        """Expected hours to the destination in mode ``mask``: its undisturbed time plus how much the
+        generalized cost ``value`` exceeds the undisturbed one (waiting, detours, transshipment)."""
+        undisturbed = self._base_router.time_to_go(c.node, c.dest, mask, c.commodity, c.electric)
+        base = self.base_time_h(c.node, c.dest, mask, c.commodity, c.tonnes, c.electric, mask)
+        if undisturbed == INF or base == INF:
+            return value
+        return max(0.0, value - undisturbed) + base
 
     def _wait(self, c: Consignment) -> None:
         if c.id not in self._waiting:
             self._waiting[c.id] = c
-            self._schedule(max(0.0, c.deadline_h - self.env.now), self._deadline_passed, c)
+            if not c.departed:
+                Timeout(self.env, max(0.0, c.deadline_h - self.env.now), c).callbacks.append(self._deadline_passed)
 
     def _deadline_passed(self, event) -> None:
         c = event.value
-        if c.id in self._waiting and self.env.now >= c.deadline_h:
+        if c.id in self._waiting and not c.departed and self.env.now >= c.deadline_h - 1e-9:
             del self._waiting[c.id]
-            self._lose(c, self.env.now)
+            self._cancel(c, self.env.now)
 
-    def _lose(self, c: Consignment, now: float) -> None:
+    def _cancel(self, c: Consignment, now: float) -> None:
+        """Cancelled before departure: lost demand."""
         del self._live[c.id]
         self.recorder.lose(c.ci, c.dest, c.tonnes, now)
         if c.on_done is not None:
             c.on_done(c, False)
 
-    def _dispatch(self, arc: int) -> None:
-        """Admit queued consignments onto ``arc`` while it is open and free."""
-        self._wake_pending[arc] = False
-        queue = self._queue[arc]
+    def _deliver(self, c: Consignment, now: float) -> None:
+        del self._live[c.id]
+        self.recorder.deliver(c.ci, c.dest, c.tonnes, now, now - c.release_h - c.base_h, c.release_h)
+        if c.on_done is not None:
+            c.on_done(c, True)
+
+    def _delivered(self, event) -> None:
+        self._deliver(event.value, self.env.now)
+
+    # ---------------------------------------------------------------- moving
+    def _entered(self, user, direction: int) -> float:
+        """A user has entered its arc's section: schedule its arrival; return its time on the link."""
+        arc = user.arc
         link = self._arc_link[arc]
         state = self.state
-        now = self.env.now
-        electrified = self._arc_electrified[arc]
-        rail = self._arc_rail[arc]
-        while queue and state.link_open(link):
-            free_at = self._free_at[arc]
-            if free_at > now:
-                self._wake_pending[arc] = True
-                self._schedule(free_at - now, self._wake, arc)
-                return
-            c = queue.popleft()
-            if now > c.deadline_h:
-                self._lose(c, now)
-                continue
-            if rail and c.electric and not state.link_usable(link, True, electrified):
-                self._route(c)  # traction power lost while queued: find another way or wait
-                continue
-            admit = c.tonnes / (self._arc_capacity[arc] * state.capacity_factors[link])
-            travel = self._arc_time[arc] / state.speed_factors[link]
-            self._free_at[arc] = now + admit
-            c.node = self._arc_to[arc]
-            self._schedule(admit + travel, self._arrived, c)
+        run = self._arc_time[arc] / state.speed_factors[link]
+        if isinstance(user, _Train):
+            Timeout(self.env, run, user).callbacks.append(self._train_on)
+            return run * self._arc_block_share[arc]
+        self._queued -= 1
+        c = user
+        if c.electric and self._arc_rail[arc] and not state.link_usable(link, True, self._arc_electrified[arc]):
+            # traction power lost while it queued: it stays where it is and chooses again
+            Timeout(self.env, 0.0, c).callbacks.append(self._again)
+            return 0.0
+        vehicle = self._arc_vehicle[arc]
+        if c.tonnes > vehicle:
+            c.spread_h = max(c.spread_h, (c.tonnes - vehicle) / (self._arc_capacity[arc] * state.capacity_factors[link]))
+        c.vehicle_t = vehicle
+        c.node = self._arc_to[arc]
+        c.last_arc = arc
+        Timeout(self.env, run, c).callbacks.append(self._arrived)
+        # On single track it holds the block for its stretch between loops (all of it without loops).
+        return run * self._arc_block_share[arc] + c.spread_h
 
-    def _wake(self, event) -> None:
-        self._dispatch(event.value)
+    def _again(self, event) -> None:
+        self._route(event.value)
 
     def _arrived(self, event) -> None:
         c = event.value
-        customs = self.customs.get(c.node)
-        if customs is not None and c.node != c.dest:
-            now = self.env.now
-            done = customs.clear(now, c.tonnes, float(self.state.node_customs_delay_h[c.node]))
-            self._schedule(done - now, self._cleared, c)
+        lanes = self._customs_list[c.node]
+        if lanes is not None and c.node != c.dest:
+            lanes.request(c)
         else:
             self._route(c)
 
-    def _cleared(self, event) -> None:
-        self._route(event.value)
+    def _customs_entered(self, c: Consignment, direction: int) -> float:
+        extra = float(self.state.node_customs_delay_h[c.node])
+        Timeout(self.env, c.cleared_at + extra - self.env.now, c).callbacks.append(self._again)
+        return 0.0
+
+    def _transferred(self, c: Consignment, direction: int) -> float:
+        self.recorder.event(self.env.now, "mode-change", self.net.node_ids[c.node],
+                            f"consignment {c.id} ({c.commodity}) to {MODES[c.next_mask.bit_length() - 1]}")
+        c.mask = c.next_mask
+        c.vehicle_t = self._mode_vehicle[c.mask]
+        c.last_arc = -1
+        Timeout(self.env, self.defaults.mode_transfer_h, c).callbacks.append(self._again)
+        return 0.0
+
+    def run_train(self, arcs: list[int]) -> None:
+        """Send a timetabled passenger train over ``arcs`` now; it holds single-track blocks as it goes."""
+        train = _Train(arcs)
+        self._train_next(train)
+
+    def _train_next(self, train: _Train) -> None:
+        if train.k >= len(train.arcs):
+            return
+        arc = train.arcs[train.k]
+        train.k += 1
+        train.arc = arc
+        if self.net.arc_single_track[arc]:
+            self._sections[arc].request(train, self._direction[arc])
+        else:
+            run = self._arc_time[arc] / self.state.speed_factors[self._arc_link[arc]]
+            Timeout(self.env, run, train).callbacks.append(self._train_on)
+
+    def _train_on(self, event) -> None:
+        self._train_next(event.value)
+
+    # ------------------------------------------------------------ congestion
+    def _refresh_waits(self, now: float) -> None:
+        """Give the router a new snapshot of the waiting in every queue (at most every WAIT_REFRESH_H)."""
+        if now < self._next_refresh:
+            return
+        self._next_refresh = now + WAIT_REFRESH_H
+        waits = np.zeros(self.net.n_arcs)
+        factors = self.state.capacity_factors
+        for arc, section in enumerate(self._sections):
+            queued = section.queued_t[0] + section.queued_t[1]
+            if queued > 0:
+                waits[arc] = queued / (self._arc_capacity[arc] * max(factors[self._arc_link[arc]], 1e-9))
+        self.router.set_waits(waits)
 
     # ------------------------------------------------------------ state change
     def _on_state_change(self) -> None:
-        """Re-route what waits, pull queues off closed links, restart reopened ones."""
-        for arc, queue in enumerate(self._queue):
-            if not queue:
-                continue
-            link = int(self.net.arc_link[arc])
-            if not self.state.link_open(link) or (self.state.link_unpowered[link] and any(c.electric for c in queue)):
-                stranded = list(queue)
-                queue.clear()
-                for c in stranded:
-                    self._route(c)
-            elif not self._wake_pending[arc]:
-                self._dispatch(arc)
+        """Pull queues off closed links, re-route what waits, restart reopened sections."""
+        links, _ = self.state.last_changed
+        stranded: list[Consignment] = []
+        for link in set(links):
+            for arc in self._arcs_of_link[link]:
+                section = self._sections[arc]
+                if not section.waiting():
+                    continue
+                if not self.state.open_links[link] or self.state.link_unpowered[link]:
+                    for user in section.drain():
+                        if isinstance(user, _Train):
+                            section.request(user, self._direction[user.arc])  # a train waits for its line
+                        else:
+                            self._queued -= 1
+                            stranded.append(user)
+                else:
+                    section.serve()
+        for c in stranded:
+            self._route(c)
         waiting = list(self._waiting.values())
         self._waiting.clear()
         for c in waiting:
@@ -279,9 +521,7 @@ class FreightModel:
 
     # ------------------------------------------------------------------ finish
     def finish(self, horizon: float) -> None:
-        """At the horizon, everything whose deadline has passed counts as lost."""
-        queued = {c.id for queue in self._queue for c in queue}
-        for c in list(self._live.values()):
-            if c.deadline_h < horizon and (c.id in self._waiting or c.id in queued):
-                self._waiting.pop(c.id, None)
-                self._lose(c, c.deadline_h)
+        """At the horizon: what has left its origin is in transit, its delay so far recorded as censored."""
+        for c in self._live.values():
+            if c.departed:
+                self.recorder.censor(c.ci, c.dest, c.tonnes, max(0.0, horizon - c.release_h - c.base_h))

@@ -6,7 +6,8 @@ passenger. At each departure, in each direction:
 1. if every link of the service's own line (its undisturbed rail route through ``via``) is
    usable — open, and electrified and powered for electric traction — the train runs and
    carries up to ``seats`` of the waiting passengers (a timetabled train does not detour
-   over other lines);
+   over other lines). Running, it holds each single-track block of its line in turn, ahead of
+   any waiting freight train, so freight and passenger trains compete for the line;
 2. otherwise, if buses are configured and an open road takes at most ``max_detour_factor`` ×
    the train's time, replacement buses carry up to ``buses × seats``, with the extra time of
    the road over the rail route;
@@ -46,11 +47,13 @@ def clock_hours(text: str) -> float:
 class PassengerSystem:
     """Services and commuters of one run."""
 
-    def __init__(self, env: simpy.Environment, scenario: Scenario, state: NetworkState, router: Router, recorder: Recorder):
+    def __init__(self, env: simpy.Environment, scenario: Scenario, state: NetworkState, freight, recorder: Recorder):
         spec = scenario.spec.passengers
         assert spec is not None
-        self.env, self.scenario, self.router, self.recorder, self.state = env, scenario, router, recorder, state
+        self.env, self.scenario, self.recorder, self.state = env, scenario, recorder, state
+        self.freight = freight  # trains that run hold the single-track blocks freight uses
         self.net = scenario.network
+        self.router = Router(self.net, state)  # travel time alone: passengers pay no freight distance cost
         self.base_router = Router(self.net, NetworkState(self.net.n_links, self.net.n_nodes))
         self.services = spec.services
         self.commuters = spec.commuters
@@ -145,6 +148,7 @@ class PassengerSystem:
                 demand = sum(c[0] for c in cohorts)
                 if lines[d] is not None and self._line_usable(lines[d], s.commodity, electric):
                     self.run[i] += 1
+                    self.freight.run_train(lines[d])
                     carried = min(demand, s.seats)
                     rail = sum(self.net.arc_time_h[a] / self.state.link_speed_factor[self.net.arc_link[a]] for a in lines[d])
                     self.extra_h[i] += carried * max(rail - base[d], 0.0)

@@ -89,11 +89,14 @@ class Recording:
     * ``released`` — consignments released at their origin in the step;
     * ``due`` — tonnes whose undisrupted arrival time (release + base travel time) falls in the step;
     * ``delivered`` — tonnes that reached their destination in the step;
-    * ``lost`` — tonnes cancelled in the step because their deadline passed.
+    * ``lost`` — tonnes cancelled in the step before they left their origin (no way to make
+      their deadline).
 
     Totals, tonnes, shape ``(n_commodities, n_nodes)`` by destination: ``demanded_t``,
     ``delivered_t``, ``lost_t`` and ``in_transit_t`` (still on the way at the horizon).
-    ``demanded = delivered + lost + in_transit`` holds exactly.
+    ``demanded = delivered + lost + in_transit`` holds exactly. ``in_transit_delay_th`` holds,
+    per commodity and destination, Σ tonnes × delay up to the horizon of what was still on its
+    way there (a censored delay: the consignment was late by at least that much).
 
     Per delivered consignment: ``delivery_*`` arrays (commodity index, destination index,
     tonnes, delay in hours against the undisrupted travel time, delivery time and release
@@ -123,6 +126,7 @@ class Recording:
     delivery_delay_h: np.ndarray
     delivery_time_h: np.ndarray
     delivery_release_h: np.ndarray
+    in_transit_delay_th: np.ndarray = None  # censored tonne-hours of delay of what is in transit at the horizon
     due_by_dest: np.ndarray = None  # tonnes due per destination node and step (all commodities)
     delivered_by_dest: np.ndarray = None  # tonnes delivered per destination node and step
     disruptions: list[tuple] = field(default_factory=list)  # (id, start_h, end_h, links, nodes, kind, cause)
@@ -165,6 +169,7 @@ class Recorder:
         self.demanded_t = np.zeros(totals)
         self.delivered_t = np.zeros(totals)
         self.lost_t = np.zeros(totals)
+        self.in_transit_delay_th = np.zeros(totals)
         self._deliveries: list[tuple[int, int, float, float, float, float]] = []
         self.due_by_dest = np.zeros((len(node_ids), n_steps))
         self.delivered_by_dest = np.zeros((len(node_ids), n_steps))
@@ -200,6 +205,10 @@ class Recorder:
         self.lost_t[commodity, dest] += tonnes
         self.lost[commodity, max(0, self._bin(t))] += tonnes
 
+    def censor(self, commodity: int, dest: int, tonnes: float, delay_h: float) -> None:
+        """A consignment still on its way at the horizon, late by at least ``delay_h``."""
+        self.in_transit_delay_th[commodity, dest] += tonnes * delay_h
+
     def event(self, t: float, kind: str, target: str, detail: str = "") -> None:
         self.events.append((float(t), kind, target, detail))
 
@@ -217,6 +226,7 @@ class Recorder:
             delivered_t=self.delivered_t,
             lost_t=self.lost_t,
             in_transit_t=in_transit,
+            in_transit_delay_th=self.in_transit_delay_th,
             delivery_commodity=rows[:, 0].astype(np.int32),
             delivery_dest=rows[:, 1].astype(np.int32),
             delivery_tonnes=rows[:, 2],

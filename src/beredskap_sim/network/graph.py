@@ -6,7 +6,9 @@ Built once from a validated ``NetworkSpec``. It never changes during a run; what
 Each bidirectional link becomes two *arcs* (one per direction) with the link's capacity
 each. Freight time on an arc is ``length_km / min(speed_kmh, mode cap)`` hours; capacity in
 tonnes/hour is ``trains_per_day × train_payload_t / 24`` for rail, ``trucks_per_hour ×
-truck_payload_t`` for road, or ``tonnes_per_hour`` as given.
+truck_payload_t`` for road, or ``tonnes_per_hour`` as given. A vehicle of the arc's mode
+(train, truck, ferry departure) carries ``arc_vehicle_t`` tonnes; the distance part of the
+generalized cost of a tonne on the arc is ``length_km × distance_cost_nok_per_tkm[mode]`` NOK.
 """
 
 from __future__ import annotations
@@ -55,6 +57,13 @@ class Network:
     arc_time_h: np.ndarray
     arc_capacity_tph: np.ndarray
     arc_electrified: np.ndarray
+    arc_vehicle_t: np.ndarray  # tonnes one vehicle of the arc's mode carries
+    arc_single_track: np.ndarray  # rail arcs of single-track links (one block per link)
+    arc_block_share: np.ndarray  # share of the running time a train holds the single-track block: 1 / (loops + 1)
+    arc_distance_nok_per_t: np.ndarray  # operating cost of a tonne over the arc, NOK
+    arc_reverse: np.ndarray  # the arc of the same link in the other direction, or -1
+    node_transfer_tph: np.ndarray  # tonnes/hour a node can move between rail and road
+    node_out_arcs: list[list[int]]  # arcs leaving each node
     graph: nx.MultiDiGraph
     node_index: dict[str, int] = field(default_factory=dict)
     link_index: dict[str, int] = field(default_factory=dict)
@@ -111,6 +120,20 @@ def build_network(spec: NetworkSpec) -> Network:
         if link.bidirectional:
             arcs.append((li, v, u, mode, link.length_km, time_h, cap))
     cols = list(zip(*arcs))
+    d = spec.defaults
+    payload = {"rail": d.train_payload_t, "road": d.truck_payload_t, "ferry": d.ferry_payload_t}
+    arc_link = np.array(cols[0], dtype=np.int64)
+    arc_from = np.array(cols[1], dtype=np.int64)
+    out_arcs: list[list[int]] = [[] for _ in node_ids]
+    first_arc: dict[int, int] = {}
+    reverse = np.full(len(arcs), -1, dtype=np.int64)
+    for a, (li, u, *_rest) in enumerate(arcs):
+        out_arcs[u].append(a)
+        if li in first_arc:
+            reverse[a], reverse[first_arc[li]] = first_arc[li], a
+        else:
+            first_arc[li] = a
+    transfer_trucks = [n.transfer_trucks_per_day or d.transfer_trucks_per_day for n in spec.nodes]
     graph = nx.MultiDiGraph()
     graph.add_nodes_from(range(len(node_ids)))
     for a, (li, u, v, mode, length, time_h, cap) in enumerate(arcs):
@@ -119,14 +142,23 @@ def build_network(spec: NetworkSpec) -> Network:
         spec=spec,
         node_ids=node_ids,
         link_ids=link_ids,
-        arc_link=np.array(cols[0], dtype=np.int64),
-        arc_from=np.array(cols[1], dtype=np.int64),
+        arc_link=arc_link,
+        arc_from=arc_from,
         arc_to=np.array(cols[2], dtype=np.int64),
         arc_mode=np.array(cols[3], dtype=np.int64),
         arc_length_km=np.array(cols[4], dtype=float),
         arc_time_h=np.array(cols[5], dtype=float),
         arc_capacity_tph=np.array(cols[6], dtype=float),
         arc_electrified=np.array([spec.links[li].electrified for li in cols[0]], dtype=bool),
+        arc_vehicle_t=np.array([payload[spec.links[li].mode] for li in cols[0]], dtype=float),
+        arc_single_track=np.array([spec.links[li].track == "single" for li in cols[0]], dtype=bool),
+        arc_block_share=np.array([1.0 / (spec.links[li].passing_loops + 1) for li in cols[0]], dtype=float),
+        arc_distance_nok_per_t=np.array(
+            [length * d.distance_cost_nok_per_tkm.get(spec.links[li].mode, 0.0) for li, length in zip(cols[0], cols[4])],
+            dtype=float),
+        arc_reverse=reverse,
+        node_transfer_tph=np.array(transfer_trucks, dtype=float) * d.truck_payload_t / 24.0,
+        node_out_arcs=out_arcs,
         graph=graph,
         node_index=node_index,
         link_index={lid: i for i, lid in enumerate(link_ids)},

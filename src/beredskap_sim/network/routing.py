@@ -1,22 +1,36 @@
-"""Best open route to a destination, cached by network-state version.
+"""Generalized cost to a destination, per traffic class, on ``scipy.sparse.csgraph``.
 
-For a destination, a traffic class (allowed modes, commodity) and the current state, one
-Dijkstra run from the destination over the *reversed* graph gives every node's time-to-go and
-its next hop. Consignments ask only for the next arc at the node where they stand, so a link
-that closes mid-journey is routed around at the next node.
+A *traffic class* is (allowed modes mask, commodity, electric traction). For a class, every arc
+has a cost in hours-equivalent::
 
-A traffic class is (allowed modes, commodity, electric traction). Electric traction may use
-rail arcs only where the link is electrified and has traction power.
+    cost[a] = run_h[a] / speed_factor            running time
+            + entry_h[head] + customs_delay[head] expected customs at a border it enters
+            + distance_nok_per_t[a] / VOT          operating cost, at the commodity's value of time
+            + wait[a]                              congestion waiting ahead (a snapshot, see below)
+            + max(0, reopen_h − now)               a closed link with an announced reopening
 
-Generalised cost of an arc, in hours: ``time_h / speed_factor`` plus, when the arc enters a
-border node, that node's expected customs time (fixed clearance + any customs delay). Closed
-links, links with capacity factor 0 and nodes closed to the commodity are impassable.
+and is infinite where the class may not pass: a mode outside the mask, electric traction on an
+unelectrified or unpowered link, a closed link without an announced reopening, a node closed to
+the commodity. One Dijkstra from the destination over the reversed graph (parallel arcs reduced
+to their cheapest) gives every node's cost-to-go; consignments choose their next arc at the node
+where they stand, as ``cost[a] + live waiting + to_go[head]`` (see ``model.freight``).
+
+Route tables are cached per (class, destination) and recomputed only when a change touches
+them: after a state change, or a new congestion snapshot, the router compares each cached
+table with the arcs whose cost moved, and drops a table only if such an arc lay on one of its
+shortest paths (its cost rose) or would now shorten one (its cost fell). A closure in one corner
+of a large network therefore leaves the tables elsewhere alone, so routing work grows with the
+changes that matter, not with network size × changes. Tables that contain time-dependent terms
+(waiting for a reopening, congestion) also expire after ``refresh_h`` of simulated time.
 """
 
 from __future__ import annotations
 
-import networkx as nx
+from typing import Callable
+
 import numpy as np
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import dijkstra
 
 from .graph import MODES, Network
 from .state import NetworkState
@@ -35,101 +49,210 @@ def modes_mask(modes) -> int:
     return mask
 
 
-class Router:
-    """Next-hop tables per (destination, modes mask, commodity), recomputed when the state changes."""
+class _Table:
+    __slots__ = ("to_go", "to_go_list", "expires")
 
-    def __init__(self, network: Network, state: NetworkState, node_entry_h: np.ndarray | None = None):
-        self.network = network
+    def __init__(self, to_go: np.ndarray, expires: float):
+        self.to_go = to_go
+        self.to_go_list = to_go.tolist()
+        self.expires = expires
+
+
+class _Class:
+    """Cost vector of one traffic class and its tables per destination."""
+
+    __slots__ = ("key", "cost", "cost_list", "timed", "tables", "computed_at")
+
+    def __init__(self, key: tuple[int, str, bool], cost: np.ndarray, timed: bool, computed_at: float):
+        self.key = key
+        self.computed_at = computed_at  # when waits for announced reopenings were measured
+        self.cost = cost
+        self.cost_list = cost.tolist()
+        self.timed = timed
+        self.tables: dict[int, _Table] = {}
+
+
+class Router:
+    """Cost-to-go tables per (class, destination), kept up to date with the network state.
+
+    ``value_of_time(commodity)`` (NOK per tonne-hour) weighs the arcs' distance cost; without it
+    the router minimises time alone (passengers, commuters). ``clock()`` gives the current time
+    for announced reopenings; ``refresh_h`` bounds the age of time-dependent tables.
+    """
+
+    def __init__(self, network: Network, state: NetworkState, node_entry_h: np.ndarray | None = None,
+                 value_of_time: Callable[[str], float] | None = None, clock: Callable[[], float] | None = None,
+                 refresh_h: float = 1.0):
+        self.network = net = network
         self.state = state
         self.node_entry_h = node_entry_h if node_entry_h is not None else np.zeros(network.n_nodes)
-        self._reversed = network.graph.reverse(copy=False)
-        self._cache: dict[tuple[int, int, str, bool], tuple[np.ndarray, np.ndarray, list[int]]] = {}
+        self._vot = value_of_time
+        self._clock = clock or (lambda: 0.0)
+        self.refresh_h = refresh_h
+        self.waits = np.zeros(net.n_arcs)  # congestion snapshot, hours per arc
+        self._classes: dict[tuple[int, str, bool], _Class] = {}
         self._version = state.version
         self.recomputations = 0
+        # Reversed graph on unique (head, tail) pairs, so parallel arcs reduce to the cheapest.
+        pairs, pair_of_arc = np.unique(np.stack([net.arc_to, net.arc_from], axis=1), axis=0, return_inverse=True)
+        self._pair_of_arc = pair_of_arc.ravel()
+        self._n_pairs = len(pairs)
+        counts = np.bincount(pairs[:, 0], minlength=net.n_nodes)
+        self._indptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int32)
+        self._indices = pairs[:, 1].astype(np.int32)  # pairs are sorted by head, then tail
+        self._mode_bit = (1 << net.arc_mode).astype(np.int64)
+        self._dist = net.arc_distance_nok_per_t
+        self._arc_to_list = net.arc_to.tolist()
+        # arcs touching each node (into or out of it), for node closures
+        touching: list[list[int]] = [[] for _ in range(net.n_nodes)]
+        for a, (u, v) in enumerate(zip(net.arc_from.tolist(), net.arc_to.tolist())):
+            touching[u].append(a)
+            touching[v].append(a)
+        self._node_arcs = touching
+        self._link_arcs: list[list[int]] = [[] for _ in range(net.n_links)]
+        for a, li in enumerate(net.arc_link.tolist()):
+            self._link_arcs[li].append(a)
 
-    def _arc_cost(self, arc: int, mask: int, commodity: str, electric: bool) -> float | None:
-        net, state = self.network, self.state
-        mode = int(net.arc_mode[arc])
-        if not (mask >> mode) & 1:
-            return None
-        link = int(net.arc_link[arc])
-        if not state.link_usable(link, electric and mode == 0, bool(net.arc_electrified[arc])):
-            return None
-        head = int(net.arc_to[arc])
-        if state.node_closed[head] and state.node_closed_for(head, commodity):
-            return None
-        tail = int(net.arc_from[arc])
-        if state.node_closed[tail] and state.node_closed_for(tail, commodity):
-            return None
-        return (
-            net.arc_time_h[arc] / state.link_speed_factor[link]
-            + self.node_entry_h[head]
-            + state.node_customs_delay_h[head]
-        )
+    # ------------------------------------------------------------------ costs
+    def _cost_vector(self, mask: int, commodity: str, electric: bool) -> tuple[np.ndarray, bool]:
+        net, st = self.network, self.state
+        link = net.arc_link
+        cost = (net.arc_time_h / st.link_speed_factor[link] + self.node_entry_h[net.arc_to]
+                + st.node_customs_delay_h[net.arc_to] + self.waits)
+        if self._vot is not None:
+            cost = cost + self._dist / self._vot(commodity)
+        blocked = (self._mode_bit & mask) == 0
+        if electric:
+            blocked |= (net.arc_mode == 0) & (~net.arc_electrified | st.link_unpowered[link])
+        closed = st.link_closed[link] | (st.link_capacity_factor[link] <= 0.0)
+        timed = bool(self.waits.any())
+        if closed.any():
+            reopen = st.link_reopen_h[link]
+            announced = closed & np.isfinite(reopen)
+            if announced.any():
+                cost = cost + np.where(announced, np.maximum(reopen - self._clock(), 0.0), 0.0)
+                timed = True
+            blocked |= closed & ~announced
+        if st.node_closed.any():
+            for node in np.flatnonzero(st.node_closed):
+                if st.node_closed_for(int(node), commodity):
+                    blocked[self._node_arcs[int(node)]] = True
+        cost[blocked] = np.inf
+        return cost, timed
 
-    def _best_arc(self, edges: dict, mask: int, commodity: str, electric: bool) -> tuple[float, int] | None:
-        best = None
-        for arc in edges:
-            cost = self._arc_cost(arc, mask, commodity, electric)
-            if cost is not None and (best is None or cost < best[0]):
-                best = (cost, arc)
-        return best
-
-    def table(self, dest: int, mask: int, commodity: str, electric: bool = False):
-        """``(next_arc, time_to_go_h, next_arc as a list)`` for every node; next_arc is -1 where no route exists."""
+    def _class(self, mask: int, commodity: str, electric: bool) -> _Class:
         if self._version != self.state.version:
-            self._cache.clear()
+            self._on_state_change()
+        key = (mask, commodity, electric)
+        cls = self._classes.get(key)
+        if cls is None:
+            cls = self._classes[key] = _Class(key, *self._cost_vector(mask, commodity, electric), self._clock())
+        return cls
+
+    # ----------------------------------------------------------- invalidation
+    def _on_state_change(self) -> None:
+        """Refresh cost vectors after a state change; drop only the tables the change touches."""
+        self._version = self.state.version
+        links, nodes = self.state.last_changed
+        arcs = {a for li in links for a in self._link_arcs[li]}
+        arcs.update(a for n in nodes for a in self._node_arcs[n])
+        self._update(np.fromiter(arcs, dtype=np.int64, count=len(arcs)))
+
+    def set_waits(self, waits: np.ndarray, tolerance_h: float = 0.05) -> None:
+        """A new congestion snapshot (hours of waiting ahead per arc); tables follow where it moved."""
+        moved = np.flatnonzero(np.abs(waits - self.waits) > tolerance_h)
+        if moved.size == 0:
+            return
+        self.waits = waits.copy()
+        self._update(moved)
+
+    def _update(self, arcs: np.ndarray) -> None:
+        if self._version != self.state.version:
             self._version = self.state.version
-        key = (dest, mask, commodity, electric)
-        hit = self._cache.get(key)
-        if hit is not None:
-            return hit
-        self.recomputations += 1
-
-        def weight(u, v, edges):  # reversed view: original arc runs v -> u
-            best = self._best_arc(edges, mask, commodity, electric)
-            return None if best is None else best[0]
-
-        pred, dist = nx.dijkstra_predecessor_and_distance(self._reversed, dest, weight=weight)
-        n = self.network.n_nodes
-        next_arc = np.full(n, -1, dtype=np.int64)
-        to_go = np.full(n, np.inf)
-        graph = self.network.graph
-        for node, d in dist.items():
-            to_go[node] = d
-            if node == dest or not pred.get(node):
+        if arcs.size == 0:
+            return
+        heads, tails = self.network.arc_to[arcs], self.network.arc_from[arcs]
+        for key, cls in list(self._classes.items()):
+            new_cost, timed = self._cost_vector(*key)
+            old, new = cls.cost[arcs], new_cost[arcs]
+            changed = ~((old == new) | (np.isinf(old) & np.isinf(new)))
+            cls.cost, cls.cost_list, cls.timed = new_cost, new_cost.tolist(), timed
+            cls.computed_at = self._clock()
+            if not changed.any():
                 continue
-            best = self._best_arc(graph[node][pred[node][0]], mask, commodity, electric)
-            next_arc[node] = best[1]
-        entry = (next_arc, to_go, next_arc.tolist())  # the list serves fast lookups in the event loop
-        self._cache[key] = entry
-        return entry
+            a_old, a_new, h, t = old[changed], new[changed], heads[changed], tails[changed]
+            for dest, table in list(cls.tables.items()):
+                go_head, go_tail = table.to_go[h], table.to_go[t]
+                on_path = np.isfinite(go_tail) & (np.abs(go_tail - (a_old + go_head)) <= 1e-9 * (1 + go_tail))
+                shorter = a_new + go_head < go_tail - 1e-9
+                if ((a_new > a_old) & on_path).any() or shorter.any():
+                    del cls.tables[dest]
+
+    # ----------------------------------------------------------------- tables
+    def _table(self, cls: _Class, dest: int) -> _Table:
+        table = cls.tables.get(dest)
+        now = self._clock()
+        if table is not None and now <= table.expires:
+            return table
+        if table is not None:  # expired: its time-dependent terms moved on
+            cls.cost, cls.timed = self._cost_vector(*cls.key)
+            cls.cost_list = cls.cost.tolist()
+            cls.computed_at = now
+            cls.tables.clear()
+        self.recomputations += 1
+        pair_cost = np.full(self._n_pairs, np.inf)
+        np.minimum.at(pair_cost, self._pair_of_arc, cls.cost)
+        n = self.network.n_nodes
+        graph = csr_matrix((pair_cost, self._indices, self._indptr), shape=(n, n))
+        to_go = dijkstra(graph, directed=True, indices=dest)
+        table = _Table(to_go, now + self.refresh_h if cls.timed else np.inf)
+        cls.tables[dest] = table
+        return table
+
+    def lookup(self, dest: int, mask: int, commodity: str, electric: bool = False) -> tuple[list[float], list[float]]:
+        """``(cost per arc, cost-to-go per node)`` as lists, for decisions in the event loop."""
+        cls = self._class(mask, commodity, electric)
+        table = self._table(cls, dest)  # first: an expired table refreshes the class's costs too
+        return cls.cost_list, table.to_go_list
+
+    def cost_age_h(self, mask: int, commodity: str, electric: bool = False) -> float:
+        """Hours since the class's waits for announced reopenings were measured (they are that much shorter now)."""
+        return self._clock() - self._class(mask, commodity, electric).computed_at
+
+    # -------------------------------------------------------------- queries
+    def time_to_go(self, node: int, dest: int, mask: int, commodity: str, electric: bool = False) -> float:
+        """Generalized cost of the best route, hours-equivalent; inf if there is none."""
+        cls = self._class(mask, commodity, electric)
+        return float(self._table(cls, dest).to_go[node])
 
     def next_arc(self, node: int, dest: int, mask: int, commodity: str, electric: bool = False) -> int:
-        """Arc to take from ``node`` towards ``dest``; -1 if no open route exists."""
-        return self.table(dest, mask, commodity, electric)[2][node]
-
-    def time_to_go(self, node: int, dest: int, mask: int, commodity: str, electric: bool = False) -> float:
-        """Generalised time of the best route, hours; inf if there is none."""
-        return float(self.table(dest, mask, commodity, electric)[1][node])
+        """Arc to take from ``node`` towards ``dest`` on the cheapest route; -1 if there is none."""
+        cost, to_go = self.lookup(dest, mask, commodity, electric)
+        if node == dest:
+            return -1
+        best, best_value = -1, np.inf
+        for arc in self.network.node_out_arcs[node]:
+            value = cost[arc] + to_go[self._arc_to_list[arc]]
+            if value < best_value:
+                best, best_value = arc, value
+        return best
 
     def best_mode(self, node: int, dest: int, mask: int, commodity: str, electric: bool = False) -> int:
-        """The single-mode mask among ``mask`` with the shortest time to ``dest``; 0 if none has a route."""
-        best, best_time = 0, np.inf
+        """The single-mode mask among ``mask`` with the cheapest route to ``dest``; 0 if none has one."""
+        best, best_cost = 0, np.inf
         for bit in mode_bits(mask):
-            time_h = self.table(dest, bit, commodity, electric)[1][node]
-            if time_h < best_time:
-                best, best_time = bit, time_h
+            cost = self.time_to_go(node, dest, bit, commodity, electric)
+            if cost < best_cost:
+                best, best_cost = bit, cost
         return best
 
     def path(self, origin: int, dest: int, mask: int, commodity: str, electric: bool = False) -> list[int] | None:
-        """Arcs of the current best route, or None if there is none."""
-        next_arc = self.table(dest, mask, commodity, electric)[0]
+        """Arcs of the current cheapest route, or None if there is none."""
         node, arcs = origin, []
         while node != dest:
-            arc = int(next_arc[node])
-            if arc < 0:
+            arc = self.next_arc(node, dest, mask, commodity, electric)
+            if arc < 0 or len(arcs) > self.network.n_arcs:
                 return None
             arcs.append(arc)
-            node = int(self.network.arc_to[arc])
+            node = self._arc_to_list[arc]
         return arcs

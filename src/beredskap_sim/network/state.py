@@ -2,8 +2,13 @@
 
 Effects are applied and reverted by id, so overlapping disruptions compose: a link is closed
 while *any* active effect closes it, and its capacity factor is the product of the active
-factors. Every change bumps ``version`` (route caches compare it) and calls the listeners
+factors. Every change bumps ``version``, leaves the touched link and node indices in
+``last_changed`` (so route tables recompute only what a change touches) and calls the listeners
 (e.g. the freight model re-routes waiting consignments).
+
+A closure may be *announced* with the time it is expected to end (``until``): a closed link's
+``link_reopen_h`` is the latest announced end of the effects that close it, or infinity while
+any of them has no announced end. Route choice weighs waiting for the reopening against a detour.
 """
 
 from __future__ import annotations
@@ -36,11 +41,14 @@ class NetworkState:
         self.link_capacity_factor = np.ones(n_links)
         self.link_speed_factor = np.ones(n_links)
         self.link_unpowered = np.zeros(n_links, dtype=bool)
-        # Python-list copies for the event loop (refreshed on every change): element access on
+        # Python-list copies for the event loop (``open_links[i]``: link i carries traffic) (refreshed on every change): element access on
         # lists is much faster than on numpy arrays, and keeps event times plain floats.
-        self._open = [True] * n_links
+        self.open_links = [True] * n_links
         self.capacity_factors = [1.0] * n_links
         self.speed_factors = [1.0] * n_links
+        self.link_reopen_h = np.full(n_links, np.inf)
+        self.last_changed: tuple[tuple[int, ...], tuple[int, ...]] = ((), ())
+        self._until: dict[str, float] = {}
         self.node_closed = np.zeros(n_nodes, dtype=bool)
         self.node_customs_delay_h = np.zeros(n_nodes)
         # node index -> list of exemption sets of the active closures on that node
@@ -52,16 +60,26 @@ class NetworkState:
         """Call ``listener()`` after every change."""
         self._listeners.append(listener)
 
-    def apply(self, key: str, links: tuple[int, ...], nodes: tuple[int, ...], effect: Effect) -> None:
-        """Start effect ``key`` on the given links and nodes."""
+    def apply(self, key: str, links: tuple[int, ...], nodes: tuple[int, ...], effect: Effect,
+              until: float | None = None) -> None:
+        """Start effect ``key`` on the given links and nodes; ``until``: its announced end (hours), if known."""
         if key in self._active:
             raise KeyError(f"effect {key!r} is already active")
         self._active[key] = (links, nodes, effect)
+        if until is not None:
+            self._until[key] = until
+        self._recompute(links, nodes)
+
+    def announce(self, key: str, until: float) -> None:
+        """Announce (or move) the expected end of active effect ``key``."""
+        self._until[key] = until
+        links, nodes, _ = self._active[key]
         self._recompute(links, nodes)
 
     def revert(self, key: str) -> None:
         """End effect ``key``."""
         links, nodes, _ = self._active.pop(key)
+        self._until.pop(key, None)
         self._recompute(links, nodes)
 
     def is_active(self, key: str) -> bool:
@@ -79,17 +97,20 @@ class NetworkState:
 
     def link_open(self, link: int) -> bool:
         """A link carries traffic when it is not closed and its capacity factor is above zero."""
-        return self._open[link]
+        return self.open_links[link]
 
     def _recompute(self, links: tuple[int, ...], nodes: tuple[int, ...]) -> None:
         for li in set(links):
-            closed, cap, speed, unpowered = False, 1.0, 1.0, False
-            for ls, _, eff in self._active.values():
+            closed, cap, speed, unpowered, reopen = False, 1.0, 1.0, False, 0.0
+            for key, (ls, _, eff) in self._active.items():
                 if li in ls:
                     closed |= eff.close
                     cap *= eff.capacity_factor
                     speed *= eff.speed_factor
                     unpowered |= eff.unpowered
+                    if eff.close or eff.capacity_factor <= 0.0:
+                        reopen = max(reopen, self._until.get(key, np.inf))
+            self.link_reopen_h[li] = reopen if (closed or cap <= 0.0) else np.inf
             self.link_closed[li] = closed
             self.link_unpowered[li] = unpowered
             self.link_capacity_factor[li] = cap
@@ -107,9 +128,10 @@ class NetworkState:
                 self._node_closures[ni] = closures
             else:
                 self._node_closures.pop(ni, None)
-        self._open = ((~self.link_closed) & (self.link_capacity_factor > 0.0)).tolist()
+        self.open_links = ((~self.link_closed) & (self.link_capacity_factor > 0.0)).tolist()
         self.capacity_factors = self.link_capacity_factor.tolist()
         self.speed_factors = self.link_speed_factor.tolist()
         self.version += 1
+        self.last_changed = (tuple(links), tuple(nodes))
         for listener in self._listeners:
             listener()

@@ -194,6 +194,7 @@ def scenario_from_data(
         demand = FreightDemand(
             d.id, network.node_index[d.from_], network.node_index[d.to], d.commodity, d.tonnes_per_day,
             tuple(d.modes), d.deadline, d.slot, window[0], window[1], d.arrivals == "poisson", d.traction == "electric",
+            d.priority if d.priority is not None else spec.priorities.get(d.commodity, 0),
         )
         if not base.best_mode(demand.origin, demand.dest, modes_mask(demand.modes), demand.commodity, demand.electric):
             problems.append(
@@ -221,7 +222,7 @@ def scenario_from_data(
             warnings.append(f"{file}: disruptions[{i}].start: starts after the horizon, so it has no effect")
         disruptions.append(
             Disruption(x.id, x.description, tuple(targets), links, nodes,
-                       start_h, x.duration, _effect(x.effect, x.exempt), _repair(x.repair), "", power)
+                       start_h, x.duration, _effect(x.effect, x.exempt), _repair(x.repair), "", power, x.announced)
         )
         if x.repair is not None:
             repair_crews.add((i, x.repair.crew))

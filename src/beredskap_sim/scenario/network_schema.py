@@ -73,6 +73,11 @@ class NodeSpec(Strict):
     lat: float = Field(ge=-90, le=90, description="Latitude, degrees north (WGS84).")
     population: int | None = Field(default=None, ge=0, description="Inhabitants (municipalities).")
     customs: CustomsSpec | None = Field(default=None, description="Customs stop (border crossings only).")
+    transfer_trucks_per_day: float | None = Field(
+        default=None, gt=0,
+        description="Trucks a day available here to take over rail freight (or the reverse); "
+                    "default: the network's defaults.transfer_trucks_per_day.",
+    )
     note: str = ""
     sources: Sources
 
@@ -102,6 +107,16 @@ class LinkSpec(Strict):
     trucks_per_hour: float | None = Field(default=None, gt=0, description="Heavy trucks per hour and direction.")
     tonnes_per_hour: float | None = Field(default=None, gt=0, description="Freight capacity per direction, t/h.")
     electrified: bool = False
+    track: Literal["single", "double"] | None = Field(
+        default=None,
+        description="Rail only, required there: 'single' makes the link one block between passing points at "
+                    "its end nodes (opposing trains may not share it); 'double' gives each direction its own track.",
+    )
+    passing_loops: int = Field(
+        default=0, ge=0,
+        description="Single track only: passing loops inside the link, evenly spaced. Opposing trains then wait "
+                    "for one stretch between loops (running time / (loops + 1)), not for the whole link.",
+    )
     bidirectional: bool = True
     note: str = ""
     sources: Sources
@@ -118,6 +133,12 @@ class LinkSpec(Strict):
             raise ValueError(f"link {self.id!r} gives trains_per_day on a {self.mode} link, expected a rail link")
         if self.trucks_per_hour is not None and self.mode != "road":
             raise ValueError(f"link {self.id!r} gives trucks_per_hour on a {self.mode} link, expected a road link")
+        if self.mode == "rail" and self.track is None:
+            raise ValueError(f"rail link {self.id!r} does not say its track, expected track: single or double")
+        if self.passing_loops and self.track != "single":
+            raise ValueError(f"link {self.id!r} gives passing_loops, expected them on single-track rail links only")
+        if self.mode != "rail" and self.track is not None:
+            raise ValueError(f"link {self.id!r} gives track on a {self.mode} link, expected it on rail links only")
         return self
 
 
@@ -131,7 +152,45 @@ class NetworkDefaults(Strict):
     mode_transfer_h: Duration = Field(
         default=4.0, description="Time to move a consignment from one mode to another (truck ↔ train)."
     )
+    transfer_trucks_per_day: float = Field(
+        default=48.0, gt=0,
+        description="Trucks a day a place can muster to take over rail freight (or load a train from trucks); "
+                    "sets the tonnes/hour of mode changes there. A node's own figure overrides it.",
+    )
+    rail_clearance: Duration = Field(
+        default=0.05,
+        description="On single track: time after a train has left a block before an opposing train may enter it "
+                    "(route setting, signal clearing).",
+    )
+    ferry_payload_t: float = Field(default=1000.0, gt=0, description="Freight tonnes one ferry departure carries.")
+    distance_cost_nok_per_tkm: dict[Mode, float] = Field(
+        default_factory=lambda: {"rail": 0.5, "road": 1.5, "ferry": 1.0},
+        description="Operating cost per tonne-km by mode, NOK: the distance part of the generalized cost.",
+    )
+    value_of_time_nok_per_tonne_hour: dict[str, float] = Field(
+        default_factory=lambda: {"default": 50.0},
+        description="What an hour of a tonne's time is worth to the shipper, NOK, by commodity (a 'default' "
+                    "entry for the rest): weighs time against distance cost in route choice.",
+    )
+    transfer_cost_nok_per_t: float = Field(
+        default=60.0, ge=0, description="Cost of moving a tonne from one mode to another at a terminal, NOK."
+    )
     sources: Sources
+
+    @model_validator(mode="after")
+    def _positive_values(self) -> "NetworkDefaults":
+        for name, value in self.value_of_time_nok_per_tonne_hour.items():
+            if not value > 0:
+                raise ValueError(f"value_of_time_nok_per_tonne_hour.{name}: got {value}, expected a value above zero")
+        for name, value in self.distance_cost_nok_per_tkm.items():
+            if not value >= 0:
+                raise ValueError(f"distance_cost_nok_per_tkm.{name}: got {value}, expected zero or more")
+        return self
+
+    def value_of_time(self, commodity: str) -> float:
+        """NOK per tonne-hour for ``commodity`` (its own entry, else 'default', else 50)."""
+        table = self.value_of_time_nok_per_tonne_hour
+        return table.get(commodity, table.get("default", 50.0))
 
 
 class NetworkSpec(Strict):

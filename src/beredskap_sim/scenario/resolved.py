@@ -34,6 +34,7 @@ class FreightDemand:
     end_h: float = float("inf")
     poisson: bool = False
     electric: bool = False
+    priority: int = 0
 
     @property
     def consignment_t(self) -> float:
@@ -120,6 +121,7 @@ class Disruption:
     repair: Repair | None = None
     cause: str = ""
     power: tuple[str, ...] = ()  # power assets hit: area ids, "<area>:<generation type>", interconnector and load ids
+    announced: bool = True  # the expected end is made known when the disruption starts (or a crew is assigned)
 
     @property
     def end_h(self) -> float:

@@ -41,6 +41,11 @@ class FreightDemandSpec(Strict):
     )
     start: Instant | None = Field(default=None, description="First release (default: the scenario start).")
     end: Instant | None = Field(default=None, description="No releases from this time on (default: the horizon).")
+    priority: int | None = Field(
+        default=None, ge=0, le=9,
+        description="Priority class 0–9: queues serve higher classes first, first come first served within a "
+                    "class. Default: the scenario's priorities entry for the commodity, else 0.",
+    )
     sources: Sources
 
 
@@ -60,6 +65,11 @@ class DisruptionSpec(Strict):
     effect: Effect
     exempt: list[str] = Field(default_factory=list, description="Commodities that may still pass a closed border.")
     repair: RepairSpec | None = Field(default=None, description="If given, `duration` is repair work that starts when a crew arrives.")
+    announced: bool = Field(
+        default=True,
+        description="Whether carriers learn the expected end when it starts (or when a crew is assigned), and so "
+                    "weigh waiting against a detour; false: the end comes as a surprise.",
+    )
     sources: Sources
 
     @field_validator("duration")
@@ -88,7 +98,20 @@ class ScenarioSpec(Strict):
     passengers: PassengerSpec | None = Field(default=None, description="Passenger services and commuters.")
     power: bool = Field(default=True, description="Run the hourly power model when the network has a power section.")
     values: ValuesSpec | None = Field(default=None, description="Unit values for costs and benefit–cost.")
+    priorities: dict[str, int] = Field(
+        default_factory=dict,
+        description="Priority class (0–9, higher served first) by commodity, for flows and supply shipments, "
+                    "e.g. {military: 3, food: 2, fuel: 2}; commodities not named are class 0.",
+    )
     sources: Sources
+
+    @field_validator("priorities")
+    @classmethod
+    def _classes(cls, value: dict[str, int]) -> dict[str, int]:
+        for name, level in value.items():
+            if not 0 <= level <= 9:
+                raise ValueError(f"{name}: got {level}, expected a priority class from 0 to 9")
+        return value
 
     @field_validator("start", mode="before")
     @classmethod

@@ -1,0 +1,253 @@
+"""Where consignments queue: link sections (point queue, single-track block) and customs lanes.
+
+Like SimPy's resources, every section keeps one waiting line and leaves to its kind only *when*
+the next user may enter. The waiting line serves higher priority classes first and, within a
+class, first come first served; service is non-preemptive (a user who has entered keeps its
+slot). Users are plain objects with ``tonnes`` and ``priority``; a section calls
+``on_enter(user)`` when the user enters, and that call returns how long the user occupies the
+section (hours), which matters to single-track blocks only.
+
+* ``PointQueue`` — one direction of a road, a double-track line or a ferry route. Capacity
+  spaces users as they *enter*: after a user of q tonnes, the next may enter
+  ``q / (capacity × capacity_factor)`` hours later (the point queue of mesoscopic traffic
+  models). A user's own time on the link is its running time, never this spacing.
+* ``SingleTrackBlock`` — a single-track link, one block between the passing points at its two
+  end nodes. Trains in opposite directions may not be on it at once: an opposing train may enter
+  ``clearance`` hours after the last one has left. Same-direction trains follow at the path
+  spacing. With trains waiting at both ends and equal priority, the earliest request goes first,
+  so under saturation the directions alternate and each carries ``24 / (2 (T + clearance))``
+  trains a day for a running time T.
+* ``CustomsLanes`` — ``lanes`` parallel servers clearing *vehicles*: a consignment of n vehicles
+  (tonnes / vehicle payload, at least one) is cleared vehicle by vehicle on the earliest-free
+  lanes, each vehicle taking ``fixed + payload / rate`` (exponential with that mean when asked),
+  so the same tonnage sliced into more consignments meets the same customs work. With opening
+  hours, clearance starts only while the office is open; one under way at closing is finished.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from typing import Callable
+
+import numpy as np
+from simpy.events import Timeout
+
+EPS = 1e-9
+
+
+class Section:
+    """A waiting line with priority classes; subclasses decide when the head may enter."""
+
+    def __init__(self, env, on_enter: Callable[[object, int], float]):
+        self.env = env
+        self._on_enter = on_enter
+        self._line: list[tuple[int, int, int, object]] = []  # (-priority, seq, direction, user)
+        self._seq = 0
+        self._wake_at = math.inf
+        self.queued_t = [0.0, 0.0]  # tonnes waiting, per direction
+
+    def request(self, user, direction: int = 0) -> None:
+        """Put ``user`` in the waiting line (towards ``direction``) and admit whoever may enter now."""
+        heapq.heappush(self._line, (-user.priority, self._seq, direction, user))
+        self._seq += 1
+        self.queued_t[direction] += user.tonnes
+        self.serve()
+
+    def waiting(self) -> bool:
+        return bool(self._line)
+
+    def drain(self) -> list:
+        """Remove and return every waiting user (e.g. when the link closes), in line order."""
+        users = [entry[3] for entry in sorted(self._line)]
+        self._line.clear()
+        self.queued_t = [0.0, 0.0]
+        return users
+
+    def serve(self) -> None:
+        """Admit users from the head of the line while the section lets them in now."""
+        line = self._line
+        now = self.env.now
+        while line:
+            _, _, direction, user = line[0]
+            t = self.entry_time(direction, user, now)
+            if t is None:
+                return  # blocked until something leaves (single track) or the link reopens
+            if t > now + EPS:
+                self._wake(t)
+                return
+            heapq.heappop(line)
+            self.queued_t[direction] -= user.tonnes
+            if not line:
+                self.queued_t = [0.0, 0.0]
+            self.enter(direction, user, now)
+
+    def _wake(self, t: float) -> None:
+        if t < self._wake_at - EPS:
+            self._wake_at = t
+            Timeout(self.env, t - self.env.now).callbacks.append(self._woken)
+
+    def _woken(self, event) -> None:
+        if self.env.now >= self._wake_at - EPS:
+            self._wake_at = math.inf
+        self.serve()
+
+    # to be provided by the kinds of section
+    def entry_time(self, direction: int, user, now: float) -> float | None:
+        raise NotImplementedError
+
+    def enter(self, direction: int, user, now: float) -> None:
+        raise NotImplementedError
+
+
+class PointQueue(Section):
+    """One direction of a link: users enter one after another, spaced by tonnes over capacity."""
+
+    def __init__(self, env, on_enter, capacity_tph: float, usable: Callable[[], bool], factor: Callable[[], float]):
+        super().__init__(env, on_enter)
+        self.capacity_tph = capacity_tph
+        self._usable = usable
+        self._factor = factor
+        self.free_at = 0.0
+
+    def spacing_h(self, tonnes: float) -> float:
+        """How long after a user of ``tonnes`` the next one may enter, hours."""
+        return tonnes / (self.capacity_tph * self._factor())
+
+    def entry_time(self, direction, user, now):
+        if not self._usable():
+            return None
+        return max(now, self.free_at)
+
+    def enter(self, direction, user, now):
+        self.free_at = now + self.spacing_h(user.tonnes)
+        self._on_enter(user, direction)
+
+    def expected_wait_h(self, direction: int = 0) -> float:
+        """Waiting a newcomer would meet now: the current spacing plus everyone queued ahead."""
+        now = self.env.now
+        return max(0.0, self.free_at - now) + self.queued_t[0] / (self.capacity_tph * self._factor())
+
+
+class SingleTrackBlock(Section):
+    """A single-track link: one direction at a time, ``clearance`` between opposing trains."""
+
+    def __init__(self, env, on_enter, capacity_tph: float, clearance_h: float, usable: Callable[[], bool],
+                 factor: Callable[[], float]):
+        super().__init__(env, on_enter)
+        self.capacity_tph = capacity_tph
+        self.clearance_h = clearance_h
+        self._usable = usable
+        self._factor = factor
+        self.free_at = [0.0, 0.0]  # path spacing per direction
+        self.on_block = [0, 0]  # trains on the block per direction
+        self.last_exit = -math.inf
+        self.last_direction = -1
+        self.busy_until = [0.0, 0.0]
+
+    def spacing_h(self, tonnes: float) -> float:
+        return max(tonnes / (self.capacity_tph * self._factor()), self.clearance_h)
+
+    def entry_time(self, direction, user, now):
+        if not self._usable():
+            return None
+        if self.on_block[1 - direction]:
+            return None  # an opposing train is on the block: wait for it to leave
+        t = max(now, self.free_at[direction])
+        if self.last_direction == 1 - direction:
+            t = max(t, self.last_exit + self.clearance_h)
+        return t
+
+    def enter(self, direction, user, now):
+        self.free_at[direction] = now + self.spacing_h(user.tonnes)
+        self.on_block[direction] += 1
+        self.last_direction = direction
+        occupy = self._on_enter(user, direction)
+        self.busy_until[direction] = max(self.busy_until[direction], now + occupy)
+        Timeout(self.env, occupy, direction).callbacks.append(self._left)
+
+    def _left(self, event) -> None:
+        direction = event.value
+        self.on_block[direction] -= 1
+        self.last_exit = self.env.now
+        self.last_direction = direction
+        self.serve()
+
+    def expected_wait_h(self, direction: int) -> float:
+        now = self.env.now
+        t = max(now, self.free_at[direction])
+        if self.on_block[1 - direction] or self.last_direction == 1 - direction:
+            t = max(t, max(self.busy_until[1 - direction], self.last_exit) + self.clearance_h)
+        queued = self.queued_t[0] + self.queued_t[1]
+        return t - now + queued / (self.capacity_tph * self._factor())
+
+
+class CustomsLanes(Section):
+    """Customs at a border: ``lanes`` parallel servers clearing vehicles, with opening hours."""
+
+    def __init__(self, env, on_enter, lanes: int, rate_tph: float, fixed_h: float, exponential: bool,
+                 rng: np.random.Generator, hours: tuple[float, float] | None = None, days: set[int] | None = None,
+                 start_hour: float = 0.0, start_weekday: int = 0):
+        super().__init__(env, on_enter)
+        self.lanes = [0.0] * lanes  # a heap of the times each lane is free
+        self.rate_tph = rate_tph
+        self.fixed_h = fixed_h
+        self.exponential = exponential
+        self._rng = rng
+        self.hours = hours
+        self.days = days
+        self._start_hour = start_hour  # hour of the day at t = 0
+        self._start_weekday = start_weekday  # Monday = 0 at t = 0
+        self.served = 0
+        self.total_wait_h = 0.0
+
+    def vehicle_service_h(self, payload_t: float) -> float:
+        """Mean time one lane needs for one vehicle of ``payload_t`` tonnes."""
+        return self.fixed_h + payload_t / self.rate_tph
+
+    def batch(self, tonnes: float, payload_t: float) -> tuple[int, float]:
+        """(vehicles, mean service hours of each) for a consignment: whole vehicles, sharing the tonnes."""
+        vehicles = max(1, math.ceil(tonnes / payload_t - 1e-6))
+        return vehicles, self.fixed_h * (tonnes / payload_t) / vehicles + tonnes / vehicles / self.rate_tph
+
+    def undisturbed_h(self, tonnes: float, payload_t: float) -> float:
+        """Time to clear a consignment at empty lanes (rounds of parallel vehicles)."""
+        vehicles, each = self.batch(tonnes, payload_t)
+        return math.ceil(vehicles / len(self.lanes)) * each
+
+    def next_open(self, t: float) -> float:
+        """The first time ≥ ``t`` (hours after the run start) at which the office is open."""
+        if self.hours is None and self.days is None:
+            return t
+        open_h, close_h = self.hours or (0.0, 24.0)
+        clock = self._start_hour + t
+        for day in range(8):
+            day_start = (int(clock // 24) + day) * 24.0
+            weekday = (self._start_weekday + int(day_start // 24)) % 7
+            if self.days is not None and weekday not in self.days:
+                continue
+            opens, closes = day_start + open_h, day_start + close_h
+            moment = max(clock, opens)
+            if moment < closes:
+                return moment - self._start_hour
+        raise ValueError("customs office is never open, expected at least one open day")
+
+    def entry_time(self, direction, user, now):
+        return self.next_open(max(now, self.lanes[0]))
+
+    def enter(self, direction, user, now):
+        vehicles, each = self.batch(user.tonnes, user.vehicle_t)
+        done = now
+        for _ in range(vehicles):
+            free = heapq.heappop(self.lanes)
+            start = self.next_open(max(now, free))
+            service = float(self._rng.exponential(each)) if self.exponential else each
+            heapq.heappush(self.lanes, start + service)
+            done = max(done, start + service)
+        self.served += 1
+        user.cleared_at = done
+        self._on_enter(user, direction)
+
+    def expected_wait_h(self) -> float:
+        now = self.env.now
+        return max(0.0, self.lanes[0] - now)
