@@ -52,6 +52,7 @@ from .sections import CustomsLanes, PointQueue, SingleTrackBlock
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 INF = math.inf
 WAIT_REFRESH_H = 0.25  # how often the congestion snapshot behind the route tables may move
+CONGESTED_H = 0.25  # a queue this long (hours of entries ahead) goes into the snapshot
 
 
 class Consignment:
@@ -156,9 +157,10 @@ class FreightModel:
         self._waiting: dict[int, Consignment] = {}
         self._live: dict[int, Consignment] = {}
         self._queued = 0  # consignments waiting in link sections
+        self._congested: set[int] = set()  # arcs whose queue may be long enough to matter to route choice
         self._next_refresh = 0.0
         self._next_id = 0
-        self._base_cache: dict[tuple, float] = {}
+        self._base_cache: dict[tuple, tuple[float, float]] = {}
         state.subscribe(self._on_state_change)
 
     def _build_sections(self) -> None:
@@ -186,46 +188,64 @@ class FreightModel:
 
     def base_time_h(self, origin: int, dest: int, mask: int, commodity: str, tonnes: float, electric: bool = False,
                     primary: int = 0) -> float:
-        """Undisturbed door-to-door time of ``tonnes`` on its cheapest route (hours; inf if none).
+        """Undisturbed door-to-door time of ``tonnes`` on the route it would take (hours; inf if none).
 
-        Running time of every arc, its vehicles' entry spread (the largest over the route), the
+        The route is chosen as in the run, on the undisturbed network: at each node the arc with
+        the least ``cost + cost-to-go + extra entry spread of its own vehicles``. The time is the
+        running time of every arc, the vehicles' entry spread (the largest over the route), the
         customs clearance of its vehicles at empty lanes, and a transshipment when the cheapest
         way leaves the flow's own mode.
         """
+        return self._base(origin, dest, mask, commodity, tonnes, electric, primary)[1]
+
+    def _base(self, origin: int, dest: int, mask: int, commodity: str, tonnes: float, electric: bool,
+              primary: int) -> tuple[float, float]:
+        """(generalized cost, hours) of the undisturbed way from ``origin``, cached."""
         key = (origin, dest, mask, commodity, tonnes, electric, primary)
         hit = self._base_cache.get(key)
         if hit is not None:
             return hit
-        router = self._base_router
         primary = primary or mode_bits(mask)[0]
         best_h, best_cost = INF, INF
         for bit in mode_bits(mask):
-            cost = router.time_to_go(origin, dest, bit, commodity, electric)
             transfer = 0.0
             if bit != primary:
                 transfer = self.defaults.mode_transfer_h + self.defaults.transfer_cost_nok_per_t / self.defaults.value_of_time(commodity)
-            if cost + transfer >= best_cost:
-                continue
-            arcs = router.path(origin, dest, bit, commodity, electric)
-            if arcs is None:
-                continue
-            best_cost = cost + transfer
-            best_h = self._route_time_h(arcs, tonnes, dest) + (self.defaults.mode_transfer_h if bit != primary else 0.0)
-        self._base_cache[key] = best_h
-        return best_h
+            cost, time_h = self._base_walk(origin, dest, bit, commodity, tonnes, electric)
+            if cost + transfer < best_cost:
+                best_cost = cost + transfer
+                best_h = time_h + (self.defaults.mode_transfer_h if bit != primary else 0.0)
+        self._base_cache[key] = (best_cost, best_h)
+        return best_cost, best_h
 
-    def _route_time_h(self, arcs: list[int], tonnes: float, dest: int) -> float:
-        total, spread = 0.0, 0.0
-        for arc in arcs:
-            total += self._arc_time[arc]
-            vehicle = self._arc_vehicle[arc]
-            if tonnes > vehicle:
-                spread = max(spread, (tonnes - vehicle) / self._arc_capacity[arc])
-            head = self._arc_to[arc]
-            lanes = self._customs_list[head]
-            if lanes is not None and head != dest:
-                total += lanes.undisturbed_h(tonnes, vehicle)
-        return total + spread
+    def _base_walk(self, origin: int, dest: int, mask: int, commodity: str, tonnes: float,
+                   electric: bool) -> tuple[float, float]:
+        """(generalized cost, hours) of the undisturbed route, chosen hop by hop as consignments choose."""
+        cost, to_go = self._base_router.lookup(dest, mask, commodity, electric)
+        if to_go[origin] == INF:
+            return INF, INF
+        node, spread, total_cost, total_h, back, hops = origin, 0.0, 0.0, 0.0, -1, 0
+        while node != dest and hops <= self.net.n_arcs:
+            best, best_value, best_spread = -1, INF, 0.0
+            for arc in self._out[node]:
+                if cost[arc] == INF or arc == back:
+                    continue
+                surplus = tonnes - self._arc_vehicle[arc]
+                own = max(spread, surplus / self._arc_capacity[arc]) if surplus > 0 else spread
+                value = cost[arc] + to_go[self._arc_to[arc]] + own - spread
+                if value < best_value:
+                    best, best_value, best_spread = arc, value, own
+            if best < 0:
+                return INF, INF
+            total_cost += cost[best] + best_spread - spread
+            spread = best_spread
+            total_h += self._arc_time[best]
+            node = self._arc_to[best]
+            lanes = self._customs_list[node]
+            if lanes is not None and node != dest:
+                total_h += lanes.undisturbed_h(tonnes, self._arc_vehicle[best])
+            back, hops = self._arc_reverse[best], hops + 1
+        return total_cost, total_h + spread
 
     def ship(self, origin: int, dest: int, commodity: str, tonnes: float, modes, deadline_h: float,
              on_done=None, electric: bool = False, priority: int | None = None) -> None:
@@ -286,6 +306,14 @@ class FreightModel:
             wait += lanes.expected_wait_h()
         return wait
 
+    def _extra_spread_h(self, c: Consignment, arc: int) -> float:
+        """How much longer the consignment's own vehicles would take to enter ``arc`` than they are spread already."""
+        surplus = c.tonnes - self._arc_vehicle[arc]
+        if surplus <= 0:
+            return 0.0
+        spread = surplus / (self._arc_capacity[arc] * self.state.capacity_factors[self._arc_link[arc]])
+        return spread - c.spread_h if spread > c.spread_h else 0.0
+
     def _choose(self, c: Consignment) -> tuple[int, float]:
         """The cheapest next arc in the consignment's mode and its value (hours-equivalent)."""
         cost, to_go = self.router.lookup(c.dest, c.mask, c.commodity, c.electric)
@@ -307,7 +335,7 @@ class FreightModel:
             value = fixed + to_go[arc_to[arc]]
             if value >= best_value:
                 continue
-            value += self._live_wait(arc)
+            value += self._live_wait(arc) + self._extra_spread_h(c, arc)
             if value < best_value:
                 best, best_value = arc, value
         if best < 0 and back >= 0 and cost[back] != INF:  # a dead end: turning back is the only way
@@ -339,7 +367,7 @@ class FreightModel:
             else:
                 self._deliver(c, now)
             return
-        if self._queued or self.router.waits.any():
+        if (self._congested or self.router.has_waits) and now >= self._next_refresh:
             self._refresh_waits(now)
         arc, value = self._choose(c)
         bit, other_value = self._other_mode(c, value)
@@ -369,16 +397,18 @@ class FreightModel:
             self._waiting.pop(c.id, None)
         c.arc = arc
         self._queued += 1
-        self._sections[arc].request(c, self._direction[arc])
+        section = self._sections[arc]
+        if not section.request(c, self._direction[arc]):
+            if (section.queued_t[0] + section.queued_t[1]) / (self._arc_capacity[arc]) > CONGESTED_H:
+                self._congested.add(arc)
 
     def _expected_time_h(self, c: Consignment, value: float, mask: int) -> float:
         """Expected hours to the destination in mode ``mask``: its undisturbed time plus how much the
         generalized cost ``value`` exceeds the undisturbed one (waiting, detours, transshipment)."""
-        undisturbed = self._base_router.time_to_go(c.node, c.dest, mask, c.commodity, c.electric)
-        base = self.base_time_h(c.node, c.dest, mask, c.commodity, c.tonnes, c.electric, mask)
-        if undisturbed == INF or base == INF:
+        cost, hours = self._base(c.node, c.dest, mask, c.commodity, c.tonnes, c.electric, mask)
+        if hours == INF:
             return value
-        return max(0.0, value - undisturbed) + base
+        return hours + max(0.0, value - cost)
 
     def _wait(self, c: Consignment) -> None:
         if c.id not in self._waiting:
@@ -481,16 +511,17 @@ class FreightModel:
 
     # ------------------------------------------------------------ congestion
     def _refresh_waits(self, now: float) -> None:
-        """Give the router a new snapshot of the waiting in every queue (at most every WAIT_REFRESH_H)."""
-        if now < self._next_refresh:
-            return
+        """Give the router a new snapshot of the waiting in long queues (at most every WAIT_REFRESH_H)."""
         self._next_refresh = now + WAIT_REFRESH_H
         waits = np.zeros(self.net.n_arcs)
         factors = self.state.capacity_factors
-        for arc, section in enumerate(self._sections):
+        for arc in list(self._congested):
+            section = self._sections[arc]
             queued = section.queued_t[0] + section.queued_t[1]
             if queued > 0:
                 waits[arc] = queued / (self._arc_capacity[arc] * max(factors[self._arc_link[arc]], 1e-9))
+            else:
+                self._congested.discard(arc)
         self.router.set_waits(waits)
 
     # ------------------------------------------------------------ state change

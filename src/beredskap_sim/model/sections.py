@@ -47,12 +47,20 @@ class Section:
         self._wake_at = math.inf
         self.queued_t = [0.0, 0.0]  # tonnes waiting, per direction
 
-    def request(self, user, direction: int = 0) -> None:
-        """Put ``user`` in the waiting line (towards ``direction``) and admit whoever may enter now."""
+    def request(self, user, direction: int = 0) -> bool:
+        """Let ``user`` enter now if nobody waits and the section admits it; else put it in the
+        waiting line (towards ``direction``). True when it entered at once."""
+        now = self.env.now
+        if not self._line:
+            t = self.entry_time(direction, user, now)
+            if t is not None and t <= now + EPS:
+                self.enter(direction, user, now)
+                return True
         heapq.heappush(self._line, (-user.priority, self._seq, direction, user))
         self._seq += 1
         self.queued_t[direction] += user.tonnes
         self.serve()
+        return False
 
     def waiting(self) -> bool:
         return bool(self._line)

@@ -90,6 +90,7 @@ class Router:
         self._clock = clock or (lambda: 0.0)
         self.refresh_h = refresh_h
         self.waits = np.zeros(net.n_arcs)  # congestion snapshot, hours per arc
+        self.has_waits = False
         self._classes: dict[tuple[int, str, bool], _Class] = {}
         self._version = state.version
         self.recomputations = 0
@@ -125,7 +126,7 @@ class Router:
         if electric:
             blocked |= (net.arc_mode == 0) & (~net.arc_electrified | st.link_unpowered[link])
         closed = st.link_closed[link] | (st.link_capacity_factor[link] <= 0.0)
-        timed = bool(self.waits.any())
+        timed = self.has_waits
         if closed.any():
             reopen = st.link_reopen_h[link]
             announced = closed & np.isfinite(reopen)
@@ -164,6 +165,7 @@ class Router:
         if moved.size == 0:
             return
         self.waits = waits.copy()
+        self.has_waits = bool(self.waits.any())
         self._update(moved)
 
     def _update(self, arcs: np.ndarray) -> None:
