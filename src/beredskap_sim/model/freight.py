@@ -60,7 +60,7 @@ class Consignment:
 
     __slots__ = ("id", "ci", "commodity", "origin", "dest", "allowed", "mask", "electric", "tonnes", "release_h",
                  "deadline_h", "base_h", "node", "on_done", "priority", "vot", "spread_h", "arc", "last_arc",
-                 "departed", "cleared_at", "vehicle_t", "next_mask")
+                 "departed", "cleared_at", "vehicle_t", "next_mask", "table")
 
     def __init__(self, cid: int, ci: int, commodity: str, origin: int, dest: int, tonnes: float, allowed: int,
                  mask: int, electric: bool, release_h: float, deadline_h: float, base_h: float, priority: int,
@@ -88,6 +88,7 @@ class Consignment:
         self.cleared_at = 0.0
         self.vehicle_t = 1.0
         self.next_mask = 0
+        self.table = None  # the route table it last used, kept while valid
 
 
 class _Train:
@@ -316,7 +317,10 @@ class FreightModel:
 
     def _choose(self, c: Consignment) -> tuple[int, float]:
         """The cheapest next arc in the consignment's mode and its value (hours-equivalent)."""
-        cost, to_go = self.router.lookup(c.dest, c.mask, c.commodity, c.electric)
+        table = c.table
+        if table is None or not table.valid or self.env.now > table.expires:
+            table = c.table = self.router.table(c.dest, c.mask, c.commodity, c.electric)
+        cost, to_go = table.cost_list, table.to_go_list
         node = c.node
         if to_go[node] == INF:
             return -1, INF
@@ -484,6 +488,7 @@ class FreightModel:
         self.recorder.event(self.env.now, "mode-change", self.net.node_ids[c.node],
                             f"consignment {c.id} ({c.commodity}) to {MODES[c.next_mask.bit_length() - 1]}")
         c.mask = c.next_mask
+        c.table = None
         c.vehicle_t = self._mode_vehicle[c.mask]
         c.last_arc = -1
         Timeout(self.env, self.defaults.mode_transfer_h, c).callbacks.append(self._again)

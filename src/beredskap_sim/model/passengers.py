@@ -53,7 +53,8 @@ class PassengerSystem:
         self.env, self.scenario, self.recorder, self.state = env, scenario, recorder, state
         self.freight = freight  # trains that run hold the single-track blocks freight uses
         self.net = scenario.network
-        self.router = Router(self.net, state)  # travel time alone: passengers pay no freight distance cost
+        # Travel time alone (passengers pay no freight distance cost), and no waiting for reopenings.
+        self.router = Router(self.net, state, wait_for_reopening=False)
         self.base_router = Router(self.net, NetworkState(self.net.n_links, self.net.n_nodes))
         self.services = spec.services
         self.commuters = spec.commuters

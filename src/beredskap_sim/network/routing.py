@@ -50,12 +50,16 @@ def modes_mask(modes) -> int:
 
 
 class _Table:
-    __slots__ = ("to_go", "to_go_list", "expires")
+    """Cost-to-go of every node to one destination; ``valid`` turns False when it is dropped."""
 
-    def __init__(self, to_go: np.ndarray, expires: float):
+    __slots__ = ("to_go", "to_go_list", "expires", "valid", "cost_list")
+
+    def __init__(self, to_go: np.ndarray, expires: float, cost_list: list[float]):
         self.to_go = to_go
         self.to_go_list = to_go.tolist()
         self.expires = expires
+        self.valid = True
+        self.cost_list = cost_list  # the class's arc costs it was computed with
 
 
 class _Class:
@@ -77,23 +81,27 @@ class Router:
 
     ``value_of_time(commodity)`` (NOK per tonne-hour) weighs the arcs' distance cost; without it
     the router minimises time alone (passengers, commuters). ``clock()`` gives the current time
-    for announced reopenings; ``refresh_h`` bounds the age of time-dependent tables.
+    for announced reopenings; ``refresh_h`` bounds the age of time-dependent tables. With
+    ``wait_for_reopening=False`` closed links are impassable whatever is announced (a commuter
+    does not wait half a day for a road to reopen).
     """
 
     def __init__(self, network: Network, state: NetworkState, node_entry_h: np.ndarray | None = None,
                  value_of_time: Callable[[str], float] | None = None, clock: Callable[[], float] | None = None,
-                 refresh_h: float = 1.0):
+                 refresh_h: float = 1.0, wait_for_reopening: bool = True):
         self.network = net = network
         self.state = state
         self.node_entry_h = node_entry_h if node_entry_h is not None else np.zeros(network.n_nodes)
         self._vot = value_of_time
         self._clock = clock or (lambda: 0.0)
         self.refresh_h = refresh_h
+        self._wait_for_reopening = wait_for_reopening  # False: a closed link is impassable (travellers do not wait)
         self.waits = np.zeros(net.n_arcs)  # congestion snapshot, hours per arc
         self.has_waits = False
         self._classes: dict[tuple[int, str, bool], _Class] = {}
         self._version = state.version
         self.recomputations = 0
+        state.subscribe(self._on_state_change)  # eager, so tables held by consignments stay true
         # Reversed graph on unique (head, tail) pairs, so parallel arcs reduce to the cheapest.
         pairs, pair_of_arc = np.unique(np.stack([net.arc_to, net.arc_from], axis=1), axis=0, return_inverse=True)
         self._pair_of_arc = pair_of_arc.ravel()
@@ -129,7 +137,7 @@ class Router:
         timed = self.has_waits
         if closed.any():
             reopen = st.link_reopen_h[link]
-            announced = closed & np.isfinite(reopen)
+            announced = closed & np.isfinite(reopen) if self._wait_for_reopening else np.zeros_like(closed)
             if announced.any():
                 cost = cost + np.where(announced, np.maximum(reopen - self._clock(), 0.0), 0.0)
                 timed = True
@@ -189,6 +197,9 @@ class Router:
                 shorter = a_new + go_head < go_tail - 1e-9
                 if ((a_new > a_old) & on_path).any() or shorter.any():
                     del cls.tables[dest]
+                    table.valid = False
+                else:
+                    table.cost_list = cls.cost_list
 
     # ----------------------------------------------------------------- tables
     def _table(self, cls: _Class, dest: int) -> _Table:
@@ -200,6 +211,8 @@ class Router:
             cls.cost, cls.timed = self._cost_vector(*cls.key)
             cls.cost_list = cls.cost.tolist()
             cls.computed_at = now
+            for old in cls.tables.values():
+                old.valid = False
             cls.tables.clear()
         self.recomputations += 1
         pair_cost = np.full(self._n_pairs, np.inf)
@@ -207,15 +220,18 @@ class Router:
         n = self.network.n_nodes
         graph = csr_matrix((pair_cost, self._indices, self._indptr), shape=(n, n))
         to_go = dijkstra(graph, directed=True, indices=dest)
-        table = _Table(to_go, now + self.refresh_h if cls.timed else np.inf)
+        table = _Table(to_go, now + self.refresh_h if cls.timed else np.inf, cls.cost_list)
         cls.tables[dest] = table
         return table
 
     def lookup(self, dest: int, mask: int, commodity: str, electric: bool = False) -> tuple[list[float], list[float]]:
         """``(cost per arc, cost-to-go per node)`` as lists, for decisions in the event loop."""
-        cls = self._class(mask, commodity, electric)
-        table = self._table(cls, dest)  # first: an expired table refreshes the class's costs too
-        return cls.cost_list, table.to_go_list
+        table = self.table(dest, mask, commodity, electric)
+        return table.cost_list, table.to_go_list
+
+    def table(self, dest: int, mask: int, commodity: str, electric: bool = False) -> _Table:
+        """The current table; a caller may keep it while ``valid`` and the clock is before ``expires``."""
+        return self._table(self._class(mask, commodity, electric), dest)
 
     def cost_age_h(self, mask: int, commodity: str, electric: bool = False) -> float:
         """Hours since the class's waits for announced reopenings were measured (they are that much shorter now)."""
