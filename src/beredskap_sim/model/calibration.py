@@ -6,7 +6,7 @@ replication stream — no freight simulation — so thousands of years take seco
 Per named asset (a set of links) and year: **events** = the number of hazard events with a
 closure touching the asset (members of one event count once); **hours closed** = the length
 of the union of those closures' intervals (the drawn duration: repair work, with no crew
-travel or queueing). Per joint pair: events that closed both assets. Every closure is
+travel or queueing; for a staged repair, up to the first reopening). Per joint pair: events that closed both assets. Every closure is
 attributed to the year its event started.
 
 Record: k events in T years give k/T with the Jeffreys Gamma(½ + k, T) 90 % interval
@@ -69,9 +69,16 @@ def simulated_years(hazards: list[Hazard], years: int, seed: int = 0, sample_rat
         events: dict[str, Event] = {}
         for d in hazard_disruptions(hazards, start, 8760.0, Streams(seed, y), sample_rates):
             if d.effect.close and d.links:
-                events.setdefault(d.id.split(".")[0], []).append((frozenset(d.links), d.start_h, d.end_h))
+                events.setdefault(d.id.split(".")[0], []).append((frozenset(d.links), d.start_h, d.start_h + closed_hours(d)))
         out.append(list(events.values()))
     return out
+
+
+def closed_hours(d) -> float:
+    """Hours ``d`` keeps its links closed: its duration, or up to the first reopening stage of
+    a staged repair (crew travel and queueing are not part of the hazard process)."""
+    stages = d.repair.stages if d.repair is not None else ()
+    return d.duration_h * stages[0][0] if stages else d.duration_h
 
 
 def _union_hours(intervals: list[tuple[float, float]]) -> float:
