@@ -192,3 +192,13 @@ def test_hazards_command_without_a_record_says_so(tmp_path, capsys):
     assert main(["hazards", str(tmp_path / "net.yaml"), "--years", "5", "--out", str(tmp_path)]) == 2
     assert "no closure record beside the network" in capsys.readouterr().err
     assert record_path(tmp_path / "net.yaml").name == "net.closures.yaml"
+
+
+def test_validate_checks_the_closure_record_beside_the_network(tmp_path, capsys):
+    scenario = _weather(tmp_path)
+    _synthetic_record(tmp_path, scenario, years=20)
+    (tmp_path / "scenario.yaml").write_text(yaml.safe_dump(
+        {"name": "t", "network": "net.yaml", "start": "2001-01-01", "horizon": "30d", "network_hazards": False,
+         "hazard_rate_uncertainty": True, "freight": [freight("f", "a", "c", 10)]}), encoding="utf-8")
+    assert main(["validate", str(tmp_path / "scenario.yaml")]) == 2  # the record names 'storm', the network has none
+    assert "unknown hazard 'storm'" in capsys.readouterr().err

@@ -30,11 +30,22 @@ def cmd_validate(args) -> int:
     scenario = load_scenario(args.scenario, strict_sources=args.strict_sources)
     for warning in scenario.warnings:
         print(f"warning: {warning}", file=sys.stderr)
+    _check_closure_record(scenario.network_file)
     print("ok")
     from .report.describe import describe
 
     print(describe(scenario))
     return 0
+
+
+def _check_closure_record(network_file: str) -> None:
+    """Check the closure record beside the network, if there is one (raises ScenarioError)."""
+    from .scenario.closures import record_path
+
+    if record_path(network_file).exists():
+        from .scenario.hazard_context import load_hazard_context
+
+        load_hazard_context(network_file)
 
 
 def cmd_schema(args) -> int:
