@@ -76,7 +76,7 @@ def test_fitting_a_synthetic_record_recovers_its_rate_within_its_interval(tmp_pa
 def test_the_rate_interval_covers_the_true_rate_nine_times_in_ten():
     rng = np.random.default_rng(3)
     true, years = 0.4, 13.0
-    covered = [RateFit(int(k), years).interval()[0] <= true <= RateFit(int(k), years).interval()[1]
+    covered = [RateFit.of(int(k), years).interval()[0] <= true <= RateFit.of(int(k), years).interval()[1]
                for k in rng.poisson(true * years, size=2000)]
     # Jeffreys intervals have close to nominal frequentist coverage (Brown, Cai & DasGupta 2001)
     assert 0.85 <= np.mean(covered) <= 0.96

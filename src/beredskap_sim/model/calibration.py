@@ -131,7 +131,7 @@ def calibration_table(record: ClosureRecord, hazards: list[Hazard], years: int =
     for name, links in record.assets.items():
         k, hours = year_figures(recorded, links)
         per_year = np.array([year_figures(year, links) for year in simulated], dtype=float)
-        fit = RateFit(k, record.years)
+        fit = RateFit.of(k, record.years)
         rate, lo, hi = _mean_interval(per_year[:, 0])
         h, h_lo, h_hi = _mean_interval(per_year[:, 1])
         rows.append(CalibrationRow("asset", name, k, k / record.years, *fit.interval(), hours / record.years,
@@ -141,7 +141,7 @@ def calibration_table(record: ClosureRecord, hazards: list[Hazard], years: int =
         k = joint_count(recorded, la, lb)
         counts = np.array([joint_count(year, la, lb) for year in simulated], dtype=float)
         independent = np.mean([overlap_count(simulated[y], simulated[(y + 1) % years], la, lb) for y in range(years)])
-        fit = RateFit(k, record.years)
+        fit = RateFit.of(k, record.years)
         rate, lo, hi = _mean_interval(counts)
         rows.append(CalibrationRow("joint", pair_id, k, k / record.years, *fit.interval(), float("nan"),
                                    rate, lo, hi, float("nan"), float("nan"), float("nan"), float(independent)))

@@ -25,25 +25,23 @@ from dataclasses import dataclass
 from scipy.stats import gamma
 
 from ..scenario.closures import ClosureRecord, RecordEvent
+from ..scenario.hazard_schema import gamma_posterior
 from ..scenario.resolved import Hazard
 
 
 @dataclass(frozen=True)
 class RateFit:
-    """Gamma(shape, rate_years) posterior of a yearly rate from ``events`` in ``years``."""
+    """Gamma(shape, rate_years) posterior of a yearly rate from ``events`` in ``years``;
+    make it with ``RateFit.of(events, years)`` (Jeffreys' prior unless given)."""
 
     events: int
     years: float
-    prior_events: float = 0.5
-    prior_years: float = 0.0
+    shape: float
+    rate_years: float
 
-    @property
-    def shape(self) -> float:
-        return self.prior_events + self.events
-
-    @property
-    def rate_years(self) -> float:
-        return self.prior_years + self.years
+    @classmethod
+    def of(cls, events: int, years: float, prior_events: float = 0.5, prior_years: float = 0.0) -> "RateFit":
+        return cls(events, years, *gamma_posterior(events, years, prior_events, prior_years))
 
     @property
     def mean(self) -> float:
@@ -52,8 +50,8 @@ class RateFit:
     def interval(self, level: float = 0.9) -> tuple[float, float]:
         """Equal-tailed posterior interval of the rate (events per year)."""
         tail = (1 - level) / 2
-        return (float(gamma.ppf(tail, self.shape, scale=1 / self.rate_years)),
-                float(gamma.ppf(1 - tail, self.shape, scale=1 / self.rate_years)))
+        scale = 1 / self.rate_years
+        return float(gamma.ppf(tail, self.shape, scale=scale)), float(gamma.ppf(1 - tail, self.shape, scale=scale))
 
 
 def class_probability(hits: int, n: int) -> float:
@@ -109,5 +107,5 @@ def fit_hazard(record: ClosureRecord, hazard: Hazard) -> HazardFit:
     season = [w > 0 for w in hazard.month_weights]
     raw = [(sum(1 for e in pooled if e.month == m + 1) + 0.5) if season[m] else 0.0 for m in range(12)]
     total = sum(raw)
-    return HazardFit(hazard.id, RateFit(len(pooled), record.years * len(pool)), tuple(counts),
+    return HazardFit(hazard.id, RateFit.of(len(pooled), record.years * len(pool)), tuple(counts),
                      tuple(class_shares(counts)), probabilities, hits, durations, tuple(w / total for w in raw))

@@ -124,6 +124,12 @@ class IntensitySpec(Strict):
         return self
 
 
+def gamma_posterior(events: int, years: float, prior_events: float = 0.5, prior_years: float = 0.0) -> tuple[float, float]:
+    """(shape, rate in years) of the Gamma posterior of a Poisson rate after ``events`` in
+    ``years`` with a Gamma(prior_events, prior_years) prior: (a₀ + k, b₀ + T)."""
+    return prior_events + events, prior_years + years
+
+
 class RatePosteriorSpec(Strict):
     """Gamma(prior_events + events, prior_years + years) posterior of a yearly rate."""
 
@@ -134,11 +140,11 @@ class RatePosteriorSpec(Strict):
 
     @property
     def shape(self) -> float:
-        return self.prior_events + self.events
+        return gamma_posterior(self.events, self.years, self.prior_events, self.prior_years)[0]
 
     @property
     def rate_years(self) -> float:
-        return self.prior_years + self.years
+        return gamma_posterior(self.events, self.years, self.prior_events, self.prior_years)[1]
 
 
 class FootprintSpec(Strict):
