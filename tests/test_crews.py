@@ -86,6 +86,8 @@ def _aid_network(helps):
 @pytest.mark.parametrize("helps,second_end", [
     ([], 1 + 100 + 1 + 5),                          # waits for the home crew: free at 101 h, 1 h travel, 5 h work
     ([{"crew": "home", "after": "24h"}], 5 + 24 + 2 + 5),  # the neighbour may take it after 24 h of waiting
+    ([{"crew": "home", "after": "24h", "where": ["bc"]}], 5 + 24 + 2 + 5),  # ... where it may help
+    ([{"crew": "home", "after": "24h", "where": ["ab"]}], 1 + 100 + 1 + 5),  # not on bc: the job waits for its own crew
 ])
 def test_mutual_aid_takes_a_job_after_the_stated_wait(tmp_path, helps, second_end):
     disruptions = [

@@ -4,9 +4,9 @@ One small SimPy process per disruption (there are few: scheduled ones plus hazar
 Without repair, the effect lasts ``duration_h``. With repair, the disruption asks its crew
 pool (a ``simpy.PriorityResource``, lower priority first) for a crew:
 
-* **Mutual aid.** A pool whose crews ``helps`` this pool (``after`` hours) is asked too once
-  the job has waited that long; the first crew granted takes the job, the other request is
-  withdrawn.
+* **Mutual aid.** A pool whose crews ``helps`` this pool (``after`` hours, ``where`` the job's
+  links or nodes are among those named) is asked too once the job has waited that long; the
+  first crew granted takes the job, the other request is withdrawn.
 * **Travel.** A crew with a base first mobilises (``travel_h``), then travels over the
   network as it is (``network/travel.py``). If its road is closed it takes whichever comes
   first: the detour known at dispatch, or — waiting for the reopening — setting off when the
@@ -110,7 +110,8 @@ class DisruptionRunner:
         waited long enough; returns ``(crew, pool, granted request)``."""
         env = self.env
         home = self.crews[d.repair.crew]
-        helpers = sorted((after, c.id) for c in self.crews.values() for pool, after in c.helps if pool == home.id)
+        helpers = sorted((after, c.id) for c in self.crews.values() for pool, after, links, nodes in c.helps
+                         if pool == home.id and (not (links or nodes) or links.intersection(d.links) or nodes.intersection(d.nodes)))
         asked = env.now
         requests = [(home, self.pools[home.id].request(priority=d.repair.priority))]
         for after, helper in helpers:

@@ -52,9 +52,20 @@ def _resolve_pools(specs, ids: set[str], network, file: str, problems: list, cre
                 problems.append(Problem(file, f"crews[{i}].base", f"unknown node {c.base!r}", "a node id of the network"))
             else:
                 base = network.node_index[c.base]
+        helps = []
         for j, aid in enumerate(c.helps):
             if aid.crew not in ids or aid.crew == c.id:
                 problems.append(Problem(file, f"crews[{i}].helps[{j}].crew", f"unknown crew pool {aid.crew!r}",
                                         "the id of another crew pool in `crews`"))
-        crews[c.id] = Crew(c.id, c.size, c.travel, base, tuple(c.modes), c.country,
-                           tuple((aid.crew, aid.after) for aid in c.helps))
+            links: set[int] = set()
+            nodes: set[int] = set()
+            for name in aid.where:
+                found = network.resolve_target(name)
+                if found is None:
+                    problems.append(Problem(file, f"crews[{i}].helps[{j}].where", f"unknown target {name!r}",
+                                            "a link id, node id or group name of the network"))
+                else:
+                    links.update(found[0])
+                    nodes.update(found[1])
+            helps.append((aid.crew, aid.after, frozenset(links), frozenset(nodes)))
+        crews[c.id] = Crew(c.id, c.size, c.travel, base, tuple(c.modes), c.country, tuple(helps))

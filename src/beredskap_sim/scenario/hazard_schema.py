@@ -214,10 +214,12 @@ class HazardSpec(Strict):
 
 
 class MutualAidSpec(Strict):
-    """These crews may take a job of pool ``crew`` that has waited ``after`` for its own crews."""
+    """These crews may take a job of pool ``crew`` that has waited ``after`` for its own crews,
+    on the links and nodes named in ``where`` (anywhere when empty)."""
 
     crew: str = Field(description="The pool helped.")
     after: Duration = Field(default=0.0, description="Waiting time of the job before help may be sent.")
+    where: list[str] = Field(default_factory=list, description="Links, nodes or groups where help may be sent (empty: anywhere).")
 
 
 class CrewSpec(Strict):

@@ -82,7 +82,8 @@ class Crew:
 
     With a ``base`` (node index) ``travel_h`` is the mobilisation time, after which the crew
     travels over the network by ``modes`` as it is (``network/travel.py``). ``helps``:
-    ``(pool id, hours)`` — jobs of that pool waiting this long may be taken by these crews.
+    ``(pool id, hours, link indices, node indices)`` — jobs of that pool waiting this long, on
+    those links or nodes (both empty: anywhere), may be taken by these crews.
     """
 
     id: str
@@ -91,7 +92,7 @@ class Crew:
     base: int | None = None
     modes: tuple[str, ...] = ("road",)
     country: str | None = None
-    helps: tuple[tuple[str, float], ...] = ()
+    helps: tuple[tuple[str, float, frozenset, frozenset], ...] = ()
 
 
 @dataclass(frozen=True)
