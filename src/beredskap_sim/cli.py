@@ -30,11 +30,22 @@ def cmd_validate(args) -> int:
     scenario = load_scenario(args.scenario, strict_sources=args.strict_sources)
     for warning in scenario.warnings:
         print(f"warning: {warning}", file=sys.stderr)
+    _check_closure_record(scenario.network_file)
     print("ok")
     from .report.describe import describe
 
     print(describe(scenario))
     return 0
+
+
+def _check_closure_record(network_file: str) -> None:
+    """Check the closure record beside the network, if there is one (raises ScenarioError)."""
+    from .scenario.closures import record_path
+
+    if record_path(network_file).exists():
+        from .scenario.hazard_context import load_hazard_context
+
+        load_hazard_context(network_file)
 
 
 def cmd_schema(args) -> int:
@@ -323,11 +334,43 @@ def build_parser() -> argparse.ArgumentParser:
     _add_executor_options(p)
     p.set_defaults(func=cmd_sweep)
 
+    p = sub.add_parser("hazards", help="the closure record vs the hazard process: events and hours closed per asset, joint closures")
+    p.add_argument("file", help="a network file, or a scenario file (its hazards)")
+    p.add_argument("--years", type=int, default=2000, help="simulated years (default 2000)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--sample-rates", action="store_true", help="draw each year's rates from their posteriors")
+    p.add_argument("--fit", action="store_true", help="also print each hazard's fit to the record next to the file's figures")
+    p.add_argument("--out", default="results", help="results root folder")
+    p.add_argument("--no-figure", action="store_true", help="skip calibration.png")
+    p.set_defaults(func=cmd_hazards)
+
     p = sub.add_parser("schema", help="print the JSON Schema of the scenario or network format (for editors)")
     p.add_argument("kind", nargs="?", default="scenario", choices=["scenario", "network"])
     p.add_argument("-o", "--output", help="write to this file instead of standard output")
     p.set_defaults(func=cmd_schema)
     return parser
+
+
+def cmd_hazards(args) -> int:
+    from .model.calibration import calibration_table
+    from .model.hazard_fit import fit_hazard
+    from .report.calibration import calibration_figure, format_calibration, format_fits, write_calibration_csv
+    from .scenario.hazard_context import load_hazard_context
+
+    if args.years < 2:
+        print("error: --years must be at least 2", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    scenario, record = load_hazard_context(args.file)
+    rows = calibration_table(record, scenario.hazards, args.years, args.seed, args.sample_rates)
+    print(format_calibration(rows, record.years, args.years))
+    if args.fit:
+        print(format_fits([fit_hazard(record, h) for h in scenario.hazards], scenario.hazards))
+    folder = Path(args.out) / f"hazards-{scenario.network_spec.name}"
+    folder.mkdir(parents=True, exist_ok=True)
+    print(f"table: {write_calibration_csv(rows, folder / 'calibration.csv')}")
+    if not args.no_figure:
+        print(f"figure: {calibration_figure(rows, folder / 'calibration.png')}")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:

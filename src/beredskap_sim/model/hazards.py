@@ -5,38 +5,60 @@ month m of a year carries ``rate_per_year × month_weights[m]`` expected events,
 uniformly over the month. Over the horizon, each (partial) month segment gets a Poisson
 count with mean ``rate × w_m × segment_hours / month_hours`` and uniform times within it.
 
-For common random numbers, every event draws, for every footprint member and in a fixed
-order, one uniform number (hit or not) and one duration — whether or not the member is hit.
-So a variant that changes a probability, an effect or a repair still sees the same event
-times and the same durations as its baseline.
+**Intensity.** A weather hazard with intensity classes draws, per event, one uniform number
+that picks the class c with probability π_c; member j is then hit with probability p_j(c),
+independently of the other members given c. Joint closures therefore happen at
+``rate × Σ_c π_c p_i(c) p_j(c)`` per year — more often than independence when p_i and p_j
+rise with the intensity.
+
+**Common random numbers.** Every event draws, in a fixed order: the class uniform (always,
+with or without classes), then for every footprint member one uniform (hit or not) and one
+uniform for the duration — whether or not the member is hit. Durations are drawn by
+inverting the law's distribution function at that uniform, so a variant that changes a
+probability, a class, a duration law, an effect or a repair still sees the same event times,
+and the same quantile of every duration, as its baseline.
+
+**Rate uncertainty.** With ``sample_rates`` each hazard that has a Gamma posterior draws
+its rate for the replication from its own stream ``hazard-rate:<id>``:
+λ ~ Gamma(shape, scale = 1 / years) (second-order Monte Carlo).
 """
 
 from __future__ import annotations
 
 import calendar
 import datetime as dt
+import math
 
 import numpy as np
+from scipy.special import ndtri
 
 from ..scenario.resolved import Disruption, DurationLaw, Hazard
 from .rng import Streams
 
 
-def sample_duration(law: DurationLaw, rng: np.random.Generator) -> float:
-    """One draw of ``law`` in hours (always consumes exactly one draw of the stream)."""
+def duration_quantile(law: DurationLaw, u: float) -> float:
+    """The ``u``-quantile (0 ≤ u < 1) of ``law`` in hours.
+
+    exponential: −mean·ln(1−u); lognormal: min(max, median·exp(σ·Φ⁻¹(u)));
+    empirical: the value whose cumulative weight first exceeds u; fixed: the value.
+    """
     if law.kind == "fixed":
-        rng.random()
         return float(law.params[0])
     if law.kind == "exponential":
-        return float(rng.exponential(law.params[0]))
+        return float(-law.params[0] * math.log1p(-u))
     if law.kind == "lognormal":
         median, sigma, cap = law.params
-        return float(min(cap, median * np.exp(sigma * rng.standard_normal())))
+        return float(min(cap, median * math.exp(sigma * float(ndtri(min(max(u, 1e-12), 1 - 1e-12))))))
     values, weights = law.params
     p = np.asarray(weights, dtype=float)
     cumulative = np.cumsum(p / p.sum())
-    index = int(np.searchsorted(cumulative, rng.random(), side="right"))
+    index = int(np.searchsorted(cumulative, u, side="right"))
     return float(values[min(index, len(values) - 1)])
+
+
+def sample_duration(law: DurationLaw, rng: np.random.Generator) -> float:
+    """One draw of ``law`` in hours (always consumes exactly one uniform of the stream)."""
+    return duration_quantile(law, float(rng.random()))
 
 
 def month_segments(start: dt.datetime, horizon_h: float):
@@ -53,31 +75,59 @@ def month_segments(start: dt.datetime, horizon_h: float):
         moment = next_month
 
 
-def sample_event_times(hazard: Hazard, start: dt.datetime, horizon_h: float, rng: np.random.Generator) -> np.ndarray:
+def sample_event_times(hazard: Hazard, start: dt.datetime, horizon_h: float, rng: np.random.Generator,
+                       rate_per_year: float | None = None) -> np.ndarray:
     """Sorted event times (hours after ``start``) of ``hazard`` within the horizon."""
+    rate = hazard.rate_per_year if rate_per_year is None else rate_per_year
     times: list[np.ndarray] = []
     for month, a, b, month_hours in month_segments(start, horizon_h):
-        mean = hazard.rate_per_year * hazard.month_weights[month] * (b - a) / month_hours
+        mean = rate * hazard.month_weights[month] * (b - a) / month_hours
         count = rng.poisson(mean) if mean > 0 else 0
         if count:
             times.append(np.sort(rng.uniform(a, b, size=count)))
     return np.concatenate(times) if times else np.zeros(0)
 
 
-def hazard_disruptions(hazards: list[Hazard], start: dt.datetime, horizon_h: float, streams: Streams) -> list[Disruption]:
-    """All disruptions the hazards cause in one replication, in time order."""
+def replication_rate(hazard: Hazard, streams: Streams, sample_rates: bool) -> float:
+    """The hazard's rate in this replication: fixed, or drawn from its Gamma posterior."""
+    if not sample_rates or hazard.rate_shape <= 0:
+        return hazard.rate_per_year
+    return float(streams[f"hazard-rate:{hazard.id}"].gamma(hazard.rate_shape, 1.0 / hazard.rate_years))
+
+
+def event_class(hazard: Hazard, u: float) -> int:
+    """Index of the intensity class the uniform ``u`` picks (0 without classes)."""
+    if not hazard.classes:
+        return 0
+    index = int(np.searchsorted(np.cumsum(hazard.class_weights), u, side="right"))
+    return min(index, len(hazard.classes) - 1)
+
+
+def hazard_disruptions(hazards: list[Hazard], start: dt.datetime, horizon_h: float, streams: Streams,
+                       sample_rates: bool = False) -> list[Disruption]:
+    """All disruptions the hazards cause in one replication, in time order.
+
+    A hit's ``cause`` is the hazard id, with the intensity class after a colon when the
+    hazard has classes (``winter-storm:severe``); disruptions of one event share the id
+    prefix ``<hazard>#<k>``.
+    """
     out: list[Disruption] = []
     for hazard in hazards:
         rng = streams[f"hazard:{hazard.id}"]
-        for k, t in enumerate(sample_event_times(hazard, start, horizon_h, rng)):
+        rate = replication_rate(hazard, streams, sample_rates)
+        for k, t in enumerate(sample_event_times(hazard, start, horizon_h, rng, rate)):
+            c = event_class(hazard, float(rng.random()))
+            cause = f"{hazard.id}:{hazard.classes[c]}" if hazard.classes else hazard.id
             for j, member in enumerate(hazard.members):
-                hit = rng.random() < member.probability
-                duration = sample_duration(member.duration, rng)
+                probability = member.class_probability[c] if hazard.classes else member.probability
+                law = member.class_duration[c] if hazard.classes else member.duration
+                hit = rng.random() < probability
+                duration = sample_duration(law, rng)
                 if hit:
                     out.append(Disruption(
                         id=f"{hazard.id}#{k}.{j}", description=hazard.description, targets=member.targets,
                         links=member.links, nodes=member.nodes, start_h=float(t), duration_h=duration,
-                        effect=member.effect, repair=member.repair, cause=hazard.id, power=member.power,
+                        effect=member.effect, repair=member.repair, cause=cause, power=member.power,
                     ))
     out.sort(key=lambda d: (d.start_h, d.id))
     return out

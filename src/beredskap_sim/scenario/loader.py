@@ -23,7 +23,8 @@ from .errors import Problem, ScenarioError, problem_from_pydantic
 from .references import network_problems, power_names, reference_problems, resolve_any, supply_problems
 from .network_schema import NetworkSpec
 from .hazard_schema import DistributionSpec, EffectSpec
-from .resolved import Crew, Disruption, DurationLaw, FreightDemand, Hazard, HazardMember, Repair, Scenario
+from .hazard_resolve import class_laws, normalised, resolve_crews
+from .resolved import Disruption, DurationLaw, FreightDemand, Hazard, HazardMember, Repair, Scenario
 from .schema import ScenarioSpec
 from .sources import citations
 from .units import parse_instant
@@ -78,7 +79,9 @@ def duration_law(spec) -> DurationLaw:
 
 
 def _repair(spec) -> Repair | None:
-    return None if spec is None else Repair(spec.crew, spec.priority)
+    if spec is None:
+        return None
+    return Repair(spec.crew, spec.priority, tuple((stage.at, _effect(stage.effect, [])) for stage in spec.stages))
 
 
 def _resolve_targets(names: list[str], network, powers: set[str]) -> tuple[tuple, tuple, tuple, list[str]]:
@@ -115,10 +118,13 @@ def _resolve_hazards(specs, origin: str, network, powers: set[str], crews: dict,
                                         f"unknown crew pool {repair.crew!r}", "the id of a crew pool in `crews`", lines.get((origin, i))))
             effect = member.effect if member.effect is not None else h.effect
             exempt = member.exempt or h.exempt
-            members.append(HazardMember(tuple(names), links, nodes, member.probability,
-                                        duration_law(member.duration if member.duration is not None else h.duration),
-                                        _effect(effect, exempt), repair, power))
-        hazards.append(Hazard(h.id, h.description, h.rate_per_year, tuple(h.month_weights()), tuple(members)))
+            probability, law, by_class, laws = class_laws(h, member, duration_law)
+            members.append(HazardMember(tuple(names), links, nodes, probability, law,
+                                        _effect(effect, exempt), repair, power, by_class, laws))
+        classes, weights = (tuple(h.intensity.classes), normalised(h.intensity.weights)) if h.intensity else ((), ())
+        post = h.rate_posterior
+        hazards.append(Hazard(h.id, h.description, h.rate_per_year, tuple(h.month_weights()), tuple(members),
+                              classes, weights, post.shape if post else 0.0, post.rate_years if post else 0.0))
     return hazards
 
 
@@ -205,7 +211,7 @@ def scenario_from_data(
         if count > 1:
             problems.append(Problem(file, "freight", f"duplicate id {name!r}", "ids unique within the file"))
 
-    crews = {c.id: Crew(c.id, c.size, c.travel) for c in [*net_spec.crews, *spec.crews]}
+    crews = resolve_crews([(net_file, net_spec.crews), (file, spec.crews)], network, problems)
     repair_crews: set[tuple[int, str]] = set()
     disruptions: list[Disruption] = []
     for i, x in enumerate(spec.disruptions):

@@ -66,19 +66,34 @@ class DurationLaw:
 
 @dataclass(frozen=True)
 class Repair:
-    """Repair by a crew of pool ``crew``; lower ``priority`` is served first."""
+    """Repair by a crew of pool ``crew``; lower ``priority`` is served first.
+
+    ``stages``: ``(share of work done, effect from then on)`` in increasing order — the
+    closure is replaced by a lighter effect (reduced speed or capacity) before the end.
+    """
 
     crew: str
     priority: int = 0
+    stages: tuple[tuple[float, Effect], ...] = ()
 
 
 @dataclass(frozen=True)
 class Crew:
-    """``size`` crews that need ``travel_h`` hours to reach a site."""
+    """``size`` crews that need ``travel_h`` hours to reach a site.
+
+    With a ``base`` (node index) ``travel_h`` is the mobilisation time, after which the crew
+    travels over the network by ``modes`` as it is (``network/travel.py``). ``helps``:
+    ``(pool id, hours, link indices, node indices)`` — jobs of that pool waiting this long, on
+    those links or nodes (both empty: anywhere), may be taken by these crews.
+    """
 
     id: str
     size: int
     travel_h: float
+    base: int | None = None
+    modes: tuple[str, ...] = ("road",)
+    country: str | None = None
+    helps: tuple[tuple[str, float, frozenset, frozenset], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -93,17 +108,27 @@ class HazardMember:
     effect: Effect
     repair: Repair | None
     power: tuple[str, ...] = ()
+    class_probability: tuple[float, ...] = ()  # per intensity class of the hazard (empty: none)
+    class_duration: tuple[DurationLaw, ...] = ()
 
 
 @dataclass(frozen=True)
 class Hazard:
-    """Random events at ``rate_per_year`` spread over months by ``month_weights`` (sum 1)."""
+    """Random events at ``rate_per_year`` spread over months by ``month_weights`` (sum 1).
+
+    ``classes``/``class_weights`` (sum 1): the intensity classes of a weather hazard.
+    ``rate_shape``/``rate_years``: the Gamma posterior of the rate (0: none given).
+    """
 
     id: str
     description: str
     rate_per_year: float
     month_weights: tuple[float, ...]
     members: tuple[HazardMember, ...]
+    classes: tuple[str, ...] = ()
+    class_weights: tuple[float, ...] = ()
+    rate_shape: float = 0.0
+    rate_years: float = 0.0
 
 
 @dataclass(frozen=True)

@@ -93,6 +93,7 @@ class ScenarioSpec(Strict):
     disruptions: list[DisruptionSpec] = Field(default_factory=list)
     hazards: list[HazardSpec] = Field(default_factory=list, description="Random disruptions.")
     network_hazards: bool = Field(default=False, description="Also use the hazards the network file defines.")
+    hazard_rate_uncertainty: bool = Field(default=False, description="Draw each hazard's rate per replication from its rate_posterior (second-order Monte Carlo).")
     crews: list[CrewSpec] = Field(default_factory=list, description="Repair crew pools (added to the network's).")
     food: FoodSpec | None = Field(default=None, description="Food stocks, consumption and replenishment.")
     passengers: PassengerSpec | None = Field(default=None, description="Passenger services and commuters.")
