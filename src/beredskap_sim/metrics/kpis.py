@@ -7,8 +7,12 @@ pivot it as needed.
 Freight KPIs (tonnes unless stated):
 
 * ``tonnes_demanded`` — released within the horizon;
-* ``tonnes_delivered``, ``tonnes_lost`` (deadline passed), ``tonnes_in_transit`` (at the horizon);
-  ``demanded = delivered + lost + in_transit``;
+* ``tonnes_delivered``; ``tonnes_lost`` — cancelled *before departure* because no way could
+  meet the deadline (what has left its origin is never dropped); ``tonnes_in_transit`` — still
+  on the way at the horizon; ``demanded = delivered + lost + in_transit``;
+* ``tonne_hours_delay_in_transit`` — Σ tonnes × delay up to the horizon of what is still in
+  transit: a censored figure (they are late by at least that much), reported apart from the
+  delivered consignments' delay;
 * ``delay_mean_h``, ``delay_p95_h`` — tonne-weighted mean and 95th percentile of delivery
   delay against the undisrupted travel time, hours;
 * ``tonne_hours_delay`` — Σ tonnes × delay of delivered consignments, tonne-hours;
@@ -113,6 +117,7 @@ def freight_kpis(rec: Recording, weights: dict[str, float] | None = None) -> lis
             Kpi("tonnes_delivered", scope, float(rec.delivered_t[sel].sum()), "t"),
             Kpi("tonnes_lost", scope, float(rec.lost_t[sel].sum()), "t"),
             Kpi("tonnes_in_transit", scope, float(rec.in_transit_t[sel].sum()), "t"),
+            Kpi("tonne_hours_delay_in_transit", scope, float(rec.in_transit_delay_th[sel].sum()), "t·h"),
         ])
 
     backlog = rec.backlog_t()

@@ -150,11 +150,14 @@ class FreightModel:
         self._arcs_of_link: list[list[int]] = [[] for _ in range(net.n_links)]
         for arc, link in enumerate(self._arc_link):
             self._arcs_of_link[link].append(arc)
+        # the arcs of the same mode that lead on from an arc's head, other than straight back
+        arc_mode = net.arc_mode.tolist()
+        self._onward = [[b for b in self._out[self._arc_to[a]] if arc_mode[b] == arc_mode[a] and b != self._arc_reverse[a]]
+                        for a in range(net.n_arcs)]
         self._sections: list = [None] * net.n_arcs
         self._direction = [0] * net.n_arcs
         self._build_sections()
-        self._transfer = [PointQueue(env, self._transferred, tph, lambda: True, lambda: 1.0)
-                          for tph in net.node_transfer_tph.tolist()]
+        self._transfer = [PointQueue(env, self._transferred, tph) for tph in net.node_transfer_tph.tolist()]
         self._waiting: dict[int, Consignment] = {}
         self._live: dict[int, Consignment] = {}
         self._queued = 0  # consignments waiting in link sections
@@ -169,19 +172,19 @@ class FreightModel:
         blocks: dict[int, SingleTrackBlock] = {}
         for arc in range(net.n_arcs):
             link = self._arc_link[arc]
-            usable = (lambda li=link: state.open_links[li])
-            factor = (lambda li=link: state.capacity_factors[li])
             if net.arc_single_track[arc]:
                 block = blocks.get(link)
                 if block is None:
                     block = blocks[link] = SingleTrackBlock(env, self._entered, self._arc_capacity[arc],
-                                                            self.defaults.rail_clearance, usable, factor)
+                                                            self.defaults.rail_clearance, state.open_links,
+                                                            state.capacity_factors, link)
                     self._direction[arc] = 0
                 else:
                     self._direction[arc] = 1
                 self._sections[arc] = block
             else:
-                self._sections[arc] = PointQueue(env, self._entered, self._arc_capacity[arc], usable, factor)
+                self._sections[arc] = PointQueue(env, self._entered, self._arc_capacity[arc], state.open_links,
+                                                 state.capacity_factors, link)
 
     # ----------------------------------------------------------------- set-up
     def _primary(self, modes: tuple[str, ...] | list[str]) -> int:
@@ -373,6 +376,10 @@ class FreightModel:
             return
         if (self._congested or self.router.has_waits) and now >= self._next_refresh:
             self._refresh_waits(now)
+        if c.departed and c.last_arc >= 0 and c.allowed == c.mask:
+            onward = self._onward[c.last_arc]
+            if len(onward) == 1 and self._go_on(c, onward[0]):  # a node on a line: nothing to choose
+                return
         arc, value = self._choose(c)
         bit, other_value = self._other_mode(c, value)
         if bit:
@@ -403,8 +410,25 @@ class FreightModel:
         self._queued += 1
         section = self._sections[arc]
         if not section.request(c, self._direction[arc]):
-            if (section.queued_t[0] + section.queued_t[1]) / (self._arc_capacity[arc]) > CONGESTED_H:
+            if (section.queued_t[0] + section.queued_t[1]) / self._arc_capacity[arc] > CONGESTED_H:
                 self._congested.add(arc)
+
+    def _go_on(self, c: Consignment, arc: int) -> bool:
+        """Enter ``arc``, the only way on in its mode, if it is usable and leads to the destination."""
+        table = c.table
+        if table is None or not table.valid or self.env.now > table.expires:
+            table = c.table = self.router.table(c.dest, c.mask, c.commodity, c.electric)
+        if table.cost_list[arc] == INF or table.to_go_list[self._arc_to[arc]] == INF:
+            return False
+        if not self.state.open_links[self._arc_link[arc]]:
+            return False
+        c.arc = arc
+        self._queued += 1
+        section = self._sections[arc]
+        if not section.request(c, self._direction[arc]):
+            if (section.queued_t[0] + section.queued_t[1]) / self._arc_capacity[arc] > CONGESTED_H:
+                self._congested.add(arc)
+        return True
 
     def _expected_time_h(self, c: Consignment, value: float, mask: int) -> float:
         """Expected hours to the destination in mode ``mask``: its undisturbed time plus how much the
@@ -449,7 +473,7 @@ class FreightModel:
         link = self._arc_link[arc]
         state = self.state
         run = self._arc_time[arc] / state.speed_factors[link]
-        if isinstance(user, _Train):
+        if user.__class__ is _Train:
             Timeout(self.env, run, user).callbacks.append(self._train_on)
             return run * self._arc_block_share[arc]
         self._queued -= 1

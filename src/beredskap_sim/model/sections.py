@@ -109,44 +109,56 @@ class Section:
 
 
 class PointQueue(Section):
-    """One direction of a link: users enter one after another, spaced by tonnes over capacity."""
+    """One direction of a link: users enter one after another, spaced by tonnes over capacity.
 
-    def __init__(self, env, on_enter, capacity_tph: float, usable: Callable[[], bool], factor: Callable[[], float]):
+    ``open_links`` and ``factors`` are the network state's per-link lists (updated in place),
+    ``link`` this section's index in them; without a link the section is always open at full
+    capacity (a transshipment point).
+    """
+
+    def __init__(self, env, on_enter, capacity_tph: float, open_links: list[bool] | None = None,
+                 factors: list[float] | None = None, link: int = 0):
         super().__init__(env, on_enter)
         self.capacity_tph = capacity_tph
-        self._usable = usable
-        self._factor = factor
+        self._open = open_links if open_links is not None else [True]
+        self._factors = factors if factors is not None else [1.0]
+        self._link = link if open_links is not None else 0
         self.free_at = 0.0
 
     def spacing_h(self, tonnes: float) -> float:
         """How long after a user of ``tonnes`` the next one may enter, hours."""
-        return tonnes / (self.capacity_tph * self._factor())
+        return tonnes / (self.capacity_tph * self._factors[self._link])
 
     def entry_time(self, direction, user, now):
-        if not self._usable():
+        if not self._open[self._link]:
             return None
-        return max(now, self.free_at)
+        free = self.free_at
+        return free if free > now else now
 
     def enter(self, direction, user, now):
-        self.free_at = now + self.spacing_h(user.tonnes)
+        self.free_at = now + user.tonnes / (self.capacity_tph * self._factors[self._link])
         self._on_enter(user, direction)
 
     def expected_wait_h(self, direction: int = 0) -> float:
         """Waiting a newcomer would meet now: the current spacing plus everyone queued ahead."""
-        now = self.env.now
-        return max(0.0, self.free_at - now) + self.queued_t[0] / (self.capacity_tph * self._factor())
+        wait = self.free_at - self.env.now
+        queued = self.queued_t[0]
+        if queued:
+            wait = max(wait, 0.0) + queued / (self.capacity_tph * self._factors[self._link])
+        return wait if wait > 0.0 else 0.0
 
 
 class SingleTrackBlock(Section):
     """A single-track link: one direction at a time, ``clearance`` between opposing trains."""
 
-    def __init__(self, env, on_enter, capacity_tph: float, clearance_h: float, usable: Callable[[], bool],
-                 factor: Callable[[], float]):
+    def __init__(self, env, on_enter, capacity_tph: float, clearance_h: float, open_links: list[bool],
+                 factors: list[float], link: int):
         super().__init__(env, on_enter)
         self.capacity_tph = capacity_tph
         self.clearance_h = clearance_h
-        self._usable = usable
-        self._factor = factor
+        self._open = open_links
+        self._factors = factors
+        self._link = link
         self.free_at = [0.0, 0.0]  # path spacing per direction
         self.on_block = [0, 0]  # trains on the block per direction
         self.last_exit = -math.inf
@@ -154,10 +166,10 @@ class SingleTrackBlock(Section):
         self.busy_until = [0.0, 0.0]
 
     def spacing_h(self, tonnes: float) -> float:
-        return max(tonnes / (self.capacity_tph * self._factor()), self.clearance_h)
+        return max(tonnes / (self.capacity_tph * self._factors[self._link]), self.clearance_h)
 
     def entry_time(self, direction, user, now):
-        if not self._usable():
+        if not self._open[self._link]:
             return None
         if self.on_block[1 - direction]:
             return None  # an opposing train is on the block: wait for it to leave
@@ -187,7 +199,7 @@ class SingleTrackBlock(Section):
         if self.on_block[1 - direction] or self.last_direction == 1 - direction:
             t = max(t, max(self.busy_until[1 - direction], self.last_exit) + self.clearance_h)
         queued = self.queued_t[0] + self.queued_t[1]
-        return t - now + queued / (self.capacity_tph * self._factor())
+        return t - now + queued / (self.capacity_tph * self._factors[self._link])
 
 
 class CustomsLanes(Section):

@@ -193,8 +193,9 @@ class Router:
             a_old, a_new, h, t = old[changed], new[changed], heads[changed], tails[changed]
             for dest, table in list(cls.tables.items()):
                 go_head, go_tail = table.to_go[h], table.to_go[t]
-                on_path = np.isfinite(go_tail) & (np.abs(go_tail - (a_old + go_head)) <= 1e-9 * (1 + go_tail))
-                shorter = a_new + go_head < go_tail - 1e-9
+                with np.errstate(invalid="ignore"):  # inf − inf where neither end reaches dest
+                    on_path = np.isfinite(go_tail) & (np.abs(go_tail - (a_old + go_head)) <= 1e-9 * (1 + go_tail))
+                    shorter = a_new + go_head < go_tail - 1e-9
                 if ((a_new > a_old) & on_path).any() or shorter.any():
                     del cls.tables[dest]
                     table.valid = False

@@ -41,7 +41,8 @@ class NetworkState:
         self.link_capacity_factor = np.ones(n_links)
         self.link_speed_factor = np.ones(n_links)
         self.link_unpowered = np.zeros(n_links, dtype=bool)
-        # Python-list copies for the event loop (``open_links[i]``: link i carries traffic) (refreshed on every change): element access on
+        # Python-list copies for the event loop (``open_links[i]``: link i carries traffic), updated
+        # in place on every change so holders of a reference see the change: element access on
         # lists is much faster than on numpy arrays, and keeps event times plain floats.
         self.open_links = [True] * n_links
         self.capacity_factors = [1.0] * n_links
@@ -128,9 +129,9 @@ class NetworkState:
                 self._node_closures[ni] = closures
             else:
                 self._node_closures.pop(ni, None)
-        self.open_links = ((~self.link_closed) & (self.link_capacity_factor > 0.0)).tolist()
-        self.capacity_factors = self.link_capacity_factor.tolist()
-        self.speed_factors = self.link_speed_factor.tolist()
+        self.open_links[:] = ((~self.link_closed) & (self.link_capacity_factor > 0.0)).tolist()
+        self.capacity_factors[:] = self.link_capacity_factor.tolist()
+        self.speed_factors[:] = self.link_speed_factor.tolist()
         self.version += 1
         self.last_changed = (tuple(links), tuple(nodes))
         for listener in self._listeners:
