@@ -26,19 +26,24 @@ def _mask(modes) -> int:
     return out
 
 
+def arc_graph(network) -> nx.MultiDiGraph:
+    """The network's arcs as a networkx multigraph keyed by arc index (built once per network)."""
+    g = nx.MultiDiGraph()
+    g.add_nodes_from(range(network.n_nodes))
+    for a in range(network.n_arcs):
+        g.add_edge(int(network.arc_from[a]), int(network.arc_to[a]), key=a)
+    return g
+
+
 class OldRouter:
     """Today's router in a fresh state, with one link removed and some nodes closed."""
 
-    def __init__(self, network, removed: int = -1, closed_nodes=()):
+    def __init__(self, network, removed: int = -1, closed_nodes=(), graph: nx.MultiDiGraph | None = None):
         self.net = network
         self.removed = removed
         self.closed = set(closed_nodes)
-        g = nx.MultiDiGraph()
-        g.add_nodes_from(range(network.n_nodes))
-        for a in range(network.n_arcs):
-            g.add_edge(int(network.arc_from[a]), int(network.arc_to[a]), key=a)
-        self.graph = g
-        self.reversed = g.reverse(copy=False)
+        self.graph = graph if graph is not None else arc_graph(network)
+        self.reversed = self.graph.reverse(copy=False)
         self.cache = {}
 
     def _arc_cost(self, arc, mask, electric):
@@ -108,7 +113,8 @@ class OldRouter:
 def old_single_link_criticality(network, demands=(), modes=None, closed_nodes=()) -> pd.DataFrame:
     """The old ``single_link_criticality`` (same columns and ranking)."""
     modes = modes or set(MODES)
-    base = OldRouter(network, closed_nodes=closed_nodes)
+    graph = arc_graph(network)
+    base = OldRouter(network, closed_nodes=closed_nodes, graph=graph)
     base_routes = []
     for d in demands:
         mode = base.best_mode(d.origin, d.dest, _mask(d.modes), d.electric)
@@ -118,7 +124,7 @@ def old_single_link_criticality(network, demands=(), modes=None, closed_nodes=()
     for i, link in enumerate(network.spec.links):
         if link.mode not in modes:
             continue
-        router = OldRouter(network, removed=i, closed_nodes=closed_nodes)
+        router = OldRouter(network, removed=i, closed_nodes=closed_nodes, graph=graph)
         u, v = network.node_index[link.from_], network.node_index[link.to]
         mask = _mask([link.mode])
         time_h = float(network.arc_time_h[np.flatnonzero(network.arc_link == i)[0]])
