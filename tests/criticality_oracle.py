@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import networkx as nx
 import numpy as np
-import pandas as pd
+
+from beredskap_sim.network.redundancy import rank_criticality
 
 MODES = ("rail", "road", "ferry")
 
@@ -110,7 +111,7 @@ class OldRouter:
         return arcs
 
 
-def old_single_link_criticality(network, demands=(), modes=None, closed_nodes=()) -> pd.DataFrame:
+def old_single_link_criticality(network, demands=(), modes=None, closed_nodes=()):
     """The old ``single_link_criticality`` (same columns and ranking)."""
     modes = modes or set(MODES)
     graph = arc_graph(network)
@@ -144,13 +145,4 @@ def old_single_link_criticality(network, demands=(), modes=None, closed_nodes=()
             "detour": int(alt is not None), "time_h": time_h, "alt_time_h": alt_time,
             "diff_time_h": alt_time - time_h, "demand_using_t_per_day": affected, "demand_cut_t_per_day": cut,
         })
-    table = pd.DataFrame(rows)
-    table["extra_tonne_hours_per_day"] = (table["demand_using_t_per_day"] - table["demand_cut_t_per_day"]) * \
-        table["diff_time_h"].fillna(0.0)
-    table["_no_alt"] = 1 - table["detour"]
-    table["_extra"] = table["diff_time_h"].fillna(np.inf)
-    table = table.sort_values(["demand_cut_t_per_day", "extra_tonne_hours_per_day", "_no_alt", "_extra"],
-                              ascending=False, kind="stable")
-    table = table.drop(columns=["_no_alt", "_extra"]).reset_index(drop=True)
-    table.insert(0, "rank", np.arange(1, len(table) + 1))
-    return table
+    return rank_criticality(rows)  # the ranking itself is unchanged and shared

@@ -129,6 +129,23 @@ _CRITICALITY_COLUMNS = ["link", "name", "mode", "from", "to", "dist", "alt_dist"
                         "alt_time_h", "diff_time_h", "demand_using_t_per_day", "demand_cut_t_per_day"]
 
 
+def rank_criticality(rows: list[dict]) -> pd.DataFrame:
+    """The criticality table from one row per link: extra tonne-hours added, most critical first."""
+    table = pd.DataFrame(rows, columns=_CRITICALITY_COLUMNS)  # columns named even when no link is in ``modes``
+    # Extra tonne-hours a day if the link is lost and its traffic detours (where it can).
+    table["extra_tonne_hours_per_day"] = (table["demand_using_t_per_day"] - table["demand_cut_t_per_day"]) * \
+        table["diff_time_h"].fillna(0.0)
+    # Most critical first: demand cut off, then extra tonne-hours, then no alternative at all,
+    # then the longest extra time.
+    table["_no_alt"] = 1 - table["detour"]
+    table["_extra"] = table["diff_time_h"].fillna(np.inf)
+    table = table.sort_values(["demand_cut_t_per_day", "extra_tonne_hours_per_day", "_no_alt", "_extra"],
+                              ascending=False, kind="stable")
+    table = table.drop(columns=["_no_alt", "_extra"]).reset_index(drop=True)
+    table.insert(0, "rank", np.arange(1, len(table) + 1))
+    return table
+
+
 def single_link_criticality(network: Network, demands=(), modes: set[str] | None = None) -> pd.DataFrame:
     """One row per link (see the module docstring), most critical first.
 
@@ -160,19 +177,7 @@ def single_link_criticality(network: Network, demands=(), modes: set[str] | None
             "diff_time_h": alt_t - time_h, "demand_using_t_per_day": float(affected),
             "demand_cut_t_per_day": float(cut),
         })
-    table = pd.DataFrame(rows, columns=_CRITICALITY_COLUMNS)  # columns named even when no link is in ``modes``
-    # Extra tonne-hours a day if the link is lost and its traffic detours (where it can).
-    table["extra_tonne_hours_per_day"] = (table["demand_using_t_per_day"] - table["demand_cut_t_per_day"]) * \
-        table["diff_time_h"].fillna(0.0)
-    # Most critical first: demand cut off, then extra tonne-hours, then no alternative at all,
-    # then the longest extra time.
-    table["_no_alt"] = 1 - table["detour"]
-    table["_extra"] = table["diff_time_h"].fillna(np.inf)
-    table = table.sort_values(["demand_cut_t_per_day", "extra_tonne_hours_per_day", "_no_alt", "_extra"],
-                              ascending=False, kind="stable")
-    table = table.drop(columns=["_no_alt", "_extra"]).reset_index(drop=True)
-    table.insert(0, "rank", np.arange(1, len(table) + 1))
-    return table
+    return rank_criticality(rows)
 
 
 def multi_link_failure(network: Network, removed_links: list[int], od_pairs: list[tuple[str, str]],
