@@ -70,6 +70,8 @@ class ArcGraph:
             closed = np.asarray(node_closed, dtype=bool)
             keep &= ~closed[arc_from] & ~closed[arc_to]
         self.n_nodes = n_nodes
+        self._arc_link = arc_link.tolist()
+        self._idom: dict[int, dict[int, int]] = {}
         self.adjacency: list[list[tuple[int, float, float, int, int]]] = [[] for _ in range(n_nodes)]
         for a in np.flatnonzero(keep).tolist():
             self.adjacency[int(arc_from[a])].append(
@@ -118,26 +120,30 @@ class ArcGraph:
                     stack.append(head)
         return seen
 
+    def _dominators(self, source: int) -> dict[int, int]:
+        """Immediate dominators from ``source`` in the graph with every arc split by a midpoint node
+        (``n_nodes + arc``); computed once per source."""
+        if source not in self._idom:
+            split = nx.DiGraph()
+            split.add_node(source)
+            midpoint0 = self.n_nodes
+            for tail, arcs in enumerate(self.adjacency):
+                for head, _, _, _, arc in arcs:
+                    split.add_edge(tail, midpoint0 + arc)
+                    split.add_edge(midpoint0 + arc, head)
+            self._idom[source] = nx.immediate_dominators(split, source)
+        return self._idom[source]
+
     def cut_links(self, source: int, target: int) -> set[int]:
         """Links on every path ``source`` → ``target`` (see the module docstring); empty if none or unreachable."""
-        split = nx.DiGraph()
-        split.add_node(source)
-        midpoint0 = self.n_nodes
-        for tail, arcs in enumerate(self.adjacency):
-            for head, _, _, _, arc in arcs:
-                split.add_edge(tail, midpoint0 + arc)
-                split.add_edge(midpoint0 + arc, head)
-        if target not in split or source == target:
+        idom = self._dominators(source)
+        if source == target or target not in idom:
             return set()
-        idom = nx.immediate_dominators(split, source)
-        if target not in idom:
-            return set()
-        link_of = {arc: link for arcs in self.adjacency for _, _, _, link, arc in arcs}
         cut, node = set(), target
         while node != source:
             node = idom[node]
-            if node >= midpoint0:
-                cut.add(link_of[node - midpoint0])
+            if node >= self.n_nodes:
+                cut.add(self._arc_link[node - self.n_nodes])
         return cut
 
 
