@@ -176,8 +176,13 @@ def test_cut_links_of_a_chain_with_a_bypass():
     """a→b→c→d with a bypass b→d: a–b cuts a→d, b–c and c–d do not."""
     arc_from, arc_to = [0, 1, 2, 1], [1, 2, 3, 3]
     graph = ArcGraph(4, arc_from, arc_to, [1.0, 1.0, 1.0, 5.0])
-    assert graph.cut_links(0, 3) == {0}
-    assert graph.cut_links(3, 0) == set()  # unreachable: nothing to cut
+    path = graph.cheapest(0, 3)
+    assert path.arcs == (0, 1, 2) and graph.cut_links(path) == {0}
+    # A detour that first goes back: a→b→c→d plus c→x→a is no way round a–b; adding x→d is.
+    graph = ArcGraph(5, [0, 1, 2, 2, 4], [1, 2, 3, 4, 0], [1.0] * 5)
+    assert graph.cut_links(graph.cheapest(0, 3)) == {0, 1, 2}
+    graph = ArcGraph(5, [0, 1, 2, 2, 4, 4], [1, 2, 3, 4, 0, 3], [1.0] * 6)
+    assert graph.cut_links(graph.cheapest(0, 3)) == {0, 1}
 
 
 def test_negative_cost_is_refused():

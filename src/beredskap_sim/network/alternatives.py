@@ -17,12 +17,11 @@ same way). All links and both arcs of ``skip_link`` are treated as absent.
 ``link_alternatives`` runs that search for every link: remove the link and find the cheapest
 path from its ``from`` node to its ``to`` node using only arcs of the link's own mode.
 
-``cut_links`` answers which links lie on *every* path from a source to a target (their loss
-alone disconnects the pair): with each arc split by a midpoint node, a link cuts the pair when
-the midpoint of one of its arcs dominates the target (Lengauer & Tarjan 1979; networkx's
-``immediate_dominators``). A simple path uses at most one arc of a link, and if every path
-used one arc or the other, joining the prefix of one to the suffix of the other would give a
-path using neither, so "the link cuts" equals "one of its arcs dominates the target".
+``cut_links`` answers which links of a found path lie on *every* path between its ends (their
+loss alone disconnects the pair), in one backward sweep (see the method). A simple path uses at
+most one arc of a link, and if every path used one arc or the other, joining the prefix of one
+to the suffix of the other would give a path using neither; so a link cuts the pair exactly
+when one of its arcs does, and only arcs of the found path can.
 """
 
 from __future__ import annotations
@@ -30,7 +29,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from heapq import heappop, heappush
 
-import networkx as nx
 import numpy as np
 
 INF = float("inf")
@@ -71,7 +69,8 @@ class ArcGraph:
             keep &= ~closed[arc_from] & ~closed[arc_to]
         self.n_nodes = n_nodes
         self._arc_link = arc_link.tolist()
-        self._idom: dict[int, dict[int, int]] = {}
+        self._arc_from, self._arc_to = arc_from.tolist(), arc_to.tolist()
+        self._reverse: list[list[int]] | None = None
         self.adjacency: list[list[tuple[int, float, float, int, int]]] = [[] for _ in range(n_nodes)]
         for a in np.flatnonzero(keep).tolist():
             self.adjacency[int(arc_from[a])].append(
@@ -120,30 +119,43 @@ class ArcGraph:
                     stack.append(head)
         return seen
 
-    def _dominators(self, source: int) -> dict[int, int]:
-        """Immediate dominators from ``source`` in the graph with every arc split by a midpoint node
-        (``n_nodes + arc``); computed once per source."""
-        if source not in self._idom:
-            split = nx.DiGraph()
-            split.add_node(source)
-            midpoint0 = self.n_nodes
-            for tail, arcs in enumerate(self.adjacency):
-                for head, _, _, _, arc in arcs:
-                    split.add_edge(tail, midpoint0 + arc)
-                    split.add_edge(midpoint0 + arc, head)
-            self._idom[source] = nx.immediate_dominators(split, source)
-        return self._idom[source]
+    def cut_links(self, path: Path) -> set[int]:
+        """Links of ``path`` that lie on *every* path between its ends (see the module docstring).
 
-    def cut_links(self, source: int, target: int) -> set[int]:
-        """Links on every path ``source`` → ``target`` (see the module docstring); empty if none or unreachable."""
-        idom = self._dominators(source)
-        if source == target or target not in idom:
+        With the path's nodes ``x0 … xk`` and arcs ``a1 … ak``: a *detour* leaves the path at
+        ``xi`` by an arc that is not a path arc and reaches ``xl`` through nodes off the path.
+        Without ``aj``, the end is reachable exactly when some detour from ``i ≤ j − 1`` lands at
+        ``l ≥ j``; so ``aj`` cuts when the furthest landing of the detours from ``x0 … x(j−1)``
+        is below ``j``. The furthest landing of every node off the path is found by searching
+        backwards from ``xk``, then ``x(k−1)``, …, each node marked once: linear in the arcs.
+        """
+        if not path.arcs:
             return set()
-        cut, node = set(), target
-        while node != source:
-            node = idom[node]
-            if node >= self.n_nodes:
-                cut.add(self._arc_link[node - self.n_nodes])
+        nodes = [self._arc_from[path.arcs[0]]] + [self._arc_to[a] for a in path.arcs]
+        pos = {x: i for i, x in enumerate(nodes)}
+        if self._reverse is None:
+            self._reverse = [[] for _ in range(self.n_nodes)]
+            for tail, arcs in enumerate(self.adjacency):
+                for head, *_ in arcs:
+                    self._reverse[head].append(tail)
+        landing: dict[int, int] = {}  # node off the path -> furthest path index it reaches
+        for index in range(len(nodes) - 1, -1, -1):
+            stack = [u for u in self._reverse[nodes[index]] if u not in pos and u not in landing]
+            for u in stack:
+                landing[u] = index
+            while stack:
+                for u in self._reverse[stack.pop()]:
+                    if u not in pos and u not in landing:
+                        landing[u] = index
+                        stack.append(u)
+        on_path = set(path.arcs)
+        cut, furthest = set(), -1
+        for j, arc in enumerate(path.arcs, start=1):
+            for head, _, _, _, a in self.adjacency[nodes[j - 1]]:
+                if a not in on_path:
+                    furthest = max(furthest, pos[head] if head in pos else landing.get(head, -1))
+            if furthest < j:
+                cut.add(self._arc_link[arc])
         return cut
 
 

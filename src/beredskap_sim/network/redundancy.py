@@ -120,7 +120,7 @@ def _demand_routes(network: Network, demands) -> list[tuple[object, set[int], bo
             continue
         mode = min(found, key=lambda m: (found[m].cost, m))
         used = {int(network.arc_link[a]) for a in found[mode].arcs}
-        cutting = graph(mode, d.electric).cut_links(d.origin, d.dest) if len(found) == 1 else set()
+        cutting = graph(mode, d.electric).cut_links(found[mode]) if len(found) == 1 else set()
         out.append((d, used, cutting))
     return out
 
