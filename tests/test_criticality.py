@@ -183,6 +183,9 @@ def test_cut_links_of_a_chain_with_a_bypass():
     assert graph.cut_links(graph.cheapest(0, 3)) == {0, 1, 2}
     graph = ArcGraph(5, [0, 1, 2, 2, 4, 4], [1, 2, 3, 4, 0, 3], [1.0] * 6)
     assert graph.cut_links(graph.cheapest(0, 3)) == {0, 1}
+    # a→b→c with a loop b→x→b: it lands back at b, before b–c, which still cuts.
+    graph = ArcGraph(4, [0, 1, 1, 3], [1, 2, 3, 1], [1.0] * 4)
+    assert graph.cut_links(graph.cheapest(0, 2)) == {0, 1}
 
 
 def test_negative_cost_is_refused():
