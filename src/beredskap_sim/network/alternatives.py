@@ -12,7 +12,8 @@ paths of least cost it returns the shortest, so the answer does not depend on vi
 It stops as soon as ``target`` is settled, which is what makes single-link criticality cheap:
 the alternative to a link is usually found a few links away, so each search touches only the
 neighbourhood of the link (ra2ce's single-link redundancy stops at the link's other end the
-same way). All links and both arcs of ``skip_link`` are treated as absent.
+same way). Every arc of ``skip_link`` (both directions) is treated as absent; a path from a
+node to itself is empty (cost 0).
 
 ``link_alternatives`` runs that search for every link: remove the link and find the cheapest
 path from its ``from`` node to its ``to`` node using only arcs of the link's own mode.
@@ -106,18 +107,6 @@ class ArcGraph:
                     via[head] = (arc, node)
                     heappush(heap, (key[0], key[1], head))
         return None
-
-    def reachable(self, source: int) -> np.ndarray:
-        """Bool per node: reachable from ``source`` over the usable arcs."""
-        seen = np.zeros(self.n_nodes, dtype=bool)
-        seen[source] = True
-        stack = [source]
-        while stack:
-            for head, *_ in self.adjacency[stack.pop()]:
-                if not seen[head]:
-                    seen[head] = True
-                    stack.append(head)
-        return seen
 
     def cut_links(self, path: Path) -> set[int]:
         """Links of ``path`` that lie on *every* path between its ends (see the module docstring).
