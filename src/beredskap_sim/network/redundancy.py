@@ -10,9 +10,11 @@ only links of those modes count. Each link is treated as undirected (links carry
   node (a source and a sink); every link is split by a midpoint node so that parallel links
   stay distinct and a cut names links, not node pairs.
 * ``single_link_criticality`` — for every link: remove it and find the best alternative
-  between its end nodes. Columns follow ra2ce's single-link redundancy so results can be held
-  side by side: ``dist`` (link length, km), ``alt_dist`` (length of the fastest alternative,
-  km), ``diff_dist = alt_dist − dist``, ``detour`` (1 when an alternative exists, 0 when not),
+  between its end nodes: the fastest route in the link's own mode, of equally fast ones the
+  shortest (ra2ce's length weighting takes the shortest instead); each search stops at the
+  link's other end (``alternatives``). Columns follow ra2ce's single-link redundancy so results
+  can be held side by side: ``dist`` (link length, km), ``alt_dist`` (length of the fastest
+  alternative, km), ``diff_dist = alt_dist − dist``, ``detour`` (1 when an alternative exists, 0 when not),
   plus ``time_h``/``alt_time_h``/``diff_time_h`` (generalised freight time) and, for a
   scenario, ``demand_cut_t_per_day``: freight whose undisturbed route uses the link and which
   has no route in its modes without it.
