@@ -10,9 +10,11 @@ only links of those modes count. Each link is treated as undirected (links carry
   node (a source and a sink); every link is split by a midpoint node so that parallel links
   stay distinct and a cut names links, not node pairs.
 * ``single_link_criticality`` — for every link: remove it and find the best alternative
-  between its end nodes. Columns follow ra2ce's single-link redundancy so results can be held
-  side by side: ``dist`` (link length, km), ``alt_dist`` (length of the fastest alternative,
-  km), ``diff_dist = alt_dist − dist``, ``detour`` (1 when an alternative exists, 0 when not),
+  between its end nodes: the fastest route in the link's own mode, of equally fast ones the
+  shortest (ra2ce's length weighting takes the shortest instead); each search stops at the
+  link's other end (``alternatives``). Columns follow ra2ce's single-link redundancy so results
+  can be held side by side: ``dist`` (link length, km), ``alt_dist`` (length of the fastest
+  alternative, km), ``diff_dist = alt_dist − dist``, ``detour`` (1 when an alternative exists, 0 when not),
   plus ``time_h``/``alt_time_h``/``diff_time_h`` (generalised freight time) and, for a
   scenario, ``demand_cut_t_per_day``: freight whose undisturbed route uses the link and which
   has no route in its modes without it.
@@ -30,6 +32,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from .alternatives import ArcGraph, link_alternatives
 from .graph import MODES, Network
 from .routing import Router, modes_mask
 from .state import Effect, NetworkState
@@ -86,46 +89,51 @@ def pair_redundancy(network: Network, region_a: list[str], region_b: list[str], 
             "min_cut_tph": float(cut_value), "min_cut_links": " ".join(sorted(cut))}
 
 
-def _path_length_km(network: Network, arcs: list[int]) -> float:
-    return float(sum(network.arc_length_km[a] for a in arcs))
+def _demand_routes(network: Network, demands) -> list[tuple[object, set[int], bool]]:
+    """Per demand: the links of its undisturbed route, and which of them cut it off alone.
 
+    The undisturbed route is the fastest in one of the demand's modes (ties: the first mode in
+    ``MODES`` order, then the shortest path), electric traction on electrified rail only. A link
+    on it cuts the demand when it lies on every path of that mode and no other of the demand's
+    modes has a route at all.
+    """
+    graphs: dict[tuple[int, bool], ArcGraph] = {}
 
-def single_link_criticality(network: Network, demands=(), modes: set[str] | None = None) -> pd.DataFrame:
-    """One row per link (see the module docstring), most critical first."""
-    modes = modes or set(MODES)
-    base_state = NetworkState(network.n_links, network.n_nodes)
-    base = Router(network, base_state)
-    base_routes = []
+    def graph(mode: int, electric: bool) -> ArcGraph:
+        key = (mode, electric and mode == 0)
+        if key not in graphs:
+            usable = network.arc_mode == mode
+            if key[1]:
+                usable &= network.arc_electrified
+            graphs[key] = ArcGraph(network.n_nodes, network.arc_from, network.arc_to, network.arc_time_h,
+                                   network.arc_length_km, network.arc_link, usable)
+        return graphs[key]
+
+    out = []
     for d in demands:
-        mode = base.best_mode(d.origin, d.dest, modes_mask(d.modes), d.commodity, d.electric)
-        arcs = base.path(d.origin, d.dest, mode, d.commodity, d.electric) or []
-        base_routes.append((d, {int(network.arc_link[a]) for a in arcs}))
-    rows = []
-    for i in _links_of(network, modes):
-        link = network.spec.links[i]
-        state = NetworkState(network.n_links, network.n_nodes)
-        state.apply("removed", (i,), (), Effect(close=True))
-        router = Router(network, state)
-        u, v = network.node_index[link.from_], network.node_index[link.to]
-        mask = modes_mask([link.mode])
-        time_h = float(network.arc_time_h[np.flatnonzero(network.arc_link == i)[0]])
-        alt = router.path(u, v, mask, "")
-        alt_time = router.time_to_go(u, v, mask, "") if alt is not None else np.nan
-        alt_dist = _path_length_km(network, alt) if alt is not None else np.nan
-        cut = 0.0
-        affected = 0.0
-        for d, used in base_routes:
-            if i in used:
-                affected += d.tonnes_per_day
-                if not router.best_mode(d.origin, d.dest, modes_mask(d.modes), d.commodity, d.electric):
-                    cut += d.tonnes_per_day
-        rows.append({
-            "link": link.id, "name": link.name, "mode": link.mode, "from": link.from_, "to": link.to,
-            "dist": link.length_km, "alt_dist": alt_dist, "diff_dist": alt_dist - link.length_km,
-            "detour": int(alt is not None), "time_h": time_h, "alt_time_h": alt_time,
-            "diff_time_h": alt_time - time_h, "demand_using_t_per_day": affected, "demand_cut_t_per_day": cut,
-        })
-    table = pd.DataFrame(rows)
+        found = {}
+        for name in MODES:
+            if name in d.modes:
+                path = graph(MODES.index(name), d.electric).cheapest(d.origin, d.dest)
+                if path is not None:
+                    found[MODES.index(name)] = path
+        if not found:
+            out.append((d, set(), set()))
+            continue
+        mode = min(found, key=lambda m: (found[m].cost, m))
+        used = {int(network.arc_link[a]) for a in found[mode].arcs}
+        cutting = graph(mode, d.electric).cut_links(found[mode]) if len(found) == 1 else set()
+        out.append((d, used, cutting))
+    return out
+
+
+_CRITICALITY_COLUMNS = ["link", "name", "mode", "from", "to", "dist", "alt_dist", "diff_dist", "detour", "time_h",
+                        "alt_time_h", "diff_time_h", "demand_using_t_per_day", "demand_cut_t_per_day"]
+
+
+def rank_criticality(rows: list[dict]) -> pd.DataFrame:
+    """The criticality table from one row per link: extra tonne-hours added, most critical first."""
+    table = pd.DataFrame(rows, columns=_CRITICALITY_COLUMNS)  # columns named even when no link is in ``modes``
     # Extra tonne-hours a day if the link is lost and its traffic detours (where it can).
     table["extra_tonne_hours_per_day"] = (table["demand_using_t_per_day"] - table["demand_cut_t_per_day"]) * \
         table["diff_time_h"].fillna(0.0)
@@ -138,6 +146,40 @@ def single_link_criticality(network: Network, demands=(), modes: set[str] | None
     table = table.drop(columns=["_no_alt", "_extra"]).reset_index(drop=True)
     table.insert(0, "rank", np.arange(1, len(table) + 1))
     return table
+
+
+def single_link_criticality(network: Network, demands=(), modes: set[str] | None = None) -> pd.DataFrame:
+    """One row per link (see the module docstring), most critical first.
+
+    The alternative is the fastest path (freight time) between the link's ends in the link's own
+    mode with the link removed; of equally fast ones, the shortest. Each search stops at the
+    link's other end (``alternatives.link_alternatives``).
+    """
+    modes = modes or set(MODES)
+    links = _links_of(network, modes)
+    alt_time, alt_dist = link_alternatives(network.n_nodes, network.arc_from, network.arc_to, network.arc_time_h,
+                                           network.arc_mode, network.arc_link, network.arc_length_km, links=links)
+    first_arc = {}
+    for a, li in enumerate(network.arc_link.tolist()):
+        first_arc.setdefault(li, a)
+    routes = _demand_routes(network, demands)
+    rows = []
+    for i in links:
+        link = network.spec.links[i]
+        has_alt = bool(np.isfinite(alt_time[i]))
+        time_h = float(network.arc_time_h[first_arc[i]])
+        alt_t = float(alt_time[i]) if has_alt else np.nan
+        alt_d = float(alt_dist[i]) if has_alt else np.nan
+        affected = sum(d.tonnes_per_day for d, used, _ in routes if i in used)
+        cut = sum(d.tonnes_per_day for d, used, cutting in routes if i in used and i in cutting)
+        rows.append({
+            "link": link.id, "name": link.name, "mode": link.mode, "from": link.from_, "to": link.to,
+            "dist": link.length_km, "alt_dist": alt_d, "diff_dist": alt_d - link.length_km,
+            "detour": int(has_alt), "time_h": time_h, "alt_time_h": alt_t,
+            "diff_time_h": alt_t - time_h, "demand_using_t_per_day": float(affected),
+            "demand_cut_t_per_day": float(cut),
+        })
+    return rank_criticality(rows)
 
 
 def multi_link_failure(network: Network, removed_links: list[int], od_pairs: list[tuple[str, str]],
