@@ -78,12 +78,12 @@ def engine(runs: int) -> None:
 
 
 def scaling(runs: int) -> None:
-    from scaled import scaled_scenario
+    from scaled import load_scaled
 
     print("== the network scaled ×k (flows and hazards with it) ==")
     sizes, seconds = [], []
     for k in (1, 2, 4, 8):
-        scenario = scaled_scenario(k)
+        scenario = load_scaled(k)
         years = scenario.horizon_h / 8760.0
         cpu, rec = cpu_median(lambda: simulate(scenario, 0, 0), runs)
         sizes.append(k)

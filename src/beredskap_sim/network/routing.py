@@ -221,9 +221,33 @@ class Router:
         n = self.network.n_nodes
         graph = csr_matrix((pair_cost, self._indices, self._indptr), shape=(n, n))
         to_go = dijkstra(graph, directed=True, indices=dest)
-        table = _Table(to_go, now + self.refresh_h if cls.timed else np.inf, cls.cost_list)
+        table = _Table(to_go, self._expiry(cls, to_go, now), cls.cost_list)
         cls.tables[dest] = table
         return table
+
+    def _expiry(self, cls: _Class, to_go: np.ndarray, now: float) -> float:
+        """When a table with waits for announced reopenings must be recomputed.
+
+        Such a wait shrinks by an hour every hour. A closed arc on one of the table's shortest
+        paths makes its costs-to-go run high: refresh after ``refresh_h``. A closed arc off them
+        becomes worth waiting for at ``now + cost + to_go[head] − to_go[tail]``: refresh then.
+        """
+        if not cls.timed:
+            return np.inf
+        st, net = self.state, self.network
+        link = net.arc_link
+        closed = (st.link_closed[link] | (st.link_capacity_factor[link] <= 0.0)) & np.isfinite(st.link_reopen_h[link])
+        arcs = np.flatnonzero(closed & np.isfinite(cls.cost))
+        if arcs.size == 0:
+            return np.inf
+        go_tail, go_head = to_go[net.arc_from[arcs]], to_go[net.arc_to[arcs]]
+        reach = np.isfinite(go_tail) & np.isfinite(go_head)
+        if not reach.any():
+            return np.inf
+        slack = cls.cost[arcs][reach] + go_head[reach] - go_tail[reach]
+        if (slack <= 1e-9).any():
+            return now + self.refresh_h
+        return now + float(slack.min())
 
     def lookup(self, dest: int, mask: int, commodity: str, electric: bool = False) -> tuple[list[float], list[float]]:
         """``(cost per arc, cost-to-go per node)`` as lists, for decisions in the event loop."""
