@@ -321,7 +321,7 @@ class FreightModel:
     def _choose(self, c: Consignment) -> tuple[int, float]:
         """The cheapest next arc in the consignment's mode and its value (hours-equivalent)."""
         table = c.table
-        if table is None or not table.valid or self.env.now > table.expires:
+        if table is None or not table.valid or self.env._now > table.expires:
             table = c.table = self.router.table(c.dest, c.mask, c.commodity, c.electric)
         cost, to_go = table.cost_list, table.to_go_list
         node = c.node
@@ -376,10 +376,6 @@ class FreightModel:
             return
         if (self._congested or self.router.has_waits) and now >= self._next_refresh:
             self._refresh_waits(now)
-        if c.departed and c.last_arc >= 0 and c.allowed == c.mask:
-            onward = self._onward[c.last_arc]
-            if len(onward) == 1 and self._go_on(c, onward[0]):  # a node on a line: nothing to choose
-                return
         arc, value = self._choose(c)
         bit, other_value = self._other_mode(c, value)
         if bit:
@@ -416,7 +412,7 @@ class FreightModel:
     def _go_on(self, c: Consignment, arc: int) -> bool:
         """Enter ``arc``, the only way on in its mode, if it is usable and leads to the destination."""
         table = c.table
-        if table is None or not table.valid or self.env.now > table.expires:
+        if table is None or not table.valid or self.env._now > table.expires:
             table = c.table = self.router.table(c.dest, c.mask, c.commodity, c.electric)
         if table.cost_list[arc] == INF or table.to_go_list[self._arc_to[arc]] == INF:
             return False
@@ -497,11 +493,16 @@ class FreightModel:
 
     def _arrived(self, event) -> None:
         c = event.value
-        lanes = self._customs_list[c.node]
-        if lanes is not None and c.node != c.dest:
+        node = c.node
+        lanes = self._customs_list[node]
+        if lanes is not None and node != c.dest:
             lanes.request(c)
-        else:
-            self._route(c)
+            return
+        if node != c.dest and c.allowed == c.mask and not self._congested and not self.router.has_waits:
+            onward = self._onward[c.last_arc]
+            if len(onward) == 1 and self._go_on(c, onward[0]):  # a node on a line: nothing to choose
+                return
+        self._route(c)
 
     def _customs_entered(self, c: Consignment, direction: int) -> float:
         extra = float(self.state.node_customs_delay_h[c.node])

@@ -50,7 +50,7 @@ class Section:
     def request(self, user, direction: int = 0) -> bool:
         """Let ``user`` enter now if nobody waits and the section admits it; else put it in the
         waiting line (towards ``direction``). True when it entered at once."""
-        now = self.env.now
+        now = self.env._now
         if not self._line:
             t = self.entry_time(direction, user, now)
             if t is not None and t <= now + EPS:
