@@ -7,6 +7,7 @@ import time
 import simpy
 
 from ..network.state import NetworkState
+from ..scenario.commodities import families
 from ..scenario.resolved import Scenario
 from .disruptions import DisruptionRunner
 from .food import FoodSystem
@@ -60,4 +61,5 @@ def simulate(scenario: Scenario, seed: int = 0, replication: int = 0) -> Recordi
     recording.food = food.record() if food else None
     recording.power = power.record() if power else None
     recording.passengers = passengers.record() if passengers else None
+    recording.families = {name: sorted(members) for name, members in families(scenario.spec).items()}
     return recording

@@ -132,6 +132,7 @@ class Recording:
     food: FoodRecord | None = None
     power: PowerRecord | None = None
     passengers: PassengerRecord | None = None
+    families: dict = field(default_factory=dict)  # family name -> member commodities (``food`` -> food groups)
 
     @property
     def n_steps(self) -> int:
