@@ -13,7 +13,8 @@ Power, scope = area (and ``all``), or critical load for the load rows:
 
 * ``energy_not_served_mwh`` (general and critical together), ``ens_general_mwh``,
   ``ens_critical_mwh``; per priority class ``ens_priority_<p>_mwh`` (scope ``all``);
-* ``hours_with_shedding``, ``peak_shortfall_mw``;
+* ``hours_with_shedding``, ``peak_shortfall_mw``; ``reservoir_min_mwh`` (lowest stored
+  reservoir energy, areas with reservoirs);
 * per load: ``load_ens_mwh``, ``backup_mwh``, ``fuel_out_events``;
 * scope ``areas``: ``pcs_min``, ``ecs_min``, ``eoh_h`` with the areas as consumers.
 
@@ -68,6 +69,9 @@ def power_kpis(power: PowerRecord, step_h: float = 1.0) -> list[Kpi]:
             Kpi("hours_with_shedding", area, float(power.shed_hours[i]), "h"),
             Kpi("peak_shortfall_mw", area, float(power.peak_shortfall_mw[i]), "MW"),
         ]
+        stored = power.stored_mwh[i] if power.stored_mwh is not None else np.array([np.nan])
+        if not np.isnan(stored).all():
+            rows.append(Kpi("reservoir_min_mwh", area, float(np.nanmin(stored)), "MWh"))
     rows += [
         Kpi("energy_not_served_mwh", "all", float(power.ens_general.sum() + power.ens_critical.sum()), "MWh"),
         Kpi("hours_with_shedding", "all", float(power.shed_hours.max(initial=0.0)), "h"),

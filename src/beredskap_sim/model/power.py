@@ -1,7 +1,8 @@
 """Hourly power balance per area, load shedding by priority, backup generators, cascades.
 
 **Balance.** Each hour every area has a demand (its profile × any active ``demand_factor``)
-and available generation (Σ capacity × availability × active factors). When every area can
+and available generation (capacity apart from energy, see ``generation``: installed MW ×
+availability × profile × active factors, reservoirs capped by their stored energy). When every area can
 cover its own demand, all is served. Otherwise the hour is solved as a *transport* problem on
 the area graph — source → generation of each area, interconnectors with their directional
 limits, external neighbours as sources of at most ``export_mw``, areas → sink with their
@@ -31,6 +32,7 @@ import simpy
 
 from ..network.state import Effect, NetworkState
 from ..scenario.resolved import Scenario
+from .generation import AreaGeneration
 from .recording import PowerRecord, Recorder
 
 DIESEL_T_PER_L = 0.00084  # density of diesel, tonnes per litre
@@ -71,12 +73,14 @@ class PowerSystem:
         self._loads_of_area = [[j for j, load in enumerate(self.loads) if load.area == area.id] for area in self.areas]
         self._critical_mw = [sum(self.loads[j].mw for j in mine) for mine in self._loads_of_area]
         self.general_unserved_share = np.zeros(n_areas)
+        self.fleets = [AreaGeneration(a) for a in self.areas]
         self._rail_deps = [(d, tuple(self._links(d.links))) for d in spec.dependencies if d.kind == "rail-power"]
         steps = recorder.released.shape[1]
         self.rec_demand = np.zeros((n_areas, steps))
         self.rec_served = np.zeros((n_areas, steps))
         self.rec_ens_general = np.zeros((n_areas, steps))
         self.rec_ens_critical = np.zeros((n_areas, steps))
+        self.rec_stored = np.full((n_areas, steps), np.nan)  # reservoir energy at the end of each step, MWh
         self.shed_hours = np.zeros(n_areas)
         self.peak_shortfall_mw = np.zeros(n_areas)
         self.load_ens_mwh = np.zeros(n_loads)
@@ -119,16 +123,24 @@ class PowerSystem:
             self._balance_hour(self.env.now)
             yield self.env.timeout(1.0)
 
-    def _available_mw(self, area) -> float:
-        return sum(g.capacity_mw * g.availability * self._factor(f"{area.id}:{g.type}", "capacity_factor")
-                   for g in area.generation) * self._factor(area.id, "capacity_factor")
+    def _produce(self, t: float, produced: np.ndarray, available: list[np.ndarray]) -> None:
+        """Book one hour of production per area on its generators (reservoirs lose energy)."""
+        k = self.recorder._bin(t)
+        for i, fleet in enumerate(self.fleets):
+            if fleet.has_reservoir:
+                fleet.produce(float(produced[i]), available[i])
+                if k >= 0:
+                    self.rec_stored[i, k] = fleet.stored_total_mwh(self._factor)
 
     def _balance_hour(self, t: float) -> None:
         demand = np.array([demand_mw(a.demand, t, self.day0) * self._factor(a.id, "demand_factor") for a in self.areas])
-        generation = np.array([self._available_mw(a) for a in self.areas])
+        available = [fleet.available(t, self._factor, self._factor(a.id, "capacity_factor"))
+                     for fleet, a in zip(self.fleets, self.areas)]
+        generation = np.array([av.sum() for av in available])
         quiet = not self._active and self.load_powered.all() and self.general_unserved_share.max(initial=0.0) == 0.0
         if (generation >= demand - 1e-9).all():
             served = demand.copy()
+            self._produce(t, demand, available)
             if quiet:
                 # Fast path for the ordinary hour: every area covers itself, no power asset is
                 # disrupted and every critical load already has grid power, so nothing changes.
@@ -140,7 +152,8 @@ class PowerSystem:
                     self._maybe_order_fuel(j)
                 return
         else:
-            served = self._max_flow(demand, generation)
+            served, produced = self._max_flow(demand, generation)
+            self._produce(t, produced, available)
         shortfall = np.maximum(demand - served, 0.0)
         self._shed(t, demand, shortfall)
         k = self.recorder._bin(t)
@@ -168,7 +181,9 @@ class PowerSystem:
                     else:
                         g.add_edge(a, b, capacity=cap * factor)
         _, flow = nx.maximum_flow(g, "source", "sink")
-        return np.array([flow[a.id].get("sink", 0.0) for a in self.areas])
+        served = np.array([flow[a.id].get("sink", 0.0) for a in self.areas])
+        produced = np.array([flow["source"].get(a.id, 0.0) for a in self.areas])
+        return served, produced
 
     def _shed(self, t: float, demand: np.ndarray, shortfall: np.ndarray) -> None:
         k = self.recorder._bin(t)
@@ -265,5 +280,5 @@ class PowerSystem:
             ens_general=self.rec_ens_general, ens_critical=self.rec_ens_critical, shed_hours=self.shed_hours,
             peak_shortfall_mw=self.peak_shortfall_mw, loads=[ld.id for ld in self.loads],
             load_priority=np.array([ld.priority for ld in self.loads]), load_ens_mwh=self.load_ens_mwh,
-            load_backup_mwh=self.load_backup_mwh, fuel_out_events=self.fuel_out_events,
+            load_backup_mwh=self.load_backup_mwh, fuel_out_events=self.fuel_out_events, stored_mwh=self.rec_stored,
         )

@@ -56,6 +56,7 @@ class PowerRecord:
     load_ens_mwh: np.ndarray
     load_backup_mwh: np.ndarray
     fuel_out_events: np.ndarray
+    stored_mwh: np.ndarray | None = None  # reservoir energy per area at the end of each step, MWh (NaN: no reservoir)
 
 
 @dataclass

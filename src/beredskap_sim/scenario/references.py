@@ -52,12 +52,13 @@ def network_problems(spec: NetworkSpec, file: str, lines: dict) -> list[Problem]
 
 def power_names(net_spec: NetworkSpec) -> set[str]:
     """Names a disruption can target in the power system: areas, '<area>:<generation type>',
-    interconnectors and critical loads."""
+    '<area>:<type>:energy' for reservoirs, interconnectors and critical loads."""
     power = net_spec.power
     if power is None:
         return set()
     names = {a.id for a in power.areas} | {i.id for i in power.interconnectors} | {c.id for c in power.critical_loads}
     names |= {f"{a.id}:{g.type}" for a in power.areas for g in a.generation}
+    names |= {f"{a.id}:{g.type}:energy" for a in power.areas for g in a.generation if g.energy_mwh is not None}
     return names
 
 

@@ -16,11 +16,29 @@ from .fields import Duration, Sources, Strict
 
 # ------------------------------------------------------------------------------- power
 class GeneratorSpec(Strict):
-    """Generation of one type in an area: ``capacity_mw × availability`` MW can be dispatched."""
+    """Generation of one type in an area: capacity (MW) apart from energy (MWh).
+
+    In hour h it can give ``capacity_mw × availability × profile[h]`` MW (times any active
+    ``capacity_factor`` on ``AREA:TYPE``). A generator with ``energy_mwh`` is a **reservoir**:
+    it also cannot give more than its stored energy above ``reserve_mwh``; each hour it gains
+    ``inflow_mw`` MWh and loses what it produced. A ``capacity_factor`` on ``AREA:TYPE:energy``
+    scales the start content and the inflow (a dry year lowers energy, not MW).
+    """
 
     type: str = Field(description="hydro, wind, thermal, ...")
-    capacity_mw: float = Field(ge=0)
-    availability: float = Field(default=1.0, ge=0, le=1, description="Share of capacity available on average.")
+    capacity_mw: float = Field(ge=0, description="Installed capacity, MW.")
+    availability: float = Field(default=1.0, ge=0, le=1, description="Share of capacity available on average (for wind: the mean capacity factor).")
+    profile: list[float] | None = Field(default=None, description="Factors on the capacity for consecutive `profile_step` periods from the scenario start, repeated (e.g. a wind series).")
+    profile_step: Duration = Field(default=24.0, gt=0, description="Length of one profile period.")
+    energy_mwh: float | None = Field(default=None, ge=0, description="Reservoir: energy stored at the scenario start, MWh (none: no energy limit).")
+    inflow_mw: float = Field(default=0.0, ge=0, description="Reservoir: inflow as mean power, MW (MWh per hour).")
+    reserve_mwh: float = Field(default=0.0, ge=0, description="Reservoir: energy held back (not dispatched), MWh.")
+
+    @model_validator(mode="after")
+    def _profile(self) -> "GeneratorSpec":
+        if self.profile is not None and (not self.profile or min(self.profile) < 0):
+            raise ValueError("profile is empty or has a negative factor, expected a list of factors ≥ 0")
+        return self
 
 
 class DemandProfileSpec(Strict):
