@@ -66,3 +66,33 @@ def test_wind_is_used_before_the_reservoir(tmp_path):
     rec = run(tmp_path, one_area(gens), horizon="2d")
     assert kpis(rec)[("energy_not_served_mwh", "A")] == pytest.approx(0)
     assert kpis(rec)[("reservoir_min_mwh", "A")] == pytest.approx(400)
+
+
+def _cold_spell(energy_factor=None):
+    import copy
+    from pathlib import Path
+
+    import yaml
+
+    from beredskap_sim.scenario.loader import scenario_from_data
+
+    path = Path(__file__).parent.parent / "scenarios" / "cold-spell-power.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data.pop("food")
+    for x in data["disruptions"]:
+        if x["id"] == "dry-year" and energy_factor is not None:
+            x["effect"] = {"capacity_factor": energy_factor}
+    return scenario_from_data(copy.deepcopy(data), {}, str(path), path.parent)
+
+
+def test_cold_dry_calm_week_sheds_nothing_in_trondelag_as_in_the_record():
+    # The record: no rationing in NO3 in the cold, dry winters of 2010 and 2021–22. A week 30 %
+    # colder, reservoirs 30 % below normal, wind at a fifth and Nea–Järpströmmen out must not
+    # shed load with the sourced capacities (NO3 installed MW, NVE reservoir capacity).
+    table = kpis(simulate(_cold_spell()))
+    assert table[("energy_not_served_mwh", "NO3")] == 0
+    # The same week with the reservoirs at a quarter of normal reaches the held-back reserve:
+    # then it is energy, not MW, that runs out.
+    low = kpis(simulate(_cold_spell(energy_factor=0.25)))
+    assert low[("energy_not_served_mwh", "NO3")] > 0
+    assert low[("reservoir_min_mwh", "NO3")] == pytest.approx(364500, rel=1e-6)
