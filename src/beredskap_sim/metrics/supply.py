@@ -18,6 +18,13 @@ Power, scope = area (and ``all``), or critical load for the load rows:
 * per load: ``load_ens_mwh``, ``backup_mwh``, ``fuel_out_events``;
 * scope ``areas``: ``pcs_min``, ``ecs_min``, ``eoh_h`` with the areas as consumers.
 
+Local grids, scope = grid id (and ``all``):
+
+* ``customers_out_peak`` — most customers out at once (for ``all``: the highest step mean of
+  the sum over grids);
+* ``customer_hours_out`` (and per group ``customer_hours_out_<group>``), customer·h;
+* ``ens_local_mwh`` and per group ``ens_local_<households|businesses|critical>_mwh``.
+
 Passengers, scope = service or commuter flow (and ``all``):
 
 * ``departures_run``, ``departures_replaced``, ``departures_cancelled`` (per direction);
@@ -80,12 +87,33 @@ def power_kpis(power: PowerRecord, step_h: float = 1.0) -> list[Kpi]:
     for priority in sorted(set(power.load_priority.tolist())):
         mine = power.load_priority == priority
         rows.append(Kpi(f"ens_priority_{priority}_mwh", "all", float(power.load_ens_mwh[mine].sum()), "MWh"))
+    rows += local_grid_kpis(power)
     for j, load in enumerate(power.loads):
         rows += [
             Kpi("load_ens_mwh", load, float(power.load_ens_mwh[j]), "MWh"),
             Kpi("backup_mwh", load, float(power.load_backup_mwh[j]), "MWh"),
             Kpi("fuel_out_events", load, float(power.fuel_out_events[j]), "1"),
         ]
+    return rows
+
+
+def local_grid_kpis(power: PowerRecord) -> list[Kpi]:
+    """Outages on the local grids, per grid and ``all`` (see ``model.distribution``)."""
+    if not power.grids:
+        return []
+    groups = ("households", "businesses", "critical")
+    rows: list[Kpi] = []
+    scopes = [(g, [i]) for i, g in enumerate(power.grids)] + [("all", list(range(len(power.grids))))]
+    for scope, idx in scopes:
+        hours, ens = power.grid_customer_hours[idx], power.grid_ens_mwh[idx]
+        peak = power.grid_peak_out[idx].max() if scope != "all" else power.grid_customers_out.sum(axis=0).max(initial=0.0)
+        rows += [
+            Kpi("customers_out_peak", scope, float(peak), "customers"),
+            Kpi("customer_hours_out", scope, float(hours.sum()), "customer·h"),
+            Kpi("ens_local_mwh", scope, float(ens.sum()), "MWh"),
+        ]
+        rows += [Kpi(f"ens_local_{group}_mwh", scope, float(ens[:, k].sum()), "MWh") for k, group in enumerate(groups)]
+        rows += [Kpi(f"customer_hours_out_{group}", scope, float(hours[:, k].sum()), "customer·h") for k, group in enumerate(groups)]
     return rows
 
 

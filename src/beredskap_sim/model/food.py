@@ -6,7 +6,9 @@ Bookkeeping in numpy arrays, one SimPy process ticking every hour for all munici
 * consumption per hour of group g at municipality m: ``population × kg/person/day × share_g
   / 1000 / 24`` tonnes, taken from stock; what the stock cannot cover is *unmet*;
 * chilled groups spoil at ``spoil_rate_per_day / 24`` of their stock per hour, scaled by the
-  share of the hour the cold store is without power (``cold-chain`` dependency);
+  share of the hour the cold store is without power (``cold-chain`` dependency): the larger of
+  the share of the area's general load shed and the share of the municipality's local-grid
+  customers out (a storm on the local grid);
 * every ``review`` hours, when stock + on-order < ``reorder_days`` of consumption, an order
   brings stock + on-order up to ``order_up_to_days``; it ships as a freight consignment from
   the municipality's warehouse and is delayed or lost like any other. A lost order is simply
@@ -97,7 +99,8 @@ class FoodSystem:
         short = need - take
         self.unmet += short
         if self.spec.spoil_rate_per_day > 0 and self.chilled.any():
-            off = np.array([self.power.area_unserved_share(a) if (a and self.power) else 0.0 for a in self.cold_area])
+            off = np.array([max(self.power.area_unserved_share(a), self.power.local_out_share(m.node)) if (a and self.power) else 0.0
+                            for a, m in zip(self.cold_area, self.municipalities)])
             loss = self.stock * (self.spec.spoil_rate_per_day / 24.0) * off[:, None] * self.chilled[None, :]
             self.stock -= loss
             self.spoiled += loss

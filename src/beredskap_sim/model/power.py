@@ -32,6 +32,7 @@ import simpy
 
 from ..network.state import Effect, NetworkState
 from ..scenario.resolved import Scenario
+from .distribution import LocalGrids
 from .generation import AreaGeneration
 from .recording import PowerRecord, Recorder
 
@@ -74,6 +75,7 @@ class PowerSystem:
         self._critical_mw = [sum(self.loads[j].mw for j in mine) for mine in self._loads_of_area]
         self.general_unserved_share = np.zeros(n_areas)
         self.fleets = [AreaGeneration(a) for a in self.areas]
+        self.grids = LocalGrids(spec.distribution, self.loads)
         self._rail_deps = [(d, tuple(self._links(d.links))) for d in spec.dependencies if d.kind == "rail-power"]
         steps = recorder.released.shape[1]
         self.rec_demand = np.zeros((n_areas, steps))
@@ -101,9 +103,14 @@ class PowerSystem:
     def apply(self, key: str, targets: tuple[str, ...], effect: Effect) -> None:
         """Start effect ``key`` on power assets; the active keys name the cause of any cascade."""
         self._active[key] = (targets, effect)
+        storm = [name for name in targets if name in self.grids.index]
+        for grid, out, faults in self.grids.storm_start(key, storm, self.env.now) if storm else ():
+            self.recorder.event(self.env.now, "grid-outage", grid, f"{key}: {out:,} customers out in {faults} faults")
 
     def revert(self, key: str) -> None:
         self._active.pop(key, None)
+        if self.grids:
+            self.grids.storm_end(key, self.env.now)
 
     def _factor(self, target: str, field: str) -> float:
         value = 1.0
@@ -202,7 +209,8 @@ class PowerSystem:
             ens_critical = 0.0
             for j in mine:
                 load = self.loads[j]
-                grid_ok = j not in grid_cut and self._factor(load.id, "capacity_factor") > 0
+                grid_ok = (j not in grid_cut and self._factor(load.id, "capacity_factor") > 0
+                           and not (load.grid and self.grids.load_cut(j, t)))
                 powered = grid_ok or self._run_backup(j, t)
                 if not powered:
                     ens_critical += load.mw
@@ -274,8 +282,15 @@ class PowerSystem:
         i = self.area_index.get(area_id)
         return 0.0 if i is None else float(self.general_unserved_share[i])
 
+    def local_out_share(self, node: str) -> float:
+        """Share of the customers of the local grids at ``node`` without power now."""
+        return self.grids.out_share(node, self.env.now) if self.grids else 0.0
+
     def record(self) -> PowerRecord:
+        local = self.grids.measures(self.scenario.horizon_h, self.recorder.step_h, self.rec_demand.shape[1])
         return PowerRecord(
+            grids=[g.id for g in self.grids.specs], grid_customers_out=local["customers_out"],
+            grid_customer_hours=local["customer_hours"], grid_ens_mwh=local["ens_mwh"], grid_peak_out=local["peak"],
             areas=[a.id for a in self.areas], demand=self.rec_demand, served=self.rec_served,
             ens_general=self.rec_ens_general, ens_critical=self.rec_ens_critical, shed_hours=self.shed_hours,
             peak_shortfall_mw=self.peak_shortfall_mw, loads=[ld.id for ld in self.loads],

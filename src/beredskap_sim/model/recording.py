@@ -57,6 +57,13 @@ class PowerRecord:
     load_backup_mwh: np.ndarray
     fuel_out_events: np.ndarray
     stored_mwh: np.ndarray | None = None  # reservoir energy per area at the end of each step, MWh (NaN: no reservoir)
+    # Local grids (``grids``): mean customers out per step, customer-hours and MWh not served per
+    # grid and customer group (households, businesses, critical), peak customers out at once.
+    grids: list[str] = field(default_factory=list)
+    grid_customers_out: np.ndarray | None = None
+    grid_customer_hours: np.ndarray | None = None
+    grid_ens_mwh: np.ndarray | None = None
+    grid_peak_out: np.ndarray | None = None
 
 
 @dataclass

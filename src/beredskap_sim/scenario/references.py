@@ -52,13 +52,14 @@ def network_problems(spec: NetworkSpec, file: str, lines: dict) -> list[Problem]
 
 def power_names(net_spec: NetworkSpec) -> set[str]:
     """Names a disruption can target in the power system: areas, '<area>:<generation type>',
-    '<area>:<type>:energy' for reservoirs, interconnectors and critical loads."""
+    '<area>:<type>:energy' for reservoirs, interconnectors, critical loads and local grids."""
     power = net_spec.power
     if power is None:
         return set()
     names = {a.id for a in power.areas} | {i.id for i in power.interconnectors} | {c.id for c in power.critical_loads}
     names |= {f"{a.id}:{g.type}" for a in power.areas for g in a.generation}
     names |= {f"{a.id}:{g.type}:energy" for a in power.areas for g in a.generation if g.energy_mwh is not None}
+    names |= {d.id for d in power.distribution}
     return names
 
 
@@ -108,6 +109,12 @@ def supply_problems(spec: ScenarioSpec, net_spec: NetworkSpec, network, file: st
             node_ref(net_file, f"power.critical_loads[{i}].node", load.node)
             if load.backup is not None:
                 node_ref(net_file, f"power.critical_loads[{i}].backup.depot", load.backup.depot)
+            if load.grid is not None and load.grid not in {d.id for d in power.distribution}:
+                out.append(Problem(net_file, f"power.critical_loads[{i}].grid", f"unknown local grid {load.grid!r}", "the id of a grid in power.distribution"))
+        for i, grid in enumerate(power.distribution):
+            node_ref(net_file, f"power.distribution[{i}].node", grid.node)
+            if grid.area not in areas:
+                out.append(Problem(net_file, f"power.distribution[{i}].area", f"unknown area {grid.area!r}", "a power area id"))
         for i, dep in enumerate(power.dependencies):
             if dep.load is not None and dep.load not in loads:
                 out.append(Problem(net_file, f"power.dependencies[{i}].load", f"unknown critical load {dep.load!r}", "a critical load id"))

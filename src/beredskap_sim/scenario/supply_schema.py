@@ -109,6 +109,7 @@ class CriticalLoadSpec(Strict):
     priority: int = Field(default=1, ge=1, description="1 = most critical.")
     kind: Literal["hospital", "water", "telecom", "rail-feeding", "cold-store", "other"] = "other"
     backup: BackupSpec | None = None
+    grid: str | None = Field(default=None, description="Local grid that feeds it: a storm on that grid cuts it until its line is repaired.")
     sources: Sources
 
 
@@ -138,6 +139,43 @@ class DependencySpec(Strict):
         return self
 
 
+class GridCrewSpec(Strict):
+    """The grid company's repair crews for one local grid."""
+
+    size: int = Field(ge=1, description="Crews that can work at once.")
+    travel: Duration = Field(ge=0, description="Time to reach a fault (fixed until crews travel on the network).")
+    repair: Duration = Field(gt=0, description="Work at one fault once the crew is there.")
+
+
+class CustomerGroupSpec(Strict):
+    """Customers of one kind on a local grid and their mean winter load."""
+
+    customers: int = Field(ge=0)
+    kw: float = Field(ge=0, description="Mean load per customer in winter, kW.")
+
+
+class DistributionGridSpec(Strict):
+    """The local (distribution) grid of a municipality.
+
+    A storm — a disruption whose target is this grid's id — puts ``fragility`` of its customers
+    out at the storm's start, in faults of ``customers_per_fault`` customers (every group in
+    proportion). Crews start when the storm is over and take one fault at a time: travel, then
+    repair. Critical loads of the area with ``grid:`` this id are fed
+    through it: the storm cuts them too, and their lines are repaired first.
+    """
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    node: str = Field(description="Municipality node of the grid.")
+    area: str = Field(description="Power area the grid hangs from.")
+    households: CustomerGroupSpec
+    businesses: CustomerGroupSpec
+    critical: CustomerGroupSpec = Field(description="Critical customers (care homes, pumps, base stations ...) not listed as critical loads.")
+    fragility: float = Field(ge=0, le=1, description="Share of customers a storm puts out.")
+    customers_per_fault: int = Field(gt=0, description="Customers behind one fault (a feeder section).")
+    crews: GridCrewSpec
+    sources: Sources
+
+
 class PowerSpec(Strict):
     """The power system of a network."""
 
@@ -145,6 +183,7 @@ class PowerSpec(Strict):
     interconnectors: list[InterconnectorSpec] = Field(default_factory=list)
     critical_loads: list[CriticalLoadSpec] = Field(default_factory=list)
     dependencies: list[DependencySpec] = Field(default_factory=list)
+    distribution: list[DistributionGridSpec] = Field(default_factory=list, description="Local grids per municipality.")
 
 
 # -------------------------------------------------------------------------------- food
