@@ -47,8 +47,8 @@ class LocalGrids:
     def __init__(self, specs, critical_loads) -> None:
         self.specs = list(specs)
         self.index = {g.id: i for i, g in enumerate(self.specs)}
-        self.customers = np.array([[getattr(g, name).customers for name in GROUPS] for g in self.specs], dtype=float)
-        self.kw = np.array([[getattr(g, name).kw for name in GROUPS] for g in self.specs], dtype=float)
+        self.customers = np.array([[getattr(g, name).customers for name in GROUPS] for g in self.specs], dtype=float).reshape(-1, 3)
+        self.kw = np.array([[getattr(g, name).kw for name in GROUPS] for g in self.specs], dtype=float).reshape(-1, 3)
         self.loads_of_grid = [[j for j, ld in enumerate(critical_loads) if ld.grid == g.id] for g in self.specs]
         self.crew_free = [[0.0] * g.crews.size for g in self.specs]
         # One row per fault: grid, start, restore (inf until assigned), customers per group, load (−1: none)
