@@ -89,3 +89,21 @@ def test_cold_chain_follows_the_local_outage(tmp_path):
     expected_share_hours = 8 * 220 / 1100 + 4 * 20 / 1100
     assert spoiled == pytest.approx(30 * 0.01 * expected_share_hours, rel=0.02)
     assert spoiled > 0
+
+
+def test_gyda_week_storm_puts_out_as_many_households_as_the_record_within_a_factor_two():
+    # Record (facts §12, NRK): at most 14,000 households in Trøndelag out on Sunday 16 January 2022.
+    # The grids' fragility comes from another storm (February 2024), so this compares, not fits.
+    from pathlib import Path
+
+    from beredskap_sim import load_scenario
+
+    rec = simulate(load_scenario(Path(__file__).parent.parent / "scenarios" / "storm-gyda-2022.yaml"))
+    p = rec.power
+    households_share = p.grid_customer_hours[:, 0].sum() / p.grid_customer_hours.sum()
+    households_peak = p.grid_customers_out.sum(axis=0).max() * households_share
+    assert 14000 / 2 <= households_peak <= 14000 * 2
+    # Everyone is back before the horizon, and the Meråker health centre rode it out on backup.
+    assert p.grid_customers_out[:, -1].sum() == 0
+    table = kpis(rec)
+    assert table[("load_ens_mwh", "meraker-health-water")] == 0 and table[("backup_mwh", "meraker-health-water")] > 0
