@@ -7,7 +7,12 @@ Food, scope = municipality node (and ``all``):
 * ``food_person_days_below_threshold`` — population × those hours / 24, person-days;
 * ``food_stockout_hours`` — hours in which some group's shelves were empty;
 * ``food_unmet_t`` — consumption the stock could not cover, tonnes;
-* ``food_spoiled_t`` — chilled food lost without power, tonnes.
+* ``food_spoiled_t`` — chilled food lost without power, tonnes;
+* ``food_ordered_t`` (scope ``municipality←source``) — tonnes ordered from each source;
+* ``food_transport_tkm``, ``food_transport_cost`` — tonne-km of the stores' orders on the
+  routes chosen when ordering, × the scenario's ``transport_cost_per_tonne_km``;
+* ``food_source_switches`` — changes of source; ``food_warehouse_min_t`` (scope warehouse)
+  — lowest stock of a warehouse with a finite stock.
 
 Power, scope = area (and ``all``), or critical load for the load rows:
 
@@ -60,6 +65,27 @@ def food_kpis(food: FoodRecord) -> list[Kpi]:
         Kpi("food_unmet_t", "all", float(food.unmet.sum()), "t"),
         Kpi("food_spoiled_t", "all", float(food.spoiled.sum()), "t"),
     ]
+    return rows + food_chain_kpis(food)
+
+
+def food_chain_kpis(food: FoodRecord) -> list[Kpi]:
+    """Where the food came from and what it cost to move (see ``model.food``)."""
+    rows: list[Kpi] = []
+    if food.ordered_from is None:
+        return rows
+    cost = food.transport_tkm * food.transport_cost_per_tonne_km
+    for m, name in enumerate(food.municipalities):
+        for s, source in enumerate(food.sources):
+            if food.ordered_from[m, s] > 0:
+                rows.append(Kpi("food_ordered_t", f"{name}←{source}", float(food.ordered_from[m, s]), "t"))
+        rows += [
+            Kpi("food_transport_tkm", name, float(food.transport_tkm[m]), "t·km"),
+            Kpi("food_transport_cost", name, float(cost[m]), "money"),
+            Kpi("food_source_switches", name, float(food.switches[m]), "1"),
+        ]
+    rows.append(Kpi("food_transport_cost", "all", float(cost.sum()), "money"))
+    for w, node in enumerate(food.warehouses):
+        rows.append(Kpi("food_warehouse_min_t", node, float(food.warehouse_min_t[w]), "t"))
     return rows
 
 

@@ -42,7 +42,7 @@ def simulate(scenario: Scenario, seed: int = 0, replication: int = 0) -> Recordi
                         scenario.commodities, net.node_ids)
     freight = FreightModel(env, scenario, state, recorder, streams)
     power = PowerSystem(env, scenario, state, recorder, freight) if scenario.power_enabled else None
-    food = FoodSystem(env, scenario, recorder, freight, power) if scenario.spec.food is not None else None
+    food = FoodSystem(env, scenario, recorder, freight, power, state) if scenario.spec.food is not None else None
     passengers = (PassengerSystem(env, scenario, state, freight.router, recorder)
                   if scenario.spec.passengers is not None else None)
     disruptions = list(scenario.disruptions)

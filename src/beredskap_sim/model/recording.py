@@ -35,6 +35,16 @@ class FoodRecord:
     min_days: np.ndarray
     hours_below: np.ndarray
     stockout_hours: np.ndarray
+    # Supply chain: tonnes each municipality ordered from each source (``sources``), transport
+    # work of those orders (t·km) and its unit cost, changes of source, lowest stock of each
+    # finite warehouse (``warehouses``).
+    sources: list[str] = field(default_factory=list)
+    ordered_from: np.ndarray | None = None
+    transport_tkm: np.ndarray | None = None
+    transport_cost_per_tonne_km: float = 0.0
+    switches: np.ndarray | None = None
+    warehouses: list[str] = field(default_factory=list)
+    warehouse_min_t: np.ndarray | None = None
 
 
 @dataclass

@@ -90,11 +90,19 @@ def supply_problems(spec: ScenarioSpec, net_spec: NetworkSpec, network, file: st
         for i, m in enumerate(food.municipalities):
             node_ref(file, f"food.municipalities[{i}].node", m.node, lines.get(("food", "municipalities", i)))
             node_ref(file, f"food.municipalities[{i}].supply_from", m.supply_from, lines.get(("food", "municipalities", i)))
+            for j, alt in enumerate(m.alternatives):
+                node_ref(file, f"food.municipalities[{i}].alternatives[{j}]", alt, lines.get(("food", "municipalities", i)))
+            for j, text in enumerate(m.order_times):
+                if not _TIME.match(text):
+                    out.append(Problem(file, f"food.municipalities[{i}].order_times[{j}]", f"got {text!r}", "a time of day HH:MM",
+                                       lines.get(("food", "municipalities", i))))
             if m.node in nodes and not network.spec.nodes[nodes[m.node]].population:
                 out.append(Problem(file, f"food.municipalities[{i}].node", f"node {m.node!r} has no population",
                                    "a node with `population` in the network", lines.get(("food", "municipalities", i))))
         for i, w in enumerate(food.warehouses):
             node_ref(file, f"food.warehouses[{i}].node", w.node, lines.get(("food", "warehouses", i)))
+            for j, up in enumerate(w.supply_from):
+                node_ref(file, f"food.warehouses[{i}].supply_from[{j}]", up, lines.get(("food", "warehouses", i)))
     power = net_spec.power
     if power is not None:
         areas = {a.id for a in power.areas}

@@ -188,11 +188,23 @@ class PowerSpec(Strict):
 
 # -------------------------------------------------------------------------------- food
 class MunicipalityFoodSpec(Strict):
-    """Food at one municipality node: stock, replenishment from a warehouse node."""
+    """Food at one municipality node: stock, replenishment from warehouse nodes in order of preference."""
 
     node: str
     stock_days: float = Field(ge=0, description="Household + retail stock at the start, days of consumption.")
-    supply_from: str = Field(description="Warehouse node that replenishes it.")
+    supply_from: str = Field(description="Warehouse (distribution centre) node that replenishes it by preference.")
+    alternatives: list[str] = Field(
+        default_factory=list,
+        description="Further warehouse nodes in order of preference, used when the ones before have no open route or no stock.",
+    )
+    order_times: list[str] = Field(
+        default_factory=list,
+        description="Delivery schedule: times of day HH:MM (on the hour) when the stores order; default every `review`.",
+    )
+    extra_population_by_month: list[float] | None = Field(
+        default=None, min_length=12, max_length=12,
+        description="Tourists and holiday-home visitors present on an average day of each month (January first), persons.",
+    )
     reorder_days: float = Field(ge=0, description="Order when stock plus what is on its way falls below this.")
     order_up_to_days: float = Field(gt=0, description="Order enough to bring stock plus on-order up to this.")
     modes: list[Literal["road", "rail", "ferry"]] = Field(default_factory=lambda: ["road"])
@@ -209,12 +221,29 @@ class MunicipalityFoodSpec(Strict):
 
 
 class WarehouseSpec(Strict):
-    """A warehouse or production area. ``stock_t: null`` means unlimited (national supply)."""
+    """A warehouse (distribution centre), production area or national stock.
+
+    ``stock_t: null`` means unlimited (national supply). A warehouse with a finite stock and
+    ``supply_from`` is replenished by freight: when its stock plus what is on its way falls
+    below ``reorder_t`` it orders up to ``order_up_to_t`` from the first of ``supply_from``
+    with an open route and stock, split over the food groups by their shares.
+    """
 
     node: str
     stock_t: float | None = Field(default=None, ge=0)
     production_t_per_day: float = Field(default=0.0, ge=0)
+    supply_from: list[str] = Field(default_factory=list, description="Upstream warehouses in order of preference.")
+    reorder_t: float = Field(default=0.0, ge=0)
+    order_up_to_t: float = Field(default=0.0, ge=0)
+    modes: list[Literal["road", "rail", "ferry"]] = Field(default_factory=lambda: ["road"])
+    deadline: Duration = Field(default=72.0)
     sources: Sources
+
+    @model_validator(mode="after")
+    def _replenishment(self) -> "WarehouseSpec":
+        if self.supply_from and (self.stock_t is None or self.order_up_to_t <= self.reorder_t):
+            raise ValueError("a warehouse with supply_from needs a finite stock_t and order_up_to_t above reorder_t, expected both")
+        return self
 
 
 class FoodSpec(Strict):
@@ -229,6 +258,7 @@ class FoodSpec(Strict):
     spoil_rate_per_day: float = Field(default=0.0, ge=0, le=1, description="Share of chilled stock lost per day without power.")
     threshold_days: float = Field(default=3.0, gt=0, description="Planner's alarm level of days of supply.")
     review: Duration = Field(default=24.0, gt=0, description="How often stocks are checked for orders.")
+    transport_cost_per_tonne_km: float = Field(default=0.0, ge=0, description="Cost of moving a tonne of food one km (for the cost of switching source).")
     municipalities: list[MunicipalityFoodSpec] = Field(min_length=1)
     warehouses: list[WarehouseSpec] = Field(default_factory=list)
     sources: Sources
