@@ -88,3 +88,35 @@ def test_visitors_by_month_add_to_consumption(tmp_path):
     rec = chain(tmp_path, store(extra_population_by_month=visitors), [{"node": "dc1"}], horizon="2d")
     assert rec.food.consumed.sum() == pytest.approx(2 * 30.0)
     np.testing.assert_allclose(rec.food.unmet, 0)
+
+
+def test_import_stop_at_the_preferred_source_switches_to_the_next(tmp_path):
+    # dc1 stops shipping from 24 h for 48 h (an import stop): orders go to dc2, as when its road is cut.
+    warehouses = [{"node": "dc1", "outages": [{"start": "24h", "duration": "48h"}]}, {"node": "dc2"}]
+    table = kpis(chain(tmp_path, store(alternatives=["dc2"]), warehouses))
+    assert table[("food_ordered_t", "town←dc2")] == pytest.approx(48, abs=1.0)
+    assert table[("food_source_switches", "town")] == 2
+
+
+def test_grain_stock_supplies_only_its_group(tmp_path):
+    # dc2 holds only dry goods (a grain stock). With dc1 stopped, dry orders switch to dc2 while
+    # chilled orders keep going to dc1 and wait there: chilled shelves empty, dry do not.
+    warehouses = [{"node": "dc1", "outages": [{"start": "24h", "duration": "10d"}]},
+                  {"node": "dc2", "stock_t": 1000, "groups": ["dry"]}]
+    rec = chain(tmp_path, store(stock_days=2, reorder_days=1.99, order_up_to_days=2, alternatives=["dc2"]), warehouses,
+                horizon="6d", groups={"chilled": 0.25, "dry": 0.75}, chilled=["chilled"])
+    chilled, dry = rec.food.groups.index("chilled"), rec.food.groups.index("dry")
+    assert rec.food.unmet[0, dry] == 0
+    # Chilled: 6 t a day; 2 days of stock after the stop at day 1, so 3 days short = 18 t.
+    assert rec.food.unmet[0, chilled] == pytest.approx(18, abs=0.5)
+    assert kpis(rec)[("food_warehouse_min_t", "dc2")] == pytest.approx(1000 - 18 * 5, abs=3)  # 5 days of dry goods
+
+
+def test_production_area_losing_its_feed_shows_in_its_stock(tmp_path):
+    # A production area makes 24 t a day into its own stock and ships it to the store (1 t/h).
+    # Losing imported feed halves production for 2 days: its stock ends 24 t lower.
+    base_wh = {"node": "dc1", "stock_t": 100, "production_t_per_day": 24}
+    hit = dict(base_wh, outages=[{"start": "1d", "duration": "2d", "ships": True, "production_factor": 0.5}])
+    base = chain(tmp_path, store(), [base_wh], horizon="4d")
+    rec = chain(tmp_path, store(), [hit], horizon="4d")
+    assert kpis(base)[("food_warehouse_min_t", "dc1")] - kpis(rec)[("food_warehouse_min_t", "dc1")] == pytest.approx(24, abs=1)

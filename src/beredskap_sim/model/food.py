@@ -18,6 +18,9 @@ Bookkeeping in numpy arrays, one SimPy process ticking every hour for all munici
   (``food_routes``); when none has, to the first with stock, where it waits for the route to
   open. A change of source is logged; the order ships as a freight consignment and is delayed
   or lost like any other (a lost order is re-ordered and its goods go back to the source);
+* a warehouse ships only its ``groups`` (e.g. a grain stock: dry goods) and nothing during
+  an ``outage`` (an import stop, a fire; ``ships: true`` keeps it shipping from stock), when
+  its production falls to ``production_factor`` (a production area losing imported feed);
 * a warehouse (distribution centre) with a finite ``stock_t`` ships what it has; with
   ``supply_from`` it reorders for itself in tonnes (``reorder_t`` / ``order_up_to_t``), split
   over the groups by their shares; ``production_t_per_day`` adds to its stock.
@@ -36,6 +39,7 @@ import numpy as np
 import simpy
 
 from ..scenario.resolved import Scenario
+from ..scenario.units import parse_instant
 from .food_routes import RouteCheck
 from .recording import FoodRecord, Recorder
 
@@ -74,6 +78,7 @@ class FoodSystem:
         self.warehouse_stock = {w.node: (np.inf if w.stock_t is None else float(w.stock_t)) for w in spec.warehouses}
         self.warehouse_min = dict(self.warehouse_stock)
         self.warehouse_on_order = {w.node: 0.0 for w in spec.warehouses}
+        self.outages = {w.node: [(parse_instant(o.start, scenario.start), o) for o in w.outages] for w in spec.warehouses}
         # Sources in order of preference, and the one each municipality used last.
         self.candidates = [[m.supply_from, *m.alternatives] for m in self.municipalities]
         self.source_names = list(dict.fromkeys(s for c in self.candidates for s in c))
@@ -137,7 +142,9 @@ class FoodSystem:
     def _consume_hour(self, t: float) -> None:
         for node, w in self.warehouses.items():
             if np.isfinite(self.warehouse_stock[node]):
-                self.warehouse_stock[node] += w.production_t_per_day / 24.0
+                outage = self._outage(node, t)
+                factor = 1.0 if outage is None else outage.production_factor
+                self.warehouse_stock[node] += factor * w.production_t_per_day / 24.0
         need = self.daily / 24.0
         take = np.minimum(self.stock, need)
         self.stock -= take
@@ -161,10 +168,25 @@ class FoodSystem:
             self.rec_days[:, k] = days
 
     # ------------------------------------------------------------------ orders
+    def _outage(self, node: str, t: float):
+        """The outage of warehouse ``node`` active at ``t``, or None."""
+        for start, outage in self.outages.get(node, ()):
+            if start <= t < start + outage.duration:
+                return outage
+        return None
+
+    def _can_ship(self, node: str, group: str) -> bool:
+        w = self.warehouses.get(node)
+        if w is not None and w.groups is not None and group not in w.groups:
+            return False
+        outage = self._outage(node, self.env.now)
+        return (outage is None or outage.ships) and self.warehouse_stock.get(node, np.inf) > 1e-9
+
     def _choose(self, candidates: list[str], dest: str, group: str, modes) -> tuple[str | None, tuple | None]:
-        """The first source with stock and an open route now; else the first with stock (the
-        order waits in the network for its route); None when no source has stock."""
-        stocked = [s for s in candidates if self.warehouse_stock.get(s, np.inf) > 1e-9]
+        """The first source that can ship the group (stock, no outage) and has an open route now;
+        else the first that can ship (the order waits in the network for its route); None when
+        no source can ship."""
+        stocked = [s for s in candidates if self._can_ship(s, group)]
         if not stocked:
             return None, None
         if self.routes is None:

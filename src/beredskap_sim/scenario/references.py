@@ -14,6 +14,7 @@ from collections import Counter
 from .errors import Problem
 from .network_schema import NetworkSpec
 from .schema import ScenarioSpec
+from .units import parse_instant
 
 
 def network_problems(spec: NetworkSpec, file: str, lines: dict) -> list[Problem]:
@@ -103,6 +104,11 @@ def supply_problems(spec: ScenarioSpec, net_spec: NetworkSpec, network, file: st
             node_ref(file, f"food.warehouses[{i}].node", w.node, lines.get(("food", "warehouses", i)))
             for j, up in enumerate(w.supply_from):
                 node_ref(file, f"food.warehouses[{i}].supply_from[{j}]", up, lines.get(("food", "warehouses", i)))
+            for j, outage in enumerate(w.outages):
+                try:
+                    parse_instant(outage.start, spec.start)
+                except ValueError as exc:
+                    out.append(Problem(file, f"food.warehouses[{i}].outages[{j}].start", str(exc), "", lines.get(("food", "warehouses", i))))
     power = net_spec.power
     if power is not None:
         areas = {a.id for a in power.areas}

@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from .fields import Duration, Sources, Strict
+from .fields import Duration, Instant, Sources, Strict
 
 
 # ------------------------------------------------------------------------------- power
@@ -220,6 +220,20 @@ class MunicipalityFoodSpec(Strict):
         return self
 
 
+class WarehouseOutageSpec(Strict):
+    """A warehouse or production area out of action for a while: an import stop, a fire at a
+    distribution centre, disease in a production area, or lost inputs (imported feed).
+
+    While it lasts the warehouse ships nothing (unless ``ships``) and produces
+    ``production_factor`` × its ``production_t_per_day``.
+    """
+
+    start: Instant
+    duration: Duration = Field(gt=0)
+    ships: bool = Field(default=False, description="Whether it still ships from its stock.")
+    production_factor: float = Field(default=0.0, ge=0, le=1)
+
+
 class WarehouseSpec(Strict):
     """A warehouse (distribution centre), production area or national stock.
 
@@ -233,6 +247,8 @@ class WarehouseSpec(Strict):
     stock_t: float | None = Field(default=None, ge=0)
     production_t_per_day: float = Field(default=0.0, ge=0)
     supply_from: list[str] = Field(default_factory=list, description="Upstream warehouses in order of preference.")
+    groups: list[str] | None = Field(default=None, description="Food groups it can supply (default: all), e.g. [dry] for a grain stock.")
+    outages: list[WarehouseOutageSpec] = Field(default_factory=list)
     reorder_t: float = Field(default=0.0, ge=0)
     order_up_to_t: float = Field(default=0.0, ge=0)
     modes: list[Literal["road", "rail", "ferry"]] = Field(default_factory=lambda: ["road"])
@@ -271,6 +287,10 @@ class FoodSpec(Strict):
         unknown = [g for g in self.chilled if g not in self.groups]
         if unknown:
             raise ValueError(f"chilled names unknown groups {unknown}, expected names from groups")
+        for w in self.warehouses:
+            bad = [g for g in (w.groups or []) if g not in self.groups]
+            if bad:
+                raise ValueError(f"warehouse {w.node!r} names unknown groups {bad}, expected names from groups")
         return self
 
 
