@@ -96,3 +96,15 @@ def test_cold_dry_calm_week_sheds_nothing_in_trondelag_as_in_the_record():
     low = kpis(simulate(_cold_spell(energy_factor=0.25)))
     assert low[("energy_not_served_mwh", "NO3")] > 0
     assert low[("reservoir_min_mwh", "NO3")] == pytest.approx(364500, rel=1e-6)
+
+
+def test_reservoir_fills_by_the_month_and_spills_at_capacity(tmp_path):
+    # Capacity 10,000 MWh, half full on 1 January; January inflow 300 MW against 100 MW demand:
+    # +200 MWh an hour, full after 25 h, then the surplus spills and the content stays at 10,000.
+    hydro = {"type": "hydro", "capacity_mw": 1000, "reservoir_mwh": 10000, "filling_by_month": [0.5] + [0.9] * 11,
+             "inflow_by_month": [300.0] + [0.0] * 11}
+    rec = run(tmp_path, one_area([hydro], demand_mw=100), horizon="2d")
+    stored = rec.power.stored_mwh[0]
+    assert stored[0] == pytest.approx(5200)
+    assert stored[23] == pytest.approx(5000 + 24 * 200)
+    assert stored[-1] == pytest.approx(10000)

@@ -24,6 +24,7 @@ general load. Every change of a critical load's state is logged with its cause.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 import networkx as nx
@@ -74,7 +75,7 @@ class PowerSystem:
         self._loads_of_area = [[j for j, load in enumerate(self.loads) if load.area == area.id] for area in self.areas]
         self._critical_mw = [sum(self.loads[j].mw for j in mine) for mine in self._loads_of_area]
         self.general_unserved_share = np.zeros(n_areas)
-        self.fleets = [AreaGeneration(a) for a in self.areas]
+        self.fleets = [AreaGeneration(a, scenario.start.month - 1) for a in self.areas]
         self.grids = LocalGrids(spec.distribution, self.loads)
         self._rail_deps = [(d, tuple(self._links(d.links))) for d in spec.dependencies if d.kind == "rail-power"]
         steps = recorder.released.shape[1]
@@ -130,18 +131,23 @@ class PowerSystem:
             self._balance_hour(self.env.now)
             yield self.env.timeout(1.0)
 
+    def _month(self, t: float) -> int:
+        return (self.scenario.start + dt.timedelta(hours=t)).month - 1
+
     def _produce(self, t: float, produced: np.ndarray, available: list[np.ndarray]) -> None:
         """Book one hour of production per area on its generators (reservoirs lose energy)."""
         k = self.recorder._bin(t)
+        month = self._month(t)
         for i, fleet in enumerate(self.fleets):
             if fleet.has_reservoir:
-                fleet.produce(float(produced[i]), available[i])
+                fleet.produce(float(produced[i]), available[i], self._factor, month)
                 if k >= 0:
                     self.rec_stored[i, k] = fleet.stored_total_mwh(self._factor)
 
     def _balance_hour(self, t: float) -> None:
         demand = np.array([demand_mw(a.demand, t, self.day0) * self._factor(a.id, "demand_factor") for a in self.areas])
-        available = [fleet.available(t, self._factor, self._factor(a.id, "capacity_factor"))
+        month = self._month(t)
+        available = [fleet.available(t, self._factor, self._factor(a.id, "capacity_factor"), month)
                      for fleet, a in zip(self.fleets, self.areas)]
         generation = np.array([av.sum() for av in available])
         quiet = not self._active and self.load_powered.all() and self.general_unserved_share.max(initial=0.0) == 0.0

@@ -59,7 +59,7 @@ def power_names(net_spec: NetworkSpec) -> set[str]:
         return set()
     names = {a.id for a in power.areas} | {i.id for i in power.interconnectors} | {c.id for c in power.critical_loads}
     names |= {f"{a.id}:{g.type}" for a in power.areas for g in a.generation}
-    names |= {f"{a.id}:{g.type}:energy" for a in power.areas for g in a.generation if g.energy_mwh is not None}
+    names |= {f"{a.id}:{g.type}:energy" for a in power.areas for g in a.generation if g.is_reservoir}
     names |= {d.id for d in power.distribution}
     return names
 

@@ -30,14 +30,30 @@ class GeneratorSpec(Strict):
     availability: float = Field(default=1.0, ge=0, le=1, description="Share of capacity available on average (for wind: the mean capacity factor).")
     profile: list[float] | None = Field(default=None, description="Factors on the capacity for consecutive `profile_step` periods from the scenario start, repeated (e.g. a wind series).")
     profile_step: Duration = Field(default=24.0, gt=0, description="Length of one profile period.")
-    energy_mwh: float | None = Field(default=None, ge=0, description="Reservoir: energy stored at the scenario start, MWh (none: no energy limit).")
+    energy_mwh: float | None = Field(default=None, ge=0, description="Reservoir: energy stored at the scenario start, MWh (none: no energy limit unless reservoir_mwh is given).")
+    reservoir_mwh: float | None = Field(default=None, gt=0, description="Reservoir: capacity, MWh; content above it spills.")
+    filling_by_month: list[float] | None = Field(
+        default=None, min_length=12, max_length=12,
+        description="Reservoir: typical filling (share of reservoir_mwh) at the start of each month, January first; gives the start content when energy_mwh is not set.",
+    )
     inflow_mw: float = Field(default=0.0, ge=0, description="Reservoir: inflow as mean power, MW (MWh per hour).")
+    inflow_by_month: list[float] | None = Field(
+        default=None, min_length=12, max_length=12, description="Reservoir: inflow of each month as mean power, MW (replaces inflow_mw)."
+    )
     reserve_mwh: float = Field(default=0.0, ge=0, description="Reservoir: energy held back (not dispatched), MWh.")
+
+    @property
+    def is_reservoir(self) -> bool:
+        return self.energy_mwh is not None or self.reservoir_mwh is not None
 
     @model_validator(mode="after")
     def _profile(self) -> "GeneratorSpec":
         if self.profile is not None and (not self.profile or min(self.profile) < 0):
             raise ValueError("profile is empty or has a negative factor, expected a list of factors ≥ 0")
+        if self.energy_mwh is None and self.reservoir_mwh is not None and self.filling_by_month is None:
+            raise ValueError("reservoir_mwh without energy_mwh or filling_by_month, expected one of them for the start content")
+        if self.filling_by_month is not None and (self.reservoir_mwh is None or not all(0 <= f <= 1 for f in self.filling_by_month)):
+            raise ValueError("filling_by_month needs reservoir_mwh and shares between 0 and 1, expected both")
         return self
 
 
