@@ -47,7 +47,7 @@ def test_cut_route_switches_to_the_alternative_source_at_its_time_and_cost(tmp_p
     # by the 48 h of the cut; nobody goes without.
     assert base.food.min_days[0] - rec.food.min_days[0] == pytest.approx(2 / 24, abs=1 / 24)
     assert rec.food.unmet.sum() == 0
-    assert any(kind == "food-source" and "town now supplied from dc2" in d for _, kind, _, d in rec.events)
+    assert any(kind == "food-source" and "town now supplied with food from dc2" in d for _, kind, _, d in rec.events)
 
 
 def test_distribution_centre_stock_bridges_part_of_an_upstream_cut(tmp_path):
@@ -120,3 +120,27 @@ def test_production_area_losing_its_feed_shows_in_its_stock(tmp_path):
     base = chain(tmp_path, store(), [base_wh], horizon="4d")
     rec = chain(tmp_path, store(), [hit], horizon="4d")
     assert kpis(base)[("food_warehouse_min_t", "dc1")] - kpis(rec)[("food_warehouse_min_t", "dc1")] == pytest.approx(24, abs=1)
+
+
+def test_national_supply_shock_draws_the_grain_stock_and_innherred():
+    # The bundled shock: Trondheim's wholesale stops 21 days. Chilled goods switch to Innherred
+    # (Levanger), dry goods to the grain stock, whose level falls by exactly what was ordered.
+    # Without the grain stock the stores' dry goods run out.
+    import copy
+    from pathlib import Path
+
+    import yaml
+
+    from beredskap_sim.scenario.loader import scenario_from_data
+
+    path = Path(__file__).parent.parent / "scenarios" / "national-supply-shock.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    table = kpis(simulate(scenario_from_data(copy.deepcopy(data), {}, str(path), path.parent)))
+    from_grain = table[("food_ordered_t", "meraker←oslo")] + table[("food_ordered_t", "stjordal←oslo")]
+    assert from_grain > 0 and table[("food_ordered_t", "stjordal←levanger")] > 0
+    assert table[("food_warehouse_min_t", "oslo")] == pytest.approx(2640 - from_grain)
+    assert table[("food_unmet_t", "all")] == 0
+    for m in data["food"]["municipalities"]:
+        m["alternatives"] = ["levanger"]
+    without = kpis(simulate(scenario_from_data(data, {}, str(path), path.parent)))
+    assert without[("food_unmet_t", "all")] > 0

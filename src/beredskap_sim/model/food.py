@@ -82,7 +82,7 @@ class FoodSystem:
         # Sources in order of preference, and the one each municipality used last.
         self.candidates = [[m.supply_from, *m.alternatives] for m in self.municipalities]
         self.source_names = list(dict.fromkeys(s for c in self.candidates for s in c))
-        self.current = [m.supply_from for m in self.municipalities]
+        self.current = [[m.supply_from] * len(self.groups) for m in self.municipalities]  # per group
         self.order_hours = [{int(x.split(":")[0]) for x in m.order_times} for m in self.municipalities]
         check = any(len(c) > 1 for c in self.candidates) or spec.transport_cost_per_tonne_km > 0 \
             or any(w.supply_from for w in spec.warehouses)
@@ -213,11 +213,11 @@ class FoodSystem:
             source, route = self._choose(self.candidates[m], muni.node, group, muni.modes)
             if source is None:
                 continue
-            if source != self.current[m]:
+            if source != self.current[m][g]:
                 self.switches[m] += 1
                 self.recorder.event(self.env.now, "food-source", muni.node,
-                                    f"{muni.node} now supplied from {source} (was {self.current[m]})")
-                self.current[m] = source
+                                    f"{muni.node} now supplied with {group} from {source} (was {self.current[m][g]})")
+                self.current[m][g] = source
             qty = self._take(source, muni.order_up_to_days * daily - self.stock[m, g] - self.on_order[m, g])
             if qty <= 1e-9:
                 continue
