@@ -144,3 +144,13 @@ def test_national_supply_shock_draws_the_grain_stock_and_innherred():
         m["alternatives"] = ["levanger"]
     without = kpis(simulate(scenario_from_data(data, {}, str(path), path.parent)))
     assert without[("food_unmet_t", "all")] > 0
+
+
+def test_unknown_alternative_source_is_a_clear_error(tmp_path):
+    from beredskap_sim.scenario.errors import ScenarioError
+
+    with pytest.raises(ScenarioError) as err:
+        chain(tmp_path, store(alternatives=["dc9"], order_times=["25:00"]), [{"node": "dc1"}])
+    text = str(err.value)
+    assert "food.municipalities[0].alternatives[0]: unknown node 'dc9'" in text
+    assert "food.municipalities[0].order_times[0]: got '25:00' (expected a time of day HH:MM)" in text

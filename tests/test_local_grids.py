@@ -107,3 +107,16 @@ def test_gyda_week_storm_puts_out_as_many_households_as_the_record_within_a_fact
     assert p.grid_customers_out[:, -1].sum() == 0
     table = kpis(rec)
     assert table[("load_ens_mwh", "meraker-health-water")] == 0 and table[("backup_mwh", "meraker-health-water")] > 0
+
+
+def test_unknown_local_grid_and_area_are_clear_errors(tmp_path):
+    from beredskap_sim.scenario.errors import ScenarioError
+
+    loads = [{"id": "feed", "area": "A", "node": "a", "mw": 5, "grid": "grid-nowhere"}]
+    bad_grid = dict(grid(), area="NO9")
+    net = network([node("a"), node("b")], [link("ab", "a", "b")], power=power([bad_grid], loads))
+    with pytest.raises(ScenarioError) as err:
+        build(tmp_path, net, [], [storm("grid-town")])
+    text = str(err.value)
+    assert "power.critical_loads[0].grid: unknown local grid 'grid-nowhere'" in text
+    assert "power.distribution[0].area: unknown area 'NO9'" in text
