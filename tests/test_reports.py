@@ -141,5 +141,5 @@ def test_compare_report_opens_in_chromium(browser, tmp_path):
     folder = compare(load_scenario(base_path), [load_variant(base_path, overlay)], 2, 0, tmp_path / "out", SerialExecutor(), False)
     browser.get((folder / "report.html").as_uri())
     assert "More food in Meråker" in browser.find_element("id", "differences").text
-    assert "food_person_days_below_threshold" in browser.find_element("id", "differences").text
+    assert "food_min_days_of_supply" in browser.find_element("id", "differences").text
     assert console_errors(browser) == []

@@ -112,6 +112,8 @@ def _supply_series(rec: Recording) -> list[tuple[str, str, str, np.ndarray]]:
         for a, name in enumerate(rec.power.areas):
             out.append(("power", name, "demand_mwh", rec.power.demand[a]))
             out.append(("power", name, "served_mwh", rec.power.served[a]))
+        for g, name in enumerate(rec.power.grids):
+            out.append(("local-grid", name, "customers_out", rec.power.grid_customers_out[g]))
     return out
 
 

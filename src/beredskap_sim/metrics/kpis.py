@@ -140,6 +140,13 @@ def freight_kpis(rec: Recording, weights: dict[str, float] | None = None) -> lis
             totals(scope, ci, int(dest))
             here = mine & (rec.delivery_dest == dest)
             rows += _delay_rows(scope, rec.delivery_tonnes[here], rec.delivery_delay_h[here])
+    # A commodity family (``food`` = its groups) gets tonne totals under its own name, unless the
+    # family name is itself a recorded commodity (then its own rows stand, so costs summed over
+    # commodities never count a tonne twice).
+    for family, members in (rec.families or {}).items():
+        idx = [rec.commodities.index(c) for c in members if c in rec.commodities]
+        if idx and family not in rec.commodities:
+            totals(family, idx, everything)
     return rows
 
 

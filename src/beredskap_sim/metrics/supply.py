@@ -7,15 +7,28 @@ Food, scope = municipality node (and ``all``):
 * ``food_person_days_below_threshold`` — population × those hours / 24, person-days;
 * ``food_stockout_hours`` — hours in which some group's shelves were empty;
 * ``food_unmet_t`` — consumption the stock could not cover, tonnes;
-* ``food_spoiled_t`` — chilled food lost without power, tonnes.
+* ``food_spoiled_t`` — chilled food lost without power, tonnes;
+* ``food_ordered_t`` (scope ``municipality←source``) — tonnes ordered from each source;
+* ``food_transport_tkm``, ``food_transport_cost`` — tonne-km of the stores' orders on the
+  routes chosen when ordering, × the scenario's ``transport_cost_per_tonne_km``;
+* ``food_source_switches`` — changes of source; ``food_warehouse_min_t`` (scope warehouse)
+  — lowest stock of a warehouse with a finite stock.
 
 Power, scope = area (and ``all``), or critical load for the load rows:
 
 * ``energy_not_served_mwh`` (general and critical together), ``ens_general_mwh``,
   ``ens_critical_mwh``; per priority class ``ens_priority_<p>_mwh`` (scope ``all``);
-* ``hours_with_shedding``, ``peak_shortfall_mw``;
+* ``hours_with_shedding``, ``peak_shortfall_mw``; ``reservoir_min_mwh`` (lowest stored
+  reservoir energy, areas with reservoirs);
 * per load: ``load_ens_mwh``, ``backup_mwh``, ``fuel_out_events``;
 * scope ``areas``: ``pcs_min``, ``ecs_min``, ``eoh_h`` with the areas as consumers.
+
+Local grids, scope = grid id (and ``all``):
+
+* ``customers_out_peak`` — most customers out at once (for ``all``: the highest step mean of
+  the sum over grids);
+* ``customer_hours_out`` (and per group ``customer_hours_out_<group>``), customer·h;
+* ``ens_local_mwh`` and per group ``ens_local_<households|businesses|critical>_mwh``.
 
 Passengers, scope = service or commuter flow (and ``all``):
 
@@ -52,6 +65,27 @@ def food_kpis(food: FoodRecord) -> list[Kpi]:
         Kpi("food_unmet_t", "all", float(food.unmet.sum()), "t"),
         Kpi("food_spoiled_t", "all", float(food.spoiled.sum()), "t"),
     ]
+    return rows + food_chain_kpis(food)
+
+
+def food_chain_kpis(food: FoodRecord) -> list[Kpi]:
+    """Where the food came from and what it cost to move (see ``model.food``)."""
+    rows: list[Kpi] = []
+    if food.ordered_from is None:
+        return rows
+    cost = food.transport_tkm * food.transport_cost_per_tonne_km
+    for m, name in enumerate(food.municipalities):
+        for s, source in enumerate(food.sources):
+            if food.ordered_from[m, s] > 0:
+                rows.append(Kpi("food_ordered_t", f"{name}←{source}", float(food.ordered_from[m, s]), "t"))
+        rows += [
+            Kpi("food_transport_tkm", name, float(food.transport_tkm[m]), "t·km"),
+            Kpi("food_transport_cost", name, float(cost[m]), "money"),
+            Kpi("food_source_switches", name, float(food.switches[m]), "1"),
+        ]
+    rows.append(Kpi("food_transport_cost", "all", float(cost.sum()), "money"))
+    for w, node in enumerate(food.warehouses):
+        rows.append(Kpi("food_warehouse_min_t", node, float(food.warehouse_min_t[w]), "t"))
     return rows
 
 
@@ -68,6 +102,9 @@ def power_kpis(power: PowerRecord, step_h: float = 1.0) -> list[Kpi]:
             Kpi("hours_with_shedding", area, float(power.shed_hours[i]), "h"),
             Kpi("peak_shortfall_mw", area, float(power.peak_shortfall_mw[i]), "MW"),
         ]
+        stored = power.stored_mwh[i] if power.stored_mwh is not None else np.array([np.nan])
+        if not np.isnan(stored).all():
+            rows.append(Kpi("reservoir_min_mwh", area, float(np.nanmin(stored)), "MWh"))
     rows += [
         Kpi("energy_not_served_mwh", "all", float(power.ens_general.sum() + power.ens_critical.sum()), "MWh"),
         Kpi("hours_with_shedding", "all", float(power.shed_hours.max(initial=0.0)), "h"),
@@ -76,12 +113,33 @@ def power_kpis(power: PowerRecord, step_h: float = 1.0) -> list[Kpi]:
     for priority in sorted(set(power.load_priority.tolist())):
         mine = power.load_priority == priority
         rows.append(Kpi(f"ens_priority_{priority}_mwh", "all", float(power.load_ens_mwh[mine].sum()), "MWh"))
+    rows += local_grid_kpis(power)
     for j, load in enumerate(power.loads):
         rows += [
             Kpi("load_ens_mwh", load, float(power.load_ens_mwh[j]), "MWh"),
             Kpi("backup_mwh", load, float(power.load_backup_mwh[j]), "MWh"),
             Kpi("fuel_out_events", load, float(power.fuel_out_events[j]), "1"),
         ]
+    return rows
+
+
+def local_grid_kpis(power: PowerRecord) -> list[Kpi]:
+    """Outages on the local grids, per grid and ``all`` (see ``model.distribution``)."""
+    if not power.grids:
+        return []
+    groups = ("households", "businesses", "critical")
+    rows: list[Kpi] = []
+    scopes = [(g, [i]) for i, g in enumerate(power.grids)] + [("all", list(range(len(power.grids))))]
+    for scope, idx in scopes:
+        hours, ens = power.grid_customer_hours[idx], power.grid_ens_mwh[idx]
+        peak = power.grid_peak_out[idx].max() if scope != "all" else power.grid_customers_out.sum(axis=0).max(initial=0.0)
+        rows += [
+            Kpi("customers_out_peak", scope, float(peak), "customers"),
+            Kpi("customer_hours_out", scope, float(hours.sum()), "customer·h"),
+            Kpi("ens_local_mwh", scope, float(ens.sum()), "MWh"),
+        ]
+        rows += [Kpi(f"ens_local_{group}_mwh", scope, float(ens[:, k].sum()), "MWh") for k, group in enumerate(groups)]
+        rows += [Kpi(f"customer_hours_out_{group}", scope, float(hours[:, k].sum()), "customer·h") for k, group in enumerate(groups)]
     return rows
 
 

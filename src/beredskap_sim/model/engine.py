@@ -7,6 +7,7 @@ import time
 import simpy
 
 from ..network.state import NetworkState
+from ..scenario.commodities import families
 from ..scenario.resolved import Scenario
 from .disruptions import DisruptionRunner
 from .food import FoodSystem
@@ -38,7 +39,7 @@ def simulate(scenario: Scenario, seed: int = 0, replication: int = 0) -> Recordi
                         scenario.commodities, net.node_ids)
     freight = FreightModel(env, scenario, state, recorder, streams)
     power = PowerSystem(env, scenario, state, recorder, freight) if scenario.power_enabled else None
-    food = FoodSystem(env, scenario, recorder, freight, power) if scenario.spec.food is not None else None
+    food = FoodSystem(env, scenario, recorder, freight, power, state) if scenario.spec.food is not None else None
     passengers = (PassengerSystem(env, scenario, state, freight, recorder)
                   if scenario.spec.passengers is not None else None)
     disruptions = list(scenario.disruptions)
@@ -58,4 +59,5 @@ def simulate(scenario: Scenario, seed: int = 0, replication: int = 0) -> Recordi
     recording.food = food.record() if food else None
     recording.power = power.record() if power else None
     recording.passengers = passengers.record() if passengers else None
+    recording.families = {name: sorted(members) for name, members in families(scenario.spec).items()}
     return recording

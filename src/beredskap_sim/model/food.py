@@ -1,46 +1,67 @@
-"""Food stocks per municipality: hourly consumption, spoilage, periodic reorders by freight.
+"""Food supply chain: stores per municipality, distribution centres, sources in order of preference.
 
 Bookkeeping in numpy arrays, one SimPy process ticking every hour for all municipalities
 (no process per municipality or per order):
 
-* consumption per hour of group g at municipality m: ``population × kg/person/day × share_g
-  / 1000 / 24`` tonnes, taken from stock; what the stock cannot cover is *unmet*;
+* consumption per hour of group g at municipality m: ``(population + visitors(month)) ×
+  kg/person/day × share_g / 1000 / 24`` tonnes, taken from stock; what the stock cannot cover
+  is *unmet*. ``visitors`` are the tourists and holiday-home guests of the month
+  (``extra_population_by_month``);
 * chilled groups spoil at ``spoil_rate_per_day / 24`` of their stock per hour, scaled by the
-  share of the hour the cold store is without power (``cold-chain`` dependency);
-* every ``review`` hours, when stock + on-order < ``reorder_days`` of consumption, an order
-  brings stock + on-order up to ``order_up_to_days``; it ships as a freight consignment from
-  the municipality's warehouse and is delayed or lost like any other. A lost order is simply
-  re-ordered at the next review. A warehouse with a finite stock ships what it has.
+  share of the hour the cold store is without power (``cold-chain`` dependency): the larger of
+  the share of the area's general load shed and the share of the municipality's local-grid
+  customers out (a storm on the local grid);
+* the stores order every ``review`` hours, or at their ``order_times`` (the delivery
+  schedule): when stock + on-order < ``reorder_days`` of consumption, an order brings stock +
+  on-order up to ``order_up_to_days``. It goes to the **first source in order of preference**
+  (``supply_from``, then ``alternatives``) that has stock and an open route now
+  (``food_routes``); when none has, to the first with stock, where it waits for the route to
+  open. A change of source is logged; the order ships as a freight consignment and is delayed
+  or lost like any other (a lost order is re-ordered and its goods go back to the source);
+* a warehouse ships only its ``groups`` (e.g. a grain stock: dry goods) and nothing during
+  an ``outage`` (an import stop, a fire; ``ships: true`` keeps it shipping from stock), when
+  its production falls to ``production_factor`` (a production area losing imported feed);
+* a warehouse (distribution centre) with a finite ``stock_t`` ships what it has; with
+  ``supply_from`` it reorders for itself in tonnes (``reorder_t`` / ``order_up_to_t``), split
+  over the groups by their shares; ``production_t_per_day`` adds to its stock.
 
 Mass balance per municipality and group: start stock + delivered = consumed + spoiled + end stock.
-Days of supply = total stock / total daily consumption.
+Days of supply = total stock / total daily consumption (residents and visitors).
+Transport work of the stores' orders: tonnes × km of the route chosen when ordering
+(× ``transport_cost_per_tonne_km`` for the cost of a switch of source).
 """
 
 from __future__ import annotations
+
+import datetime as dt
 
 import numpy as np
 import simpy
 
 from ..scenario.resolved import Scenario
+from ..scenario.units import parse_instant
+from .food_routes import RouteCheck
 from .recording import FoodRecord, Recorder
 
 
 class FoodSystem:
     """Food bookkeeping of one run."""
 
-    def __init__(self, env: simpy.Environment, scenario: Scenario, recorder: Recorder, freight, power=None):
+    def __init__(self, env: simpy.Environment, scenario: Scenario, recorder: Recorder, freight, power=None, state=None):
         spec = scenario.spec.food
         assert spec is not None
         self.env, self.spec, self.recorder, self.freight, self.power = env, spec, recorder, freight, power
         net = scenario.network
         self.net = net
+        self.start_time = scenario.start
         self.municipalities = spec.municipalities
         self.groups = list(spec.groups)
-        shares = np.array([spec.groups[g] for g in self.groups])
+        self.shares = np.array([spec.groups[g] for g in self.groups])
         population = np.array([net.spec.nodes[net.node_index[m.node]].population or 0 for m in self.municipalities], dtype=float)
         self.population = population
-        # tonnes per day, shape (municipalities, groups)
-        self.daily = np.outer(population * spec.kg_per_person_day / 1000.0, shares)
+        self.visitors = np.array([m.extra_population_by_month or [0.0] * 12 for m in self.municipalities], dtype=float)
+        self._month = self._month_at(0.0)
+        self.daily = self._daily(self._month)  # tonnes per day, shape (municipalities, groups)
         stock_days = np.array([m.stock_days for m in self.municipalities])
         self.stock = self.daily * stock_days[:, None]
         self.start_stock = self.stock.copy()
@@ -53,8 +74,19 @@ class FoodSystem:
             for dep in power_spec.dependencies:
                 if dep.kind == "cold-chain" and dep.municipality in index:
                     self.cold_area[index[dep.municipality]] = dep.area
+        self.warehouses = {w.node: w for w in spec.warehouses}
         self.warehouse_stock = {w.node: (np.inf if w.stock_t is None else float(w.stock_t)) for w in spec.warehouses}
-        self.warehouse_production = {w.node: w.production_t_per_day for w in spec.warehouses}
+        self.warehouse_min = dict(self.warehouse_stock)
+        self.warehouse_on_order = {w.node: 0.0 for w in spec.warehouses}
+        self.outages = {w.node: [(parse_instant(o.start, scenario.start), o) for o in w.outages] for w in spec.warehouses}
+        # Sources in order of preference, and the one each municipality used last.
+        self.candidates = [[m.supply_from, *m.alternatives] for m in self.municipalities]
+        self.source_names = list(dict.fromkeys(s for c in self.candidates for s in c))
+        self.current = [[m.supply_from] * len(self.groups) for m in self.municipalities]  # per group
+        self.order_hours = [{int(x.split(":")[0]) for x in m.order_times} for m in self.municipalities]
+        check = any(len(c) > 1 for c in self.candidates) or spec.transport_cost_per_tonne_km > 0 \
+            or any(w.supply_from for w in spec.warehouses)
+        self.routes = RouteCheck(net, state) if (state is not None and check) else None
         # totals
         shape = self.stock.shape
         self.consumed = np.zeros(shape)
@@ -62,12 +94,23 @@ class FoodSystem:
         self.spoiled = np.zeros(shape)
         self.delivered = np.zeros(shape)
         self.orders_lost_t = np.zeros(shape)
+        self.ordered_from = np.zeros((len(self.municipalities), len(self.source_names)))
+        self.transport_tkm = np.zeros(len(self.municipalities))
+        self.switches = np.zeros(len(self.municipalities), dtype=int)
         self.min_days = self.days_of_supply().copy()
         self.hours_below = np.zeros(len(self.municipalities))
         self.stockout_hours = np.zeros(len(self.municipalities))
         steps = recorder.released.shape[1]
         self.rec_days = np.full((len(self.municipalities), steps), np.nan)
         self._last_review = -np.inf
+
+    # ------------------------------------------------------------------ demand
+    def _month_at(self, t: float) -> int:
+        return (self.start_time + dt.timedelta(hours=t)).month - 1
+
+    def _daily(self, month: int) -> np.ndarray:
+        people = self.population + self.visitors[:, month]
+        return np.outer(people * self.spec.kg_per_person_day / 1000.0, self.shares)
 
     def days_of_supply(self) -> np.ndarray:
         need = self.daily.sum(axis=1)
@@ -78,18 +121,30 @@ class FoodSystem:
 
     def _hourly(self):
         review = self.spec.review
+        start_hour = self.start_time.hour
         while True:
             t = self.env.now
-            if t - self._last_review >= review - 1e-9:
+            month = self._month_at(t)
+            if month != self._month:
+                self._month, self.daily = month, self._daily(month)
+            review_due = t - self._last_review >= review - 1e-9
+            if review_due:
                 self._last_review = t
-                self._review()
+            hour = int(round(start_hour + t)) % 24
+            for m in range(len(self.municipalities)):
+                if (hour in self.order_hours[m]) if self.order_hours[m] else review_due:
+                    self._order(m)
+            if review_due:
+                self._replenish_warehouses()
             self._consume_hour(t)
             yield self.env.timeout(1.0)
 
     def _consume_hour(self, t: float) -> None:
-        for node, rate in self.warehouse_production.items():
+        for node, w in self.warehouses.items():
             if np.isfinite(self.warehouse_stock[node]):
-                self.warehouse_stock[node] += rate / 24.0
+                outage = self._outage(node, t)
+                factor = 1.0 if outage is None else outage.production_factor
+                self.warehouse_stock[node] += factor * w.production_t_per_day / 24.0
         need = self.daily / 24.0
         take = np.minimum(self.stock, need)
         self.stock -= take
@@ -97,7 +152,8 @@ class FoodSystem:
         short = need - take
         self.unmet += short
         if self.spec.spoil_rate_per_day > 0 and self.chilled.any():
-            off = np.array([self.power.area_unserved_share(a) if (a and self.power) else 0.0 for a in self.cold_area])
+            off = np.array([max(self.power.area_unserved_share(a), self.power.local_out_share(m.node)) if (a and self.power) else 0.0
+                            for a, m in zip(self.cold_area, self.municipalities)])
             loss = self.stock * (self.spec.spoil_rate_per_day / 24.0) * off[:, None] * self.chilled[None, :]
             self.stock -= loss
             self.spoiled += loss
@@ -105,28 +161,74 @@ class FoodSystem:
         self.min_days = np.minimum(self.min_days, days)
         self.hours_below += days < self.spec.threshold_days
         self.stockout_hours += (short > 1e-12).any(axis=1)
+        for node, level in self.warehouse_stock.items():
+            self.warehouse_min[node] = min(self.warehouse_min[node], level)
         k = self.recorder._bin(t)
         if k >= 0:
             self.rec_days[:, k] = days
 
-    def _review(self) -> None:
-        for m, muni in enumerate(self.municipalities):
-            for g, group in enumerate(self.groups):
-                daily = self.daily[m, g]
-                if daily <= 0 or self.stock[m, g] + self.on_order[m, g] >= muni.reorder_days * daily:
-                    continue
-                qty = muni.order_up_to_days * daily - self.stock[m, g] - self.on_order[m, g]
-                available = self.warehouse_stock.get(muni.supply_from, np.inf)
-                qty = min(qty, available)
-                if qty <= 1e-9:
-                    continue
-                if np.isfinite(available):
-                    self.warehouse_stock[muni.supply_from] -= qty
-                self.on_order[m, g] += qty
-                self.freight.ship(self.net.node_index[muni.supply_from], self.net.node_index[muni.node], group, qty,
-                                  muni.modes, muni.deadline, self._make_callback(m, g, qty))
+    # ------------------------------------------------------------------ orders
+    def _outage(self, node: str, t: float):
+        """The outage of warehouse ``node`` active at ``t``, or None."""
+        for start, outage in self.outages.get(node, ()):
+            if start <= t < start + outage.duration:
+                return outage
+        return None
 
-    def _make_callback(self, m: int, g: int, qty: float):
+    def _can_ship(self, node: str, group: str) -> bool:
+        w = self.warehouses.get(node)
+        if w is not None and w.groups is not None and group not in w.groups:
+            return False
+        outage = self._outage(node, self.env.now)
+        return (outage is None or outage.ships) and self.warehouse_stock.get(node, np.inf) > 1e-9
+
+    def _choose(self, candidates: list[str], dest: str, group: str, modes) -> tuple[str | None, tuple | None]:
+        """The first source that can ship the group (stock, no outage) and has an open route now;
+        else the first that can ship (the order waits in the network for its route); None when
+        no source can ship."""
+        stocked = [s for s in candidates if self._can_ship(s, group)]
+        if not stocked:
+            return None, None
+        if self.routes is None:
+            return stocked[0], None
+        d = self.net.node_index[dest]
+        for source in stocked:
+            route = self.routes.route(self.net.node_index[source], d, modes, group, self.env.now)
+            if route is not None:
+                return source, route
+        return stocked[0], None
+
+    def _take(self, source: str, qty: float) -> float:
+        qty = min(qty, self.warehouse_stock.get(source, np.inf))
+        if qty > 1e-9 and np.isfinite(self.warehouse_stock.get(source, np.inf)):
+            self.warehouse_stock[source] -= qty
+        return qty
+
+    def _order(self, m: int) -> None:
+        muni = self.municipalities[m]
+        for g, group in enumerate(self.groups):
+            daily = self.daily[m, g]
+            if daily <= 0 or self.stock[m, g] + self.on_order[m, g] >= muni.reorder_days * daily:
+                continue
+            source, route = self._choose(self.candidates[m], muni.node, group, muni.modes)
+            if source is None:
+                continue
+            if source != self.current[m][g]:
+                self.switches[m] += 1
+                self.recorder.event(self.env.now, "food-source", muni.node,
+                                    f"{muni.node} now supplied with {group} from {source} (was {self.current[m][g]})")
+                self.current[m][g] = source
+            qty = self._take(source, muni.order_up_to_days * daily - self.stock[m, g] - self.on_order[m, g])
+            if qty <= 1e-9:
+                continue
+            self.on_order[m, g] += qty
+            self.ordered_from[m, self.source_names.index(source)] += qty
+            if route is not None:
+                self.transport_tkm[m] += qty * route[1]
+            self.freight.ship(self.net.node_index[source], self.net.node_index[muni.node], group, qty,
+                              muni.modes, muni.deadline, self._make_callback(m, g, qty, source))
+
+    def _make_callback(self, m: int, g: int, qty: float, source: str):
         def done(consignment, delivered: bool) -> None:
             self.on_order[m, g] -= qty
             if delivered:
@@ -134,9 +236,32 @@ class FoodSystem:
                 self.delivered[m, g] += qty
             else:
                 self.orders_lost_t[m, g] += qty
-                node = self.municipalities[m].supply_from
-                if np.isfinite(self.warehouse_stock.get(node, np.inf)):
-                    self.warehouse_stock[node] += qty  # the goods go back to the warehouse
+                if np.isfinite(self.warehouse_stock.get(source, np.inf)):
+                    self.warehouse_stock[source] += qty  # the goods go back to the warehouse
+        return done
+
+    def _replenish_warehouses(self) -> None:
+        """Distribution centres with ``supply_from`` reorder for themselves, in tonnes."""
+        for node, w in self.warehouses.items():
+            if not w.supply_from or self.warehouse_stock[node] + self.warehouse_on_order[node] >= w.reorder_t:
+                continue
+            qty = w.order_up_to_t - self.warehouse_stock[node] - self.warehouse_on_order[node]
+            for g, group in enumerate(self.groups):
+                source, _ = self._choose(w.supply_from, node, group, w.modes)
+                part = self._take(source, qty * self.shares[g]) if source is not None else 0.0
+                if part <= 1e-9:
+                    continue
+                self.warehouse_on_order[node] += part
+                self.freight.ship(self.net.node_index[source], self.net.node_index[node], group, part,
+                                  w.modes, w.deadline, self._warehouse_callback(node, source, part))
+
+    def _warehouse_callback(self, node: str, source: str, qty: float):
+        def done(consignment, delivered: bool) -> None:
+            self.warehouse_on_order[node] -= qty
+            if delivered:
+                self.warehouse_stock[node] += qty
+            elif np.isfinite(self.warehouse_stock.get(source, np.inf)):
+                self.warehouse_stock[source] += qty
         return done
 
     def record(self) -> FoodRecord:
@@ -145,4 +270,8 @@ class FoodSystem:
             threshold_days=self.spec.threshold_days, start=self.start_stock, delivered=self.delivered,
             consumed=self.consumed, unmet=self.unmet, spoiled=self.spoiled, end=self.stock.copy(), days=self.rec_days,
             min_days=self.min_days, hours_below=self.hours_below, stockout_hours=self.stockout_hours,
+            sources=list(self.source_names), ordered_from=self.ordered_from, transport_tkm=self.transport_tkm,
+            transport_cost_per_tonne_km=self.spec.transport_cost_per_tonne_km, switches=self.switches,
+            warehouses=[n for n in self.warehouse_stock if np.isfinite(self.warehouse_stock[n])],
+            warehouse_min_t=np.array([v for n, v in self.warehouse_min.items() if np.isfinite(self.warehouse_stock[n])]),
         )

@@ -1,7 +1,8 @@
 """Hourly power balance per area, load shedding by priority, backup generators, cascades.
 
 **Balance.** Each hour every area has a demand (its profile × any active ``demand_factor``)
-and available generation (Σ capacity × availability × active factors). When every area can
+and available generation (capacity apart from energy, see ``generation``: installed MW ×
+availability × profile × active factors, reservoirs capped by their stored energy). When every area can
 cover its own demand, all is served. Otherwise the hour is solved as a *transport* problem on
 the area graph — source → generation of each area, interconnectors with their directional
 limits, external neighbours as sources of at most ``export_mw``, areas → sink with their
@@ -23,6 +24,7 @@ general load. Every change of a critical load's state is logged with its cause.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 import networkx as nx
@@ -31,6 +33,8 @@ import simpy
 
 from ..network.state import Effect, NetworkState
 from ..scenario.resolved import Scenario
+from .distribution import LocalGrids
+from .generation import AreaGeneration
 from .recording import PowerRecord, Recorder
 
 DIESEL_T_PER_L = 0.00084  # density of diesel, tonnes per litre
@@ -71,12 +75,15 @@ class PowerSystem:
         self._loads_of_area = [[j for j, load in enumerate(self.loads) if load.area == area.id] for area in self.areas]
         self._critical_mw = [sum(self.loads[j].mw for j in mine) for mine in self._loads_of_area]
         self.general_unserved_share = np.zeros(n_areas)
+        self.fleets = [AreaGeneration(a, scenario.start.month - 1) for a in self.areas]
+        self.grids = LocalGrids(spec.distribution, self.loads)
         self._rail_deps = [(d, tuple(self._links(d.links))) for d in spec.dependencies if d.kind == "rail-power"]
         steps = recorder.released.shape[1]
         self.rec_demand = np.zeros((n_areas, steps))
         self.rec_served = np.zeros((n_areas, steps))
         self.rec_ens_general = np.zeros((n_areas, steps))
         self.rec_ens_critical = np.zeros((n_areas, steps))
+        self.rec_stored = np.full((n_areas, steps), np.nan)  # reservoir energy at the end of each step, MWh
         self.shed_hours = np.zeros(n_areas)
         self.peak_shortfall_mw = np.zeros(n_areas)
         self.load_ens_mwh = np.zeros(n_loads)
@@ -97,9 +104,14 @@ class PowerSystem:
     def apply(self, key: str, targets: tuple[str, ...], effect: Effect) -> None:
         """Start effect ``key`` on power assets; the active keys name the cause of any cascade."""
         self._active[key] = (targets, effect)
+        storm = [name for name in targets if name in self.grids.index]
+        for grid, out, faults in self.grids.storm_start(key, storm, self.env.now) if storm else ():
+            self.recorder.event(self.env.now, "grid-outage", grid, f"{key}: {out:,} customers out in {faults} faults")
 
     def revert(self, key: str) -> None:
         self._active.pop(key, None)
+        if self.grids:
+            self.grids.storm_end(key, self.env.now)
 
     def _factor(self, target: str, field: str) -> float:
         value = 1.0
@@ -119,16 +131,29 @@ class PowerSystem:
             self._balance_hour(self.env.now)
             yield self.env.timeout(1.0)
 
-    def _available_mw(self, area) -> float:
-        return sum(g.capacity_mw * g.availability * self._factor(f"{area.id}:{g.type}", "capacity_factor")
-                   for g in area.generation) * self._factor(area.id, "capacity_factor")
+    def _month(self, t: float) -> int:
+        return (self.scenario.start + dt.timedelta(hours=t)).month - 1
+
+    def _produce(self, t: float, produced: np.ndarray, available: list[np.ndarray]) -> None:
+        """Book one hour of production per area on its generators (reservoirs lose energy)."""
+        k = self.recorder._bin(t)
+        month = self._month(t)
+        for i, fleet in enumerate(self.fleets):
+            if fleet.has_reservoir:
+                fleet.produce(float(produced[i]), available[i], self._factor, month)
+                if k >= 0:
+                    self.rec_stored[i, k] = fleet.stored_total_mwh(self._factor)
 
     def _balance_hour(self, t: float) -> None:
         demand = np.array([demand_mw(a.demand, t, self.day0) * self._factor(a.id, "demand_factor") for a in self.areas])
-        generation = np.array([self._available_mw(a) for a in self.areas])
+        month = self._month(t)
+        available = [fleet.available(t, self._factor, self._factor(a.id, "capacity_factor"), month)
+                     for fleet, a in zip(self.fleets, self.areas)]
+        generation = np.array([av.sum() for av in available])
         quiet = not self._active and self.load_powered.all() and self.general_unserved_share.max(initial=0.0) == 0.0
         if (generation >= demand - 1e-9).all():
             served = demand.copy()
+            self._produce(t, demand, available)
             if quiet:
                 # Fast path for the ordinary hour: every area covers itself, no power asset is
                 # disrupted and every critical load already has grid power, so nothing changes.
@@ -140,7 +165,8 @@ class PowerSystem:
                     self._maybe_order_fuel(j)
                 return
         else:
-            served = self._max_flow(demand, generation)
+            served, produced = self._max_flow(demand, generation)
+            self._produce(t, produced, available)
         shortfall = np.maximum(demand - served, 0.0)
         self._shed(t, demand, shortfall)
         k = self.recorder._bin(t)
@@ -168,7 +194,9 @@ class PowerSystem:
                     else:
                         g.add_edge(a, b, capacity=cap * factor)
         _, flow = nx.maximum_flow(g, "source", "sink")
-        return np.array([flow[a.id].get("sink", 0.0) for a in self.areas])
+        served = np.array([flow[a.id].get("sink", 0.0) for a in self.areas])
+        produced = np.array([flow["source"].get(a.id, 0.0) for a in self.areas])
+        return served, produced
 
     def _shed(self, t: float, demand: np.ndarray, shortfall: np.ndarray) -> None:
         k = self.recorder._bin(t)
@@ -187,7 +215,8 @@ class PowerSystem:
             ens_critical = 0.0
             for j in mine:
                 load = self.loads[j]
-                grid_ok = j not in grid_cut and self._factor(load.id, "capacity_factor") > 0
+                grid_ok = (j not in grid_cut and self._factor(load.id, "capacity_factor") > 0
+                           and not (load.grid and self.grids.load_cut(j, t)))
                 powered = grid_ok or self._run_backup(j, t)
                 if not powered:
                     ens_critical += load.mw
@@ -259,11 +288,18 @@ class PowerSystem:
         i = self.area_index.get(area_id)
         return 0.0 if i is None else float(self.general_unserved_share[i])
 
+    def local_out_share(self, node: str) -> float:
+        """Share of the customers of the local grids at ``node`` without power now."""
+        return self.grids.out_share(node, self.env.now) if self.grids else 0.0
+
     def record(self) -> PowerRecord:
+        local = self.grids.measures(self.scenario.horizon_h, self.recorder.step_h, self.rec_demand.shape[1])
         return PowerRecord(
+            grids=[g.id for g in self.grids.specs], grid_customers_out=local["customers_out"],
+            grid_customer_hours=local["customer_hours"], grid_ens_mwh=local["ens_mwh"], grid_peak_out=local["peak"],
             areas=[a.id for a in self.areas], demand=self.rec_demand, served=self.rec_served,
             ens_general=self.rec_ens_general, ens_critical=self.rec_ens_critical, shed_hours=self.shed_hours,
             peak_shortfall_mw=self.peak_shortfall_mw, loads=[ld.id for ld in self.loads],
             load_priority=np.array([ld.priority for ld in self.loads]), load_ens_mwh=self.load_ens_mwh,
-            load_backup_mwh=self.load_backup_mwh, fuel_out_events=self.fuel_out_events,
+            load_backup_mwh=self.load_backup_mwh, fuel_out_events=self.fuel_out_events, stored_mwh=self.rec_stored,
         )

@@ -35,6 +35,16 @@ class FoodRecord:
     min_days: np.ndarray
     hours_below: np.ndarray
     stockout_hours: np.ndarray
+    # Supply chain: tonnes each municipality ordered from each source (``sources``), transport
+    # work of those orders (t·km) and its unit cost, changes of source, lowest stock of each
+    # finite warehouse (``warehouses``).
+    sources: list[str] = field(default_factory=list)
+    ordered_from: np.ndarray | None = None
+    transport_tkm: np.ndarray | None = None
+    transport_cost_per_tonne_km: float = 0.0
+    switches: np.ndarray | None = None
+    warehouses: list[str] = field(default_factory=list)
+    warehouse_min_t: np.ndarray | None = None
 
 
 @dataclass
@@ -56,6 +66,14 @@ class PowerRecord:
     load_ens_mwh: np.ndarray
     load_backup_mwh: np.ndarray
     fuel_out_events: np.ndarray
+    stored_mwh: np.ndarray | None = None  # reservoir energy per area at the end of each step, MWh (NaN: no reservoir)
+    # Local grids (``grids``): mean customers out per step, customer-hours and MWh not served per
+    # grid and customer group (households, businesses, critical), peak customers out at once.
+    grids: list[str] = field(default_factory=list)
+    grid_customers_out: np.ndarray | None = None
+    grid_customer_hours: np.ndarray | None = None
+    grid_ens_mwh: np.ndarray | None = None
+    grid_peak_out: np.ndarray | None = None
 
 
 @dataclass
@@ -136,6 +154,7 @@ class Recording:
     food: FoodRecord | None = None
     power: PowerRecord | None = None
     passengers: PassengerRecord | None = None
+    families: dict = field(default_factory=dict)  # family name -> member commodities (``food`` -> food groups)
 
     @property
     def n_steps(self) -> int:

@@ -27,6 +27,7 @@ from .hazard_resolve import class_laws, normalised, resolve_crews
 from .resolved import Disruption, DurationLaw, FreightDemand, Hazard, HazardMember, Repair, Scenario
 from .schema import ScenarioSpec
 from .sources import citations
+from .commodities import commodity_problems, expand, expand_table, families
 from .units import parse_instant
 from .yaml_source import load_yaml_with_lines
 
@@ -51,7 +52,8 @@ def load_network_spec(path: Path) -> tuple[NetworkSpec, dict]:
     return spec, data
 
 
-def _effect(spec_effect, exempt: list[str]) -> Effect:
+def _effect(spec_effect, exempt: list[str], fams: dict | None = None) -> Effect:
+    exempt = expand(exempt, fams or {})
     if spec_effect == "close":
         return Effect(close=True, exempt=frozenset(exempt))
     assert isinstance(spec_effect, EffectSpec)
@@ -102,7 +104,8 @@ def _resolve_targets(names: list[str], network, powers: set[str]) -> tuple[tuple
     return tuple(dict.fromkeys(links)), tuple(dict.fromkeys(nodes)), tuple(dict.fromkeys(power)), unknown
 
 
-def _resolve_hazards(specs, origin: str, network, powers: set[str], crews: dict, file: str, lines: dict, problems: list) -> list[Hazard]:
+def _resolve_hazards(specs, origin: str, network, powers: set[str], crews: dict, file: str, lines: dict, problems: list,
+                     fams: dict | None = None) -> list[Hazard]:
     hazards = []
     for i, h in enumerate(specs):
         members = []
@@ -120,7 +123,7 @@ def _resolve_hazards(specs, origin: str, network, powers: set[str], crews: dict,
             exempt = member.exempt or h.exempt
             probability, law, by_class, laws = class_laws(h, member, duration_law)
             members.append(HazardMember(tuple(names), links, nodes, probability, law,
-                                        _effect(effect, exempt), repair, power, by_class, laws))
+                                        _effect(effect, exempt, fams), repair, power, by_class, laws))
         classes, weights = (tuple(h.intensity.classes), normalised(h.intensity.weights)) if h.intensity else ((), ())
         post = h.rate_posterior
         hazards.append(Hazard(h.id, h.description, h.rate_per_year, tuple(h.month_weights()), tuple(members),
@@ -180,6 +183,11 @@ def scenario_from_data(
         raise ScenarioError(problems)
     warnings: list[str] = []
     problems += supply_problems(spec, net_spec, network, file, net_file, lines)
+    problems += commodity_problems(spec, net_spec, file, net_file, lines)
+    fams = families(spec)
+    if spec.values is not None:
+        spec.values = spec.values.model_copy(update={t: expand_table(getattr(spec.values, t), fams) for t in
+                                                     ('per_tonne_hour', 'per_lost_tonne', 'commodity_weights')})
 
     demands: list[FreightDemand] = []
     base = Router(network, NetworkState(network.n_links, network.n_nodes))
@@ -228,7 +236,7 @@ def scenario_from_data(
             warnings.append(f"{file}: disruptions[{i}].start: starts after the horizon, so it has no effect")
         disruptions.append(
             Disruption(x.id, x.description, tuple(targets), links, nodes,
-                       start_h, x.duration, _effect(x.effect, x.exempt), _repair(x.repair), "", power, x.announced)
+                       start_h, x.duration, _effect(x.effect, x.exempt, fams), _repair(x.repair), "", power, x.announced)
         )
         if x.repair is not None:
             repair_crews.add((i, x.repair.crew))
@@ -239,9 +247,9 @@ def scenario_from_data(
     for i, crew in sorted(repair_crews):
         if crew not in crews:
             problems.append(Problem(file, f"disruptions[{i}].repair.crew", f"unknown crew pool {crew!r}", "the id of a crew pool in `crews`", lines.get(("disruptions", i))))
-    hazards = _resolve_hazards(spec.hazards, "hazards", network, powers, crews, file, lines, problems)
+    hazards = _resolve_hazards(spec.hazards, "hazards", network, powers, crews, file, lines, problems, fams)
     if spec.network_hazards:
-        hazards = _resolve_hazards(net_spec.hazards, "hazards", network, powers, crews, net_file, {}, problems) + hazards
+        hazards = _resolve_hazards(net_spec.hazards, "hazards", network, powers, crews, net_file, {}, problems, fams) + hazards
     for name, count in Counter(h.id for h in hazards).items():
         if count > 1:
             problems.append(Problem(file, "hazards", f"duplicate hazard id {name!r}", "ids unique across the scenario and, with network_hazards, the network"))

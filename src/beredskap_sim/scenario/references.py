@@ -14,6 +14,7 @@ from collections import Counter
 from .errors import Problem
 from .network_schema import NetworkSpec
 from .schema import ScenarioSpec
+from .units import parse_instant
 
 
 def network_problems(spec: NetworkSpec, file: str, lines: dict) -> list[Problem]:
@@ -52,12 +53,14 @@ def network_problems(spec: NetworkSpec, file: str, lines: dict) -> list[Problem]
 
 def power_names(net_spec: NetworkSpec) -> set[str]:
     """Names a disruption can target in the power system: areas, '<area>:<generation type>',
-    interconnectors and critical loads."""
+    '<area>:<type>:energy' for reservoirs, interconnectors, critical loads and local grids."""
     power = net_spec.power
     if power is None:
         return set()
     names = {a.id for a in power.areas} | {i.id for i in power.interconnectors} | {c.id for c in power.critical_loads}
     names |= {f"{a.id}:{g.type}" for a in power.areas for g in a.generation}
+    names |= {f"{a.id}:{g.type}:energy" for a in power.areas for g in a.generation if g.is_reservoir}
+    names |= {d.id for d in power.distribution}
     return names
 
 
@@ -88,11 +91,24 @@ def supply_problems(spec: ScenarioSpec, net_spec: NetworkSpec, network, file: st
         for i, m in enumerate(food.municipalities):
             node_ref(file, f"food.municipalities[{i}].node", m.node, lines.get(("food", "municipalities", i)))
             node_ref(file, f"food.municipalities[{i}].supply_from", m.supply_from, lines.get(("food", "municipalities", i)))
+            for j, alt in enumerate(m.alternatives):
+                node_ref(file, f"food.municipalities[{i}].alternatives[{j}]", alt, lines.get(("food", "municipalities", i)))
+            for j, text in enumerate(m.order_times):
+                if not _TIME.match(text):
+                    out.append(Problem(file, f"food.municipalities[{i}].order_times[{j}]", f"got {text!r}", "a time of day HH:MM",
+                                       lines.get(("food", "municipalities", i))))
             if m.node in nodes and not network.spec.nodes[nodes[m.node]].population:
                 out.append(Problem(file, f"food.municipalities[{i}].node", f"node {m.node!r} has no population",
                                    "a node with `population` in the network", lines.get(("food", "municipalities", i))))
         for i, w in enumerate(food.warehouses):
             node_ref(file, f"food.warehouses[{i}].node", w.node, lines.get(("food", "warehouses", i)))
+            for j, up in enumerate(w.supply_from):
+                node_ref(file, f"food.warehouses[{i}].supply_from[{j}]", up, lines.get(("food", "warehouses", i)))
+            for j, outage in enumerate(w.outages):
+                try:
+                    parse_instant(outage.start, spec.start)
+                except ValueError as exc:
+                    out.append(Problem(file, f"food.warehouses[{i}].outages[{j}].start", str(exc), "", lines.get(("food", "warehouses", i))))
     power = net_spec.power
     if power is not None:
         areas = {a.id for a in power.areas}
@@ -107,6 +123,12 @@ def supply_problems(spec: ScenarioSpec, net_spec: NetworkSpec, network, file: st
             node_ref(net_file, f"power.critical_loads[{i}].node", load.node)
             if load.backup is not None:
                 node_ref(net_file, f"power.critical_loads[{i}].backup.depot", load.backup.depot)
+            if load.grid is not None and load.grid not in {d.id for d in power.distribution}:
+                out.append(Problem(net_file, f"power.critical_loads[{i}].grid", f"unknown local grid {load.grid!r}", "the id of a grid in power.distribution"))
+        for i, grid in enumerate(power.distribution):
+            node_ref(net_file, f"power.distribution[{i}].node", grid.node)
+            if grid.area not in areas:
+                out.append(Problem(net_file, f"power.distribution[{i}].area", f"unknown area {grid.area!r}", "a power area id"))
         for i, dep in enumerate(power.dependencies):
             if dep.load is not None and dep.load not in loads:
                 out.append(Problem(net_file, f"power.dependencies[{i}].load", f"unknown critical load {dep.load!r}", "a critical load id"))

@@ -11,16 +11,50 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from .fields import Duration, Sources, Strict
+from .fields import Duration, Instant, Sources, Strict
 
 
 # ------------------------------------------------------------------------------- power
 class GeneratorSpec(Strict):
-    """Generation of one type in an area: ``capacity_mw × availability`` MW can be dispatched."""
+    """Generation of one type in an area: capacity (MW) apart from energy (MWh).
+
+    In hour h it can give ``capacity_mw × availability × profile[h]`` MW (times any active
+    ``capacity_factor`` on ``AREA:TYPE``). A generator with ``energy_mwh`` is a **reservoir**:
+    it also cannot give more than its stored energy above ``reserve_mwh``; each hour it gains
+    ``inflow_mw`` MWh and loses what it produced. A ``capacity_factor`` on ``AREA:TYPE:energy``
+    scales the start content and the inflow (a dry year lowers energy, not MW).
+    """
 
     type: str = Field(description="hydro, wind, thermal, ...")
-    capacity_mw: float = Field(ge=0)
-    availability: float = Field(default=1.0, ge=0, le=1, description="Share of capacity available on average.")
+    capacity_mw: float = Field(ge=0, description="Installed capacity, MW.")
+    availability: float = Field(default=1.0, ge=0, le=1, description="Share of capacity available on average (for wind: the mean capacity factor).")
+    profile: list[float] | None = Field(default=None, description="Factors on the capacity for consecutive `profile_step` periods from the scenario start, repeated (e.g. a wind series).")
+    profile_step: Duration = Field(default=24.0, gt=0, description="Length of one profile period.")
+    energy_mwh: float | None = Field(default=None, ge=0, description="Reservoir: energy stored at the scenario start, MWh (none: no energy limit unless reservoir_mwh is given).")
+    reservoir_mwh: float | None = Field(default=None, gt=0, description="Reservoir: capacity, MWh; content above it spills.")
+    filling_by_month: list[float] | None = Field(
+        default=None, min_length=12, max_length=12,
+        description="Reservoir: typical filling (share of reservoir_mwh) at the start of each month, January first; gives the start content when energy_mwh is not set.",
+    )
+    inflow_mw: float = Field(default=0.0, ge=0, description="Reservoir: inflow as mean power, MW (MWh per hour).")
+    inflow_by_month: list[float] | None = Field(
+        default=None, min_length=12, max_length=12, description="Reservoir: inflow of each month as mean power, MW (replaces inflow_mw)."
+    )
+    reserve_mwh: float = Field(default=0.0, ge=0, description="Reservoir: energy held back (not dispatched), MWh.")
+
+    @property
+    def is_reservoir(self) -> bool:
+        return self.energy_mwh is not None or self.reservoir_mwh is not None
+
+    @model_validator(mode="after")
+    def _profile(self) -> "GeneratorSpec":
+        if self.profile is not None and (not self.profile or min(self.profile) < 0):
+            raise ValueError("profile is empty or has a negative factor, expected a list of factors ≥ 0")
+        if self.energy_mwh is None and self.reservoir_mwh is not None and self.filling_by_month is None:
+            raise ValueError("reservoir_mwh without energy_mwh or filling_by_month, expected one of them for the start content")
+        if self.filling_by_month is not None and (self.reservoir_mwh is None or not all(0 <= f <= 1 for f in self.filling_by_month)):
+            raise ValueError("filling_by_month needs reservoir_mwh and shares between 0 and 1, expected both")
+        return self
 
 
 class DemandProfileSpec(Strict):
@@ -91,6 +125,7 @@ class CriticalLoadSpec(Strict):
     priority: int = Field(default=1, ge=1, description="1 = most critical.")
     kind: Literal["hospital", "water", "telecom", "rail-feeding", "cold-store", "other"] = "other"
     backup: BackupSpec | None = None
+    grid: str | None = Field(default=None, description="Local grid that feeds it: a storm on that grid cuts it until its line is repaired.")
     sources: Sources
 
 
@@ -120,6 +155,43 @@ class DependencySpec(Strict):
         return self
 
 
+class GridCrewSpec(Strict):
+    """The grid company's repair crews for one local grid."""
+
+    size: int = Field(ge=1, description="Crews that can work at once.")
+    travel: Duration = Field(ge=0, description="Time to reach a fault (fixed until crews travel on the network).")
+    repair: Duration = Field(gt=0, description="Work at one fault once the crew is there.")
+
+
+class CustomerGroupSpec(Strict):
+    """Customers of one kind on a local grid and their mean winter load."""
+
+    customers: int = Field(ge=0)
+    kw: float = Field(ge=0, description="Mean load per customer in winter, kW.")
+
+
+class DistributionGridSpec(Strict):
+    """The local (distribution) grid of a municipality.
+
+    A storm — a disruption whose target is this grid's id — puts ``fragility`` of its customers
+    out at the storm's start, in faults of ``customers_per_fault`` customers (every group in
+    proportion). Crews start when the storm is over and take one fault at a time: travel, then
+    repair. Critical loads of the area with ``grid:`` this id are fed
+    through it: the storm cuts them too, and their lines are repaired first.
+    """
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    node: str = Field(description="Municipality node of the grid.")
+    area: str = Field(description="Power area the grid hangs from.")
+    households: CustomerGroupSpec
+    businesses: CustomerGroupSpec
+    critical: CustomerGroupSpec = Field(description="Critical customers (care homes, pumps, base stations ...) not listed as critical loads.")
+    fragility: float = Field(ge=0, le=1, description="Share of customers a storm puts out.")
+    customers_per_fault: int = Field(gt=0, description="Customers behind one fault (a feeder section).")
+    crews: GridCrewSpec
+    sources: Sources
+
+
 class PowerSpec(Strict):
     """The power system of a network."""
 
@@ -127,15 +199,28 @@ class PowerSpec(Strict):
     interconnectors: list[InterconnectorSpec] = Field(default_factory=list)
     critical_loads: list[CriticalLoadSpec] = Field(default_factory=list)
     dependencies: list[DependencySpec] = Field(default_factory=list)
+    distribution: list[DistributionGridSpec] = Field(default_factory=list, description="Local grids per municipality.")
 
 
 # -------------------------------------------------------------------------------- food
 class MunicipalityFoodSpec(Strict):
-    """Food at one municipality node: stock, replenishment from a warehouse node."""
+    """Food at one municipality node: stock, replenishment from warehouse nodes in order of preference."""
 
     node: str
     stock_days: float = Field(ge=0, description="Household + retail stock at the start, days of consumption.")
-    supply_from: str = Field(description="Warehouse node that replenishes it.")
+    supply_from: str = Field(description="Warehouse (distribution centre) node that replenishes it by preference.")
+    alternatives: list[str] = Field(
+        default_factory=list,
+        description="Further warehouse nodes in order of preference, used when the ones before have no open route or no stock.",
+    )
+    order_times: list[str] = Field(
+        default_factory=list,
+        description="Delivery schedule: times of day HH:MM (on the hour) when the stores order; default every `review`.",
+    )
+    extra_population_by_month: list[float] | None = Field(
+        default=None, min_length=12, max_length=12,
+        description="Tourists and holiday-home visitors present on an average day of each month (January first), persons.",
+    )
     reorder_days: float = Field(ge=0, description="Order when stock plus what is on its way falls below this.")
     order_up_to_days: float = Field(gt=0, description="Order enough to bring stock plus on-order up to this.")
     modes: list[Literal["road", "rail", "ferry"]] = Field(default_factory=lambda: ["road"])
@@ -151,13 +236,46 @@ class MunicipalityFoodSpec(Strict):
         return self
 
 
+class WarehouseOutageSpec(Strict):
+    """A warehouse or production area out of action for a while: an import stop, a fire at a
+    distribution centre, disease in a production area, or lost inputs (imported feed).
+
+    While it lasts the warehouse ships nothing (unless ``ships``) and produces
+    ``production_factor`` × its ``production_t_per_day``.
+    """
+
+    start: Instant
+    duration: Duration = Field(gt=0)
+    ships: bool = Field(default=False, description="Whether it still ships from its stock.")
+    production_factor: float = Field(default=0.0, ge=0, le=1)
+
+
 class WarehouseSpec(Strict):
-    """A warehouse or production area. ``stock_t: null`` means unlimited (national supply)."""
+    """A warehouse (distribution centre), production area or national stock.
+
+    ``stock_t: null`` means unlimited (national supply). A warehouse with a finite stock and
+    ``supply_from`` is replenished by freight: when its stock plus what is on its way falls
+    below ``reorder_t`` it orders up to ``order_up_to_t`` from the first of ``supply_from``
+    with an open route and stock, split over the food groups by their shares.
+    """
 
     node: str
     stock_t: float | None = Field(default=None, ge=0)
     production_t_per_day: float = Field(default=0.0, ge=0)
+    supply_from: list[str] = Field(default_factory=list, description="Upstream warehouses in order of preference.")
+    groups: list[str] | None = Field(default=None, description="Food groups it can supply (default: all), e.g. [dry] for a grain stock.")
+    outages: list[WarehouseOutageSpec] = Field(default_factory=list)
+    reorder_t: float = Field(default=0.0, ge=0)
+    order_up_to_t: float = Field(default=0.0, ge=0)
+    modes: list[Literal["road", "rail", "ferry"]] = Field(default_factory=lambda: ["road"])
+    deadline: Duration = Field(default=72.0)
     sources: Sources
+
+    @model_validator(mode="after")
+    def _replenishment(self) -> "WarehouseSpec":
+        if self.supply_from and (self.stock_t is None or self.order_up_to_t <= self.reorder_t):
+            raise ValueError("a warehouse with supply_from needs a finite stock_t and order_up_to_t above reorder_t, expected both")
+        return self
 
 
 class FoodSpec(Strict):
@@ -172,6 +290,7 @@ class FoodSpec(Strict):
     spoil_rate_per_day: float = Field(default=0.0, ge=0, le=1, description="Share of chilled stock lost per day without power.")
     threshold_days: float = Field(default=3.0, gt=0, description="Planner's alarm level of days of supply.")
     review: Duration = Field(default=24.0, gt=0, description="How often stocks are checked for orders.")
+    transport_cost_per_tonne_km: float = Field(default=0.0, ge=0, description="Cost of moving a tonne of food one km (for the cost of switching source).")
     municipalities: list[MunicipalityFoodSpec] = Field(min_length=1)
     warehouses: list[WarehouseSpec] = Field(default_factory=list)
     sources: Sources
@@ -184,6 +303,10 @@ class FoodSpec(Strict):
         unknown = [g for g in self.chilled if g not in self.groups]
         if unknown:
             raise ValueError(f"chilled names unknown groups {unknown}, expected names from groups")
+        for w in self.warehouses:
+            bad = [g for g in (w.groups or []) if g not in self.groups]
+            if bad:
+                raise ValueError(f"warehouse {w.node!r} names unknown groups {bad}, expected names from groups")
         return self
 
 
