@@ -85,6 +85,7 @@ def cmd_run(args) -> int:
             scenario = load_scenario(args.scenario)
             for warning in scenario.warnings:
                 print(f"warning: {warning}", file=sys.stderr)
+            _warn_few_replications(scenario, args.replications)
             target = None
             if args.until_precision is not None:
                 from .experiment.runner import PrecisionTarget
@@ -95,23 +96,40 @@ def cmd_run(args) -> int:
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    from .report.terminal import format_kpi_table, format_supply_table
-
-    summary = folder.summary()
-    manifest = folder.read_manifest()
-    freight_scopes = summary.loc[summary["kpi"] == "tonnes_demanded", "scope"]
-    scopes = ["all"] + [s for s in dict.fromkeys(freight_scopes) if s != "all" and "→" not in s]
-    print(f"{manifest['scenario']} — {manifest['replications']} replication(s), seed {manifest['seed']}")
-    print(format_kpi_table(summary, scopes))
-    supply = format_supply_table(summary)
-    if supply:
-        print(supply)
+    _print_run_tables(folder)
     if not args.no_report:
         from .report.html import write_report
 
         print(f"report: {write_report(folder, animate=args.animate)}")
     print(f"results: {folder.path}")
     return 0
+
+
+def _warn_few_replications(scenario, replications: int) -> None:
+    from .report.terminal import stochastic_warning
+
+    warning = stochastic_warning(scenario, replications)
+    if warning:
+        print(warning, file=sys.stderr)
+
+
+def _print_run_tables(folder) -> None:
+    """The freight table and the supply headline of a finished run, with names and units."""
+    from .report.names import Names
+    from .report.terminal import format_kpi_table, format_supply_table
+    from .scenario.loader import load_scenario
+
+    summary = folder.summary()
+    manifest = folder.read_manifest()
+    names = Names(load_scenario(folder.scenario_file))
+    freight_scopes = summary.loc[summary["kpi"] == "tonnes_demanded", "scope"]
+    scopes = ["all"] + [s for s in dict.fromkeys(freight_scopes) if s != "all" and "→" not in s]
+    print(f"{manifest['scenario']} — {manifest['replications']} replication(s), seed {manifest['seed']}")
+    print(format_kpi_table(summary, scopes, names))
+    supply = format_supply_table(summary, names)
+    if supply:
+        print()
+        print(supply)
 
 
 def cmd_report(args) -> int:
