@@ -88,3 +88,31 @@ def test_random_hazards_with_few_replications_warn():
     assert "-n 10" in stochastic_warning(stochastic, 1)
     assert stochastic_warning(stochastic, 10) == ""
     assert stochastic_warning(fixed, 1) == ""
+
+
+def test_list_prints_ids_names_and_groups_within_100_columns():
+    proc = subprocess.run([sys.executable, "-m", "beredskap_sim.cli", "list", str(ROOT / "networks" / "trondelag-jamtland.yaml")],
+                          capture_output=True, text=True, env={**os.environ, "COLUMNS": "200"})
+    assert proc.returncode == 0, proc.stderr
+    assert max(len(line) for line in proc.stdout.splitlines()) <= 100
+    link = next(line for line in proc.stdout.splitlines() if line.startswith("e6-malvik-stjordal "))
+    assert "road" in link
+    assert "meraker  " in proc.stdout and "Meråker" in proc.stdout
+    groups = subprocess.run([sys.executable, "-m", "beredskap_sim.cli", "list", str(ROOT / "scenarios" / "storm-gyda-2022.yaml"),
+                             "--kind", "group"], capture_output=True, text=True).stdout
+    assert "meraker-border-storlien" in groups and "places" not in groups  # every member, whole; only groups
+
+
+def test_unknown_ids_get_did_you_mean(tmp_path):
+    import yaml
+
+    data = yaml.safe_load((ROOT / "scenarios" / "e14-storlien-36h.yaml").read_text(encoding="utf-8"))
+    data["network"] = str(ROOT / "networks" / "trondelag-jamtland.yaml")
+    data["disruptions"][0]["target"] = ["e14-meraker-bordr"]
+    data["freight"][0]["to"] = "ostersnd"
+    path = tmp_path / "typo.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "beredskap_sim.cli", "validate", str(path)], capture_output=True, text=True)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "unknown target 'e14-meraker-bordr'; did you mean 'e14-meraker-border'" in proc.stderr
+    assert "did you mean 'ostersund'" in proc.stderr

@@ -170,26 +170,47 @@ def cmd_workshop(args) -> int:
     return 0
 
 
+def _network_or_scenario(file: str):
+    """``(scenario, None)`` for a scenario file, ``(None, network spec)`` for a network file."""
+    from .scenario.loader import load_network_spec, load_scenario
+    from .scenario.yaml_source import load_yaml_with_lines
+
+    data, _ = load_yaml_with_lines(Path(file))
+    if isinstance(data, dict) and "links" in data:
+        return None, load_network_spec(Path(file))[0]
+    return load_scenario(file), None
+
+
+def cmd_list(args) -> int:
+    from .report.listing import list_ids
+    from .report.terminal import terminal_width
+
+    scenario, spec = _network_or_scenario(args.file)
+    if scenario is not None:
+        spec = scenario.network_spec
+    kinds = [args.kind] if args.kind else None
+    print(list_ids(spec, scenario.spec if scenario is not None else None, kinds, terminal_width()))
+    return 0
+
+
 def cmd_analyze(args) -> int:
     from .network.analysis import analyze, write_analysis
     from .network.graph import build_network
-    from .scenario.loader import load_network_spec, load_scenario
 
-    from .scenario.yaml_source import load_yaml_with_lines
-
-    data, _ = load_yaml_with_lines(Path(args.file))
-    scenario = None
-    if isinstance(data, dict) and "links" in data:
-        spec, _ = load_network_spec(Path(args.file))
+    scenario, spec = _network_or_scenario(args.file)
+    if scenario is None:
         network, network_file = build_network(spec), args.file
     else:
-        scenario = load_scenario(args.file)
         network, network_file = scenario.network, scenario.network_file
     pairs = [tuple(p.split(":", 1)) for p in args.pair] if args.pair else [tuple(p) for p in network.spec.region_pairs]
     try:
         tables = analyze(network, pairs, args.footprint, scenario, network_file)
     except KeyError as exc:
-        print(f"error: {exc.args[0]}", file=sys.stderr)
+        from .scenario.errors import Problem
+        from .scenario.suggest import network_names, with_suggestions
+
+        hinted = with_suggestions([Problem("", "", str(exc.args[0]))], network_names(network))[0].problem
+        print(f"error: {hinted}", file=sys.stderr)
         return EXIT_BAD_INPUT
     folder = write_analysis(tables, network, Path(args.out), network_file)
     pairs_table = tables["pairs"]
@@ -340,6 +361,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--kpi", default="tonnes_lost:all", help="KPI[:SCOPE] to print and draw (all are in sweep.csv)")
     _add_executor_options(p)
     p.set_defaults(func=cmd_sweep)
+
+    p = sub.add_parser("list", help="the ids of a network or scenario with their names and groups")
+    p.add_argument("file", help="a network file, or a scenario file (adds its network and its own ids)")
+    p.add_argument("--kind", choices=["node", "link", "group", "power", "scenario"], help="only this kind of id")
+    p.set_defaults(func=cmd_list)
 
     p = sub.add_parser("schema", help="print the JSON Schema of the scenario or network format (for editors)")
     p.add_argument("kind", nargs="?", default="scenario", choices=["scenario", "network"])

@@ -26,6 +26,7 @@ from .hazard_schema import DistributionSpec, EffectSpec
 from .resolved import Crew, Disruption, DurationLaw, FreightDemand, Hazard, HazardMember, Repair, Scenario
 from .schema import ScenarioSpec
 from .sources import citations
+from .suggest import network_names, spec_names, with_suggestions
 from .units import parse_instant
 from .yaml_source import load_yaml_with_lines
 
@@ -46,7 +47,7 @@ def load_network_spec(path: Path) -> tuple[NetworkSpec, dict]:
     if spec is not None:
         problems += network_problems(spec, str(path), lines)
     if problems:
-        raise ScenarioError(problems)
+        raise ScenarioError(with_suggestions(problems, spec_names(spec)) if spec is not None else problems)
     return spec, data
 
 
@@ -170,8 +171,9 @@ def scenario_from_data(
     network = build_network(net_spec)
     powers = power_names(net_spec)
     problems += reference_problems(data, network, powers, file, lines)
+    known = network_names(network, powers)
     if spec is None:
-        raise ScenarioError(problems)
+        raise ScenarioError(with_suggestions(problems, known))
     warnings: list[str] = []
     problems += supply_problems(spec, net_spec, network, file, net_file, lines)
 
@@ -249,7 +251,7 @@ def scenario_from_data(
                 warnings.append(message)
 
     if problems:
-        raise ScenarioError(problems)
+        raise ScenarioError(with_suggestions(problems, known))
     return Scenario(spec, net_spec, network, file, net_file, demands, disruptions, hazards, crews, data, net_data, warnings)
 
 
