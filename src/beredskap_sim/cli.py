@@ -238,7 +238,8 @@ def cmd_analyze(args) -> int:
 def cmd_compare(args) -> int:
     import pandas as pd
 
-    from .experiment.compare import compare, read_benefit_cost
+    from .experiment.compare import compare
+    from .report.html import read_benefit_cost
     from .report.terminal import format_comparison
     from .scenario.loader import load_scenario, load_variant
 

@@ -149,13 +149,17 @@ scenario {manifest['scenario_sha256'][:12]}, completed {html.escape(str(manifest
     return path
 
 
+def read_benefit_cost(folder: Path) -> pd.DataFrame:
+    """The ``benefit_cost.csv`` of a comparison folder; empty when no variant had costs and values."""
+    path = Path(folder) / "benefit_cost.csv"
+    return pd.read_csv(path) if path.stat().st_size > 1 else pd.DataFrame()
+
+
 def write_compare_report(folder: Path) -> Path:
     """``report.html`` for a ``compare`` folder: the ranking, the paired differences, the figure."""
     folder = Path(folder)
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     diffs = pd.read_csv(folder / "differences.csv")
-    from ..experiment.compare import read_benefit_cost
-
     money = read_benefit_cost(folder)
     ranking = "".join(
         f"<tr><td class='num'>{r.rank}</td><td>{html.escape(r.variant)}</td><td class='num'>{r.bcr:.2f}</td>"
