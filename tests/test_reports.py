@@ -60,7 +60,8 @@ def test_html_report_opens_in_chromium_without_console_errors(gyda_run, browser)
     browser.get(report.as_uri())
     table = browser.find_element("id", "headline-kpis").text
     assert "Freight lost (past deadline)" in table and "Trains replaced by bus" in table
-    assert "Food: minimum days of supply — meraker" in table
+    assert "Food: minimum days of supply — Meråker" in table and "meraker" not in table  # names, not ids
+    assert "Trains replaced by bus" in table and "departures" in table  # counts say what they count
     assert browser.find_element("id", "event-log").text.count("disruption-start") >= 4
     assert len(browser.find_elements("css selector", "figure img")) >= 4
     assert all(img.get_property("naturalWidth") > 0 for img in browser.find_elements("css selector", "figure img"))
@@ -143,3 +144,14 @@ def test_compare_report_opens_in_chromium(browser, tmp_path):
     assert "More food in Meråker" in browser.find_element("id", "differences").text
     assert "food_person_days_below_threshold" in browser.find_element("id", "differences").text
     assert console_errors(browser) == []
+
+
+def test_report_links_every_citation_to_its_section_of_the_sources_document(gyda_run):
+    import re
+
+    text = write_report(gyda_run, animate=False).read_text(encoding="utf-8")
+    anchors = set(re.findall(r"<section id='(facts-[0-9a-z]+)'", text))
+    links = set(re.findall(r"href='#(facts-[0-9a-z]+)'", text))
+    assert {"facts-1", "facts-8", "facts-11"} <= anchors
+    assert links and links <= anchors  # no citation points at a section the report lacks
+    assert "Meråker" in text and "public source" in text

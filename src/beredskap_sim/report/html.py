@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import html
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -17,13 +18,17 @@ import pandas as pd
 from .. import __version__
 from ..results import RunFolder, atomic_write_text
 from ..scenario.loader import load_scenario
+from ..scenario.fact_sections import cited_sections, find_document, section_text, sections
 from ..scenario.sources import citations
 from .describe import describe
 from .figures import make_figures
+from .names import Names, display_unit, format_number
 
 HEADLINE = [
     ("tonnes_demanded", "all", "Freight demanded"),
     ("tonnes_delivered", "all", "Freight delivered"),
+    ("tonnes_late", "all", "Freight delivered late (> 1 h)"),
+    ("tonnes_in_transit", "all", "Freight still on its way at the end"),
     ("tonnes_lost", "all", "Freight lost (past deadline)"),
     ("delay_mean_h", "all", "Mean freight delay"),
     ("resilience_loss_h", "all", "Resilience loss ∫(1−Q)dt"),
@@ -31,7 +36,8 @@ HEADLINE = [
     ("food_min_days_of_supply", "*", "Food: minimum days of supply"),
     ("food_person_days_below_threshold", "all", "Food: person-days below threshold"),
     ("energy_not_served_mwh", "all", "Power: energy not served"),
-    ("hours_with_shedding", "all", "Power: hours with load shedding"),
+    ("load_ens_mwh", "*", "Power: energy not served at critical load"),
+    ("hours_with_shedding", "all", "Power: hours with area load shedding"),
     ("fuel_out_events", "*", "Backup generators out of fuel"),
     ("departures_cancelled", "all", "Trains cancelled"),
     ("departures_replaced", "all", "Trains replaced by bus"),
@@ -66,17 +72,22 @@ def _fmt(value: float) -> str:
     return f"{value + 0.0:,.1f}" if abs(value) < 1e6 else f"{value:,.0f}"
 
 
-def headline_rows(summary: pd.DataFrame) -> list[tuple[str, str, str, str]]:
-    """(label, value, 95 % interval, unit) for the headline KPIs present in ``summary``."""
+def headline_rows(summary: pd.DataFrame, names: Names | None = None) -> list[tuple[str, str, str, str]]:
+    """(label, value, 95 % interval, unit) for the headline KPIs present in ``summary``: places,
+    loads and services by name, counts as whole numbers with what they count as the unit, and
+    no interval where every replication gave the same value."""
+    names = names or Names()
     out = []
     for kpi, scope, label in HEADLINE:
         rows = summary[(summary["kpi"] == kpi) & ((summary["scope"] == scope) if scope != "*" else (summary["scope"] != "all"))]
         for row in rows.itertuples():
-            if row.n == 0 or (scope == "*" and kpi == "fuel_out_events" and row.max == 0):
+            if row.n == 0 or (scope == "*" and kpi in ("fuel_out_events", "load_ens_mwh") and row.max == 0):
                 continue
-            name = label + (f" — {row.scope}" if scope == "*" else "")
-            interval = f"{_fmt(row.ci95_low)} – {_fmt(row.ci95_high)}" if row.n > 1 else ""
-            out.append((name, _fmt(row.mean), interval, str(row.unit)))
+            unit = display_unit(kpi, str(row.unit))
+            name = label + (f" — {names.of(row.scope)}" if scope == "*" else "")
+            interval = (f"{format_number(row.ci95_low, unit)} – {format_number(row.ci95_high, unit)}"
+                        if row.n > 1 and row.ci95_high > row.ci95_low else "")
+            out.append((name, format_number(row.mean, unit), interval, unit))
     return out
 
 
@@ -90,6 +101,79 @@ def assumptions(scenario) -> list[tuple[str, str, str]]:
     return out
 
 
+def _markdown_block(text: str) -> str:
+    """The little markdown ``docs/sources.md`` uses (headings, pipe tables, lists, paragraphs,
+    **bold**, `code`) as HTML; everything escaped."""
+    def inline(t: str) -> str:
+        t = html.escape(t)
+        t = re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", t)
+        return re.sub(r"`(.+?)`", r"<code>\1</code>", t)
+
+    out, table, items, para = [], [], [], []
+
+    def flush():
+        if para:
+            out.append(f"<p>{inline(' '.join(para))}</p>")
+            para.clear()
+        if table:
+            rows = [r for r in table if not re.fullmatch(r"\|[\s|:-]+\|", r)]
+            cells = [[c.strip() for c in r.strip("|").split("|")] for r in rows]
+            head = "".join(f"<th>{inline(c)}</th>" for c in cells[0])
+            body = "".join("<tr>" + "".join(f"<td>{inline(c)}</td>" for c in r) + "</tr>" for r in cells[1:])
+            out.append(f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+            table.clear()
+        if items:
+            out.append("<ul>" + "".join(f"<li>{inline(i)}</li>" for i in items) + "</ul>")
+            items.clear()
+
+    for line in text.splitlines():
+        if line.startswith("|"):
+            table.append(line)
+            continue
+        if line.startswith("- ") or (line.startswith("  ") and items):
+            if line.startswith("- "):
+                items.append(line[2:])
+            else:
+                items[-1] += " " + line.strip()
+            continue
+        if line.strip() and not line.startswith(("#", "<a id=")):
+            if table or items:
+                flush()
+            para.append(line.strip())
+            continue
+        flush()
+        if line.startswith("#"):
+            level = min(len(line) - len(line.lstrip("#")) + 1, 4)
+            out.append(f"<h{level}>{inline(line.lstrip('#').strip())}</h{level}>")
+    flush()
+    return "".join(out)
+
+
+def cited_sources(scenario, *more_places: str) -> tuple[str, list[str]]:
+    """(HTML of every section of docs/sources.md the network and scenario cite, each under an
+    anchor ``facts-N``; the section numbers) — ('', []) when the document is not found. The
+    document is looked for above the scenario, its network and ``more_places`` (files)."""
+    places = [scenario.source_file, scenario.network_file, *more_places]
+    document = find_document(*(Path(p).parent for p in places if p))
+    if document is None:
+        return "", []
+    numbers: list[str] = []
+    for model, defaults in ((scenario.network_spec, scenario.network_spec.default_sources), (scenario.spec, {})):
+        cited, _ = citations(model, defaults)
+        for c in cited:
+            numbers += cited_sections(c.source)
+    known = sections(document)
+    numbers = sorted(set(numbers) & set(known), key=lambda n: (int(re.match(r"\d+", n).group()), n))
+    body = "".join(f"<section id='facts-{n}' class='source'>{_markdown_block(section_text(document, n))}</section>"
+                   for n in numbers)
+    return body, numbers
+
+
+def link_citations(text: str) -> str:
+    """``text`` escaped, each ``facts §N`` a link to its section in the report's sources appendix."""
+    return re.sub(r"facts\s*§\s*(\d+[a-z]?)", lambda m: f"<a href='#facts-{m.group(1)}'>{m.group(0)}</a>", html.escape(text))
+
+
 def write_report(folder: RunFolder, animate: bool = False, map_time: float | None = None) -> Path:
     """Make the figures and ``report.html`` in ``folder``; returns the report's path."""
     scenario = load_scenario(folder.scenario_file)
@@ -101,7 +185,7 @@ def write_report(folder: RunFolder, animate: bool = False, map_time: float | Non
     kpi_rows = "".join(
         f"<tr><td>{html.escape(label)}</td><td class='num' data-kpi='{html.escape(label)}'>{value}</td>"
         f"<td class='num'>{interval}</td><td>{html.escape(unit)}</td></tr>"
-        for label, value, interval, unit in headline_rows(summary))
+        for label, value, interval, unit in headline_rows(summary, Names(scenario)))
     captions = {"map": "Network at the worst moment of replication 0: closed links red, degraded orange.",
                 "curves": "Performance Q(t) = delivered / due per commodity; median and P5–P95 band over replications.",
                 "timeline": "Disruptions by target, with repairs and cascades.",
@@ -117,8 +201,9 @@ def write_report(folder: RunFolder, animate: bool = False, map_time: float | Non
         for e in shown.itertuples())
     more = f"<p class='meta'>Showing {len(shown)} of {len(first)} events.</p>" if len(first) > len(shown) else ""
     assumption_rows = "".join(
-        f"<tr><td>{where}</td><td>{html.escape(path)}</td><td>{html.escape(note)}</td></tr>"
+        f"<tr><td>{where}</td><td>{html.escape(path)}</td><td>{link_citations(note)}</td></tr>"
         for where, path, note in assumptions(scenario))
+    sources_html, cited = cited_sources(scenario, manifest.get("scenario_file", ""), manifest.get("network_file", ""))
     n_assumptions = assumption_rows.count("<tr>")
     page = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -140,6 +225,11 @@ scenario {manifest['scenario_sha256'][:12]}, completed {html.escape(str(manifest
 <details><summary>Show the assumptions</summary>
 <table id="assumptions"><thead><tr><th>file</th><th>field</th><th>note</th></tr></thead><tbody>{assumption_rows}</tbody></table>
 </details>
+<h2>Sources</h2>
+<p id="sources-intro">Every figure in the network and scenario names its source. Citations <code>facts §N</code> refer to the
+project's sources document <code>docs/sources.md</code>; the {len(cited)} sections cited here follow, each with its figures and
+the public pages they come from.</p>
+<details id="sources"><summary>Show the cited sections ({', '.join('§' + n for n in cited) or 'none'})</summary>{sources_html}</details>
 <p class="meta">Map outlines: TM_WORLD_BORDERS-0.3 (thematicmapping.org), CC BY-SA 3.0.</p>
 <script type="application/json" id="manifest">{html.escape(json.dumps(manifest, ensure_ascii=False))}</script>
 </main></body></html>

@@ -25,6 +25,7 @@ from .network_schema import NetworkSpec
 from .hazard_schema import DistributionSpec, EffectSpec
 from .resolved import Crew, Disruption, DurationLaw, FreightDemand, Hazard, HazardMember, Repair, Scenario
 from .schema import ScenarioSpec
+from .fact_sections import citation_problems, find_document
 from .sources import citations
 from .suggest import network_names, spec_names, with_suggestions
 from .units import parse_instant
@@ -241,7 +242,12 @@ def scenario_from_data(
         if count > 1:
             problems.append(Problem(file, "hazards", f"duplicate hazard id {name!r}", "ids unique across the scenario and, with network_hazards, the network"))
 
+    document = find_document(Path(file).parent, Path(net_file).parent)
+    if document is None:
+        warnings.append(f"{file}: docs/sources.md not found above the file or here, so `facts §N` citations were not checked")
     for model, where, defaults in ((spec, file, {}), (net_spec, net_file, net_spec.default_sources)):
+        if document is not None:
+            problems += citation_problems(model, defaults, where, document)
         _, missing = citations(model, defaults)
         for path in missing:
             message = f"{where}: {path}: figure has no source (expected a `sources` entry, or 'assumption: why')"
