@@ -24,7 +24,8 @@ import pandas as pd  # noqa: E402
 from ..results import RunFolder  # noqa: E402
 from ..scenario.loader import load_scenario  # noqa: E402
 from ..scenario.units import format_hours  # noqa: E402
-from .maps import STATE_COLOURS, draw_map  # noqa: E402
+from .maps import STATE_COLOURS, draw_map, draw_situation_map  # noqa: E402
+from .moments import affected_at, links_used, local_links, worst_moment  # noqa: E402
 
 DPI = 110
 
@@ -64,14 +65,26 @@ def worst_time(folder: RunFolder, replication: int = 0) -> float:
 
 
 def network_map(folder: RunFolder, scenario, out_dir: Path, t: float | None = None, replication: int = 0) -> list[Path]:
-    t = worst_time(folder, replication) if t is None else t
-    colours = link_states_at(scenario, folder.disruptions(), t, replication)
+    """The network at ``t`` (default: the moment the most demand is affected, ``moments``),
+    framed to hold every link the flows use and every disrupted link."""
+    disruptions = folder.disruptions()
+    mine = disruptions[disruptions["replication"] == replication]
+    if t is None:
+        moment = worst_moment(scenario, disruptions, replication)
+        t = moment.time_h if moment is not None else worst_time(folder, replication)
+        label = "worst moment"
+    else:
+        label = "network"
+    moment = affected_at(scenario, mine, t)
+    colours = link_states_at(scenario, disruptions, t, replication)
+    disrupted = {scenario.network.link_index[x] for links in mine["links"] for x in str(links).split()
+                 if x in scenario.network.link_index}
     when = scenario.start + pd.Timedelta(hours=t)
-    legend = [("degraded", STATE_COLOURS["degraded"]), ("closed", STATE_COLOURS["closed"])]
-    fig = draw_map(scenario.network, colours, f"{scenario.name}\nnetwork at {when:%Y-%m-%d %H:%M} (+{format_hours(t)})",
-                   None, legend, scenario.network_file)
+    legend = [("open", STATE_COLOURS["open"]), ("degraded", STATE_COLOURS["degraded"]), ("closed", STATE_COLOURS["closed"])]
+    fig = draw_situation_map(scenario.network, colours, f"{scenario.name} — {label} {when:%a %d %b %Y %H:%M} "
+                             f"(+{format_hours(t)})\n{moment.describe()}", legend, scenario.network_file,
+                             local_links(scenario, disrupted), links_used(scenario, moment) | disrupted)
     paths = [out_dir / "network-map.png", out_dir / "network-map.svg"]
-    fig.tight_layout()
     for path in paths:
         fig.savefig(path, dpi=DPI)
     plt.close(fig)
