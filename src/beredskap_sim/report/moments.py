@@ -147,3 +147,32 @@ def local_links(scenario, disrupted: set[int]) -> set[int]:
     if not ends:
         return set(range(network.n_links))
     return set(disrupted) | {i for i, link in enumerate(network.spec.links) if link.from_ in ends or link.to in ends}
+
+
+def commodity_routes(scenario) -> dict[str, tuple[set[int], set[int]]]:
+    """Commodity → (links, nodes) of the undisturbed routes of its flows: the freight flows,
+    the food groups' supply routes (each group of ``food.groups``) and the backup generators'
+    fuel (commodity ``fuel``). A disruption touches a commodity when it hits one of these."""
+    network = scenario.network
+    routes: dict[str, list[tuple[str, str, tuple]]] = {}
+    for f in scenario.spec.freight:
+        routes.setdefault(f.commodity, []).append((f.from_, f.to, tuple(f.modes)))
+    if scenario.spec.food is not None:
+        for group in scenario.spec.food.groups:
+            routes.setdefault(group, []).extend((m.supply_from, m.node, tuple(m.modes))
+                                                for m in scenario.spec.food.municipalities)
+    power = scenario.network_spec.power
+    if power is not None and scenario.spec.power:
+        routes.setdefault("fuel", []).extend((c.backup.depot, c.node, tuple(c.backup.modes))
+                                             for c in power.critical_loads if c.backup is not None)
+    out = {}
+    for commodity, pairs in routes.items():
+        links: set[int] = set()
+        nodes: set[int] = set()
+        for a, b, modes in pairs:
+            path = _route_links(_graph(network, modes), network.node_index[a], network.node_index[b]) or []
+            links |= set(path)
+            for i in path:
+                nodes |= {network.node_index[network.spec.links[i].from_], network.node_index[network.spec.links[i].to]}
+        out[commodity] = (links, nodes)
+    return out

@@ -45,6 +45,8 @@ class Names:
             for item in list(net.power.areas) + list(net.power.interconnectors) + list(net.power.critical_loads):
                 if item.name:
                     self._names[item.id] = item.name
+        for group in net.groups:
+            self._names.setdefault(group, self._group_name(net, group))
         spec = scenario.spec
         if spec.passengers is not None:
             for service in spec.passengers.services:
@@ -54,6 +56,28 @@ class Names:
                 self._names[flow.id] = f"commuters {self.of(flow.from_)} → {self.of(flow.to)}"
         for flow in spec.freight:
             self._names.setdefault(flow.id, f"{flow.commodity} {self.of(flow.from_)} → {self.of(flow.to)}")
+
+    def _group_name(self, net, group: str, depth: int = 0) -> str:
+        """A line of links reads as its first name's start to its last name's end ("Meråkerbanen
+        Hell–Hegra" … "Meråkerbanen riksgrensen–Storlien" → "Meråkerbanen Hell–Storlien"); a
+        group of groups or places joins its members' names with " + "."""
+        members = net.groups[group]
+        links = {k.id: k.name for k in net.links}
+        if all(m in links for m in members) and members:
+            first, last = links[members[0]], links[members[-1]]
+            words_first, words_last = first.split(), last.split()
+            prefix = []
+            for a, b in zip(words_first, words_last):
+                if a != b:
+                    break
+                prefix.append(a)
+            if prefix and "–" in first and "–" in last:
+                return f"{' '.join(prefix)} {first[len(' '.join(prefix)):].strip().split('–')[0]}–{last.split('–')[-1]}"
+            return group
+        if depth < 2:
+            return " + ".join(self._group_name(net, m, depth + 1) if m in net.groups else self._names.get(m, m)
+                              for m in members)
+        return group
 
     def of(self, ident: str) -> str:
         """The name of ``ident``; ``a → b`` scopes get both names; unknown ids stay as they are."""
