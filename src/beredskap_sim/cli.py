@@ -218,11 +218,18 @@ def cmd_analyze(args) -> int:
     for row in pairs_table.itertuples():
         print(f"  {row._1 + ' ↔ ' + row.to:34} {row.modes:10} {row.edge_disjoint_paths:3d} {row.node_disjoint_paths:3d} "
               f"{row.min_cut_tph:10,.0f}   cut: {row.min_cut_links}")
-    print("Most critical links:")
+    if scenario is None:
+        print("Most critical links — a network alone gives no demand, so this is a detour ranking only (extra\n"
+              "travel time when the link is removed; dead-end spurs have no alternative). Give a scenario file to\n"
+              "rank by the freight cut off and the extra tonne-hours a day:")
+    else:
+        print("Most critical links, by freight cut off (t/day), then extra tonne-hours a day:")
+    link_names = {link.id: link.name for link in network.spec.links}
     for row in tables["single_link"].head(args.top).itertuples():
         alt = "no alternative" if not row.detour else f"detour +{row.diff_time_h:.1f} h (+{row.diff_dist:.0f} km)"
-        print(f"  {row.rank:3d}. {row.link:30} {alt:32} demand cut {row.demand_cut_t_per_day:7.1f} t/d, "
-              f"extra {row.extra_tonne_hours_per_day:9,.0f} t·h/d")
+        demand = (f"  cut {row.demand_cut_t_per_day:6,.0f} t/d, extra {row.extra_tonne_hours_per_day:8,.0f} t·h/d"
+                  if scenario is not None else "")
+        print(f"  {row.rank:3d}. {link_names.get(row.link, row.link)[:36]:36} {alt:30}{demand}")
     for row in tables["multi_link"].itertuples():
         print(f"Footprint {row.footprint}: connected={row.connected}, isolated {row.isolated or 'nothing'} "
               f"({row.isolated_population:,} people), OD cut: {row.od_disconnected or 'none'}")
@@ -277,9 +284,16 @@ def cmd_sweep(args) -> int:
 
     table = pd.read_csv(folder / "sweep.csv")
     headline = table[(table.kpi == args.kpi.partition(":")[0]) & (table.scope == (args.kpi.partition(":")[2] or "all"))]
-    cols = [p for p, _ in params] + ["mean", "ci95_low", "ci95_high"]
-    print(f"{args.kpi} over the grid:")
-    print(headline[cols].to_string(index=False))
+    from .report.names import format_number
+
+    unit = str(headline["unit"].iloc[0]) if len(headline) else ""
+    shown = headline[[p for p, _ in params]].copy()
+    shown["mean"] = [format_number(v, unit) for v in headline["mean"]]
+    shown["95 % interval"] = [f"{format_number(a, unit)} – {format_number(b, unit)}" if b > a else ""
+                              for a, b in zip(headline["ci95_low"], headline["ci95_high"])]
+    shown.columns = [c.rsplit(".", 1)[-1] if c in dict(params) else c for c in shown.columns]
+    print(f"{args.kpi} over the grid ({unit}):")
+    print(shown.to_string(index=False))
     print(f"results: {folder}")
     return 0
 

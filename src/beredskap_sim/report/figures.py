@@ -28,7 +28,7 @@ from ..scenario.loader import load_scenario  # noqa: E402
 from ..scenario.units import format_hours  # noqa: E402
 from .maps import STATE_COLOURS, draw_map, draw_situation_map  # noqa: E402
 from .moments import affected_at, commodity_routes, links_used, local_links, worst_moment  # noqa: E402
-from .names import Names  # noqa: E402
+from .names import Names, format_number  # noqa: E402
 
 DPI = 110
 
@@ -338,23 +338,55 @@ def map_animation(folder: RunFolder, scenario, out_dir: Path, frames: int = 24, 
     return path
 
 
+COMPARISON_KPIS = [  # (kpi, scope, title, unit shown)
+    ("tonnes_lost", "all", "Freight lost", "t"),
+    ("tonne_hours_delay", "all", "Freight delay", "t·h"),
+    ("food_person_days_below_threshold", "all", "Food: person-days below alarm", "person·d"),
+    ("energy_not_served_mwh", "all", "Energy not served", "MWh"),
+    ("stranded_passenger_hours", "all", "Stranded passengers", "pax·h"),
+    ("cost_per_year", "total", "Cost of losses per year", ""),
+]
+
+
 def comparison(compare_folder: Path, out: Path | None = None, kpis: list[tuple[str, str]] | None = None) -> Path:
+    """One panel per KPI: each variant's paired change against the baseline (mean, 95 %
+    interval), left of zero = fewer losses. Variant names wrap in full beside the first panel;
+    each panel's axis names the KPI and its unit; at most 4 ticks."""
+    from matplotlib.ticker import MaxNLocator
+
     diffs = pd.read_csv(compare_folder / "differences.csv")
-    kpis = kpis or [("tonnes_lost", "all"), ("tonne_hours_delay", "all"), ("food_person_days_below_threshold", "all"),
-                    ("energy_not_served_mwh", "all"), ("stranded_passenger_hours", "all"), ("cost_per_year", "total")]
-    kpis = [k for k in kpis if ((diffs.kpi == k[0]) & (diffs.scope == k[1])).any()]
+    wanted = kpis or [(k, s) for k, s, _, _ in COMPARISON_KPIS]
+    titles = {(k, s): (t, u) for k, s, t, u in COMPARISON_KPIS}
+    wanted = [k for k in wanted if ((diffs.kpi == k[0]) & (diffs.scope == k[1])).any()]
     variants = list(dict.fromkeys(diffs["variant"]))
-    fig, axes = plt.subplots(1, max(len(kpis), 1), figsize=(3.2 * max(len(kpis), 1), 0.6 * len(variants) + 1.8), squeeze=False)
-    for ax, (kpi, scope) in zip(axes[0], kpis):
+    n = max(len(wanted), 1)
+    cols = min(n, 3)
+    rows_n = (n + cols - 1) // cols
+    fig, axes = plt.subplots(rows_n, cols, figsize=(4.2 * cols + 2.6, (0.55 * len(variants) + 1.3) * rows_n + 0.8),
+                             squeeze=False)
+    labels = ["\n".join(textwrap.wrap(v, 26)) for v in variants]
+    for i, ax in enumerate(axes.flat):
+        if i >= len(wanted):
+            ax.axis("off")
+            continue
+        kpi, scope = wanted[i]
         rows = diffs[(diffs.kpi == kpi) & (diffs.scope == scope)].set_index("variant").reindex(variants)
         y = np.arange(len(variants))
         err = np.vstack([rows["mean_diff"] - rows["ci95_low"], rows["ci95_high"] - rows["mean_diff"]])
         ax.errorbar(rows["mean_diff"], y, xerr=err, fmt="o", color="#1b4f72", capsize=3)
         ax.axvline(0, color="#999", linewidth=0.8)
         ax.set_yticks(y)
-        ax.set_yticklabels([v[:28] for v in variants] if ax is axes[0][0] else [])
-        ax.set_title(f"Δ {kpi}", fontsize=9)
-    fig.suptitle("Change against the baseline (mean, 95 % CI); left of 0 is fewer losses")
+        ax.set_yticklabels(labels if i % cols == 0 else [], fontsize=8.5)
+        ax.set_ylim(len(variants) - 0.5, -0.5)
+        title, unit = titles.get((kpi, scope), (kpi, ""))
+        unit = unit or (str(rows["unit"].dropna().iloc[0]) if "unit" in rows and rows["unit"].notna().any() else "")
+        ax.set_title(title, fontsize=10)
+        ax.set_xlabel(f"change ({unit})" if unit and unit != "1" else "change")
+        ax.xaxis.set_major_locator(MaxNLocator(4))
+        ax.ticklabel_format(axis="x", style="plain", useOffset=False)
+        ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,.0f}" if abs(v) >= 10 else f"{v:,.2g}"))
+    fig.suptitle("Change against the baseline (mean and 95 % interval of paired replications); left of 0 = fewer losses",
+                 fontsize=11)
     return _save(fig, out or compare_folder / "comparison.png")
 
 
@@ -375,29 +407,50 @@ def make_figures(folder: RunFolder, map_time: float | None = None, animate: bool
 
 
 def sweep_figure(table: pd.DataFrame, params: list[str], kpi: str, scope: str, out: Path) -> Path:
-    """One parameter: the KPI's mean with its 95 % interval along the grid. Two or more: a heat
-    map of the mean over the first two parameters (the rest averaged)."""
+    """One parameter: the KPI's mean with its 95 % interval along the grid, on an axis from
+    zero. Two or more: a heat map of the mean over the first two parameters (the rest
+    averaged) whose colour scale starts at zero (or is centred on zero when values have both
+    signs), each cell labelled in a colour that stays readable on it."""
+    from matplotlib.colors import TwoSlopeNorm
+
     rows = table[(table["kpi"] == kpi) & (table["scope"] == scope)]
+    unit = str(rows["unit"].iloc[0]) if "unit" in rows and len(rows) else ""
+    label = f"{kpi} ({scope})" + (f" [{unit}]" if unit and unit not in ("1", "nan") else "")
+
+    def short(p):
+        return p.rsplit(".", 1)[-1] + (f" at {p.split('[')[1].split(']')[0]}" if "[" in p else "")
+
     if len(params) == 1:
         rows = rows.sort_values(params[0])
-        x = [str(v) for v in rows[params[0]]]
-        fig, ax = plt.subplots(figsize=(7, 4))
+        x = [f"{v:g}" if isinstance(v, float) else str(v) for v in rows[params[0]]]
+        fig, ax = plt.subplots(figsize=(7.5, 4.5))
         ax.errorbar(x, rows["mean"], yerr=[rows["mean"] - rows["ci95_low"], rows["ci95_high"] - rows["mean"]],
                     fmt="o-", color="#1b4f72", capsize=4)
-        ax.set_xlabel(params[0].rsplit(".", 1)[-1])
-        ax.set_ylabel(f"{kpi} ({scope})")
+        low = min(0.0, float(rows["ci95_low"].min()))
+        ax.set_ylim(low, max(float(rows["ci95_high"].max()) * 1.1, low + 1e-9))
+        ax.set_xlabel(short(params[0]))
+        ax.set_ylabel(label)
     else:
         grid = rows.groupby([params[0], params[1]])["mean"].mean().unstack(params[1])
-        fig, ax = plt.subplots(figsize=(7, 5))
-        image = ax.imshow(grid.to_numpy(dtype=float), cmap="viridis", aspect="auto")
+        values = grid.to_numpy(dtype=float)
+        fig, ax = plt.subplots(figsize=(8, 5.5))
+        lo, hi = float(np.nanmin(values)), float(np.nanmax(values))
+        if lo < 0 < hi:
+            cmap, norm = plt.get_cmap("RdBu_r"), TwoSlopeNorm(0.0, lo, hi)
+        else:
+            cmap = plt.get_cmap("Blues")
+            norm = matplotlib.colors.Normalize(min(lo, 0.0), max(hi, 0.0) or 1.0)
+        image = ax.imshow(values, cmap=cmap, norm=norm, aspect="auto")
         ax.set_yticks(range(len(grid.index)))
-        ax.set_yticklabels([str(v) for v in grid.index])
+        ax.set_yticklabels([f"{v:g}" if isinstance(v, float) else str(v) for v in grid.index])
         ax.set_xticks(range(len(grid.columns)))
-        ax.set_xticklabels([str(v) for v in grid.columns])
-        ax.set_ylabel(params[0].rsplit(".", 1)[-1])
-        ax.set_xlabel(params[1].rsplit(".", 1)[-1])
-        for (i, j), value in np.ndenumerate(grid.to_numpy(dtype=float)):
-            ax.text(j, i, f"{value:,.1f}", ha="center", va="center", color="white", fontsize=8)
-        fig.colorbar(image, ax=ax, label=f"{kpi} ({scope})")
+        ax.set_xticklabels([f"{v:g}" if isinstance(v, float) else str(v) for v in grid.columns])
+        ax.set_ylabel(short(params[0]))
+        ax.set_xlabel(short(params[1]))
+        for (i, j), value in np.ndenumerate(values):
+            r, g, b, _ = cmap(norm(value))
+            ink = "#1b2631" if 0.299 * r + 0.587 * g + 0.114 * b > 0.55 else "white"
+            ax.text(j, i, format_number(value, unit), ha="center", va="center", color=ink, fontsize=9)
+        fig.colorbar(image, ax=ax, label=label)
     ax.set_title(f"Sweep: mean {kpi} ({scope})")
     return _save(fig, out)
