@@ -96,7 +96,7 @@ def test_workshop_page_toggle_a_disruption_and_see_a_kpi_change(browser, tmp_pat
         wait.until(lambda d: d.find_element("id", "status").text.startswith("done (run 1"))
 
         def kpi(label):
-            return browser.find_element("css selector", f"td[data-kpi='{label}']").text
+            return browser.find_element("css selector", f"td[data-kpi='{label}']").get_attribute("textContent")
 
         replaced = kpi("Trains replaced by bus")
         assert float(replaced.replace(",", "")) > 0
@@ -108,6 +108,64 @@ def test_workshop_page_toggle_a_disruption_and_see_a_kpi_change(browser, tmp_pat
         browser.find_element("id", "run").click()
         wait.until(lambda d: d.find_element("id", "status").text.startswith("done (run 2"))
         assert float(kpi("Trains replaced by bus").replace(",", "")) < float(replaced.replace(",", ""))
+        # Before/after: the tile keeps the untouched scenario's value and shows the change as better.
+        tile = browser.find_element("css selector", "[data-tile='Trains replaced by bus']")
+        assert f"was {replaced}" in tile.text and tile.find_element("css selector", ".better")
+        assert console_errors(browser) == []
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_workshop_page_fits_a_projector_and_runs_an_exercise(browser, tmp_path):
+    """At 1920×1080 the page does not scroll, nothing overflows its panel, no image frame is
+    empty; in exercise mode a step and an inject are logged, the map is drawn at the clock time,
+    and saving writes the log and a replayable overlay into the run folder."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from beredskap_sim.report.workshop import WorkshopSession, make_server
+    from beredskap_sim.scenario.loader import load_variant
+
+    session = WorkshopSession(ROOT / "scenarios" / "storm-gyda-2022.yaml", replications=1, workdir=tmp_path)
+    server = make_server(session, "127.0.0.1", 0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        browser.set_window_size(1920, 1080)
+        inner = browser.execute_script("return window.innerHeight")
+        browser.set_window_size(1920, 1080 + (1080 - inner))
+        browser.get(f"http://127.0.0.1:{server.server_address[1]}/")
+        wait = WebDriverWait(browser, 120)
+        wait.until(lambda d: d.find_element("id", "status").text.startswith("done (run 1"))
+        size = browser.execute_script("return [window.innerWidth, window.innerHeight, document.documentElement.scrollWidth,"
+                                      " document.documentElement.scrollHeight]")
+        assert size[1] == 1080 and size[2] <= size[0] and size[3] <= size[1], size
+        overflowing = browser.execute_script("""
+            return [...document.querySelectorAll('section, .tile, #panel, #map-box')].filter(
+                e => e.scrollWidth > e.clientWidth + 1).map(e => e.id || e.className);""")
+        assert overflowing == []
+        assert browser.execute_script("return [...document.images].filter(i => i.offsetParent && !i.complete"
+                                      " || i.offsetParent && i.naturalWidth === 0).length") == 0
+        assert len(browser.find_elements("css selector", ".tile")) >= 5
+        browser.find_element("id", "exercise-on").click()
+        wait.until(lambda d: d.find_element("id", "step-1d").is_displayed())
+        for _ in range(3):
+            browser.find_element("id", "step-1d").click()
+            wait.until(lambda d: d.find_element("id", "status").text.startswith("done"))
+        browser.find_element("id", "inject-closure").click()  # the first target: a whole line
+        wait.until(lambda d: len(d.find_elements("css selector", "#log li")) == 4
+                   and d.find_element("id", "status").text.startswith("done (run"))
+        assert "closed" in browser.find_element("id", "log").text
+        assert browser.find_element("id", "now").text.startswith("At Thu 13 Jan 2022 00:00")
+        browser.find_element("id", "save-exercise").click()
+        wait.until(lambda d: d.find_element("id", "saved").text.startswith("saved"))
+        folder = session.last_folder
+        log = json.loads((folder / "exercise-log.json").read_text(encoding="utf-8"))
+        assert [e["kind"] for e in log["log"]] == ["clock", "clock", "clock", "closure"]
+        assert log["log"][-1]["at_h"] == 72.0
+        replay, _ = load_variant(ROOT / "scenarios" / "storm-gyda-2022.yaml", folder / "exercise-overlay.yaml")
+        added = [d for d in replay.disruptions if d.id.startswith("workshop-")]
+        assert len(added) == 1 and added[0].start_h == 72.0
         assert console_errors(browser) == []
     finally:
         server.shutdown()

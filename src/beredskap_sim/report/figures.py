@@ -272,6 +272,21 @@ def _bars_panel(ax, table: pd.DataFrame, parts, xlabel: str, title: str, names: 
     ax.legend(fontsize=8, loc="lower right")
 
 
+def _travel_panel(ax, rows: pd.DataFrame, kind: str, names: Names) -> None:
+    """Departures run / replaced / cancelled per service (``kind`` "pax"), or commuter trips
+    made / lost per commuter flow ("commute"), as stacked bars of the mean per replication."""
+    table = rows.groupby(["scope", "kpi"])["value"].mean().unstack("kpi").fillna(0)
+    if kind == "pax":
+        _bars_panel(ax, table, (("departures_run", "#27ae60", "run"), ("departures_replaced", "#f39c12", "replaced by bus"),
+                                ("departures_cancelled", "#d62728", "cancelled")),
+                    "departures over the horizon (mean)", "Passenger trains", names)
+        return
+    if "commuter_trips" in table and "commuter_trips_lost" in table:
+        table["commuter_trips_made"] = table["commuter_trips"] - table["commuter_trips_lost"]
+    _bars_panel(ax, table, (("commuter_trips_made", "#27ae60", "made"), ("commuter_trips_lost", "#d62728", "lost")),
+                "commuter trips over the horizon (mean)", "Commuters", names)
+
+
 def supply_panels(folder: RunFolder, scenario, out_dir: Path) -> Path | None:
     """Food days of supply (with the alarm level), energy not served per area and critical
     load, passenger departures and commuter trips — the panels present in the run."""
@@ -294,18 +309,38 @@ def supply_panels(folder: RunFolder, scenario, out_dir: Path) -> Path | None:
         ax = fig.add_subplot(grid[row, j])
         if panel == "power":
             _power_panel(ax, power, names)
-        elif panel == "pax":
-            table = pax.groupby(["scope", "kpi"])["value"].mean().unstack("kpi").fillna(0)
-            _bars_panel(ax, table, (("departures_run", "#27ae60", "run"), ("departures_replaced", "#f39c12", "replaced by bus"),
-                                    ("departures_cancelled", "#d62728", "cancelled")),
-                        "departures over the horizon (mean)", "Passenger trains", names)
         else:
-            table = commute.groupby(["scope", "kpi"])["value"].mean().unstack("kpi").fillna(0)
-            if "commuter_trips" in table and "commuter_trips_lost" in table:
-                table["commuter_trips_made"] = table["commuter_trips"] - table["commuter_trips_lost"]
-            _bars_panel(ax, table, (("commuter_trips_made", "#27ae60", "made"), ("commuter_trips_lost", "#d62728", "lost")),
-                        "commuter trips over the horizon (mean)", "Commuters", names)
+            _travel_panel(ax, pax if panel == "pax" else commute, panel, names)
     return _save(fig, out_dir / "supply-panels.png")
+
+
+def panel_figures(folder: RunFolder, scenario, out_dir: Path, size: tuple[float, float] = (8.0, 4.6)) -> dict[str, Path]:
+    """The supply panels one by one, each ``size`` inches (for the workshop page): ``food``,
+    ``power`` and ``passengers`` (trains and commuters side by side), those the run has."""
+    names = Names(scenario)
+    supply, kpis = folder.supply(), folder.kpis()
+    out: dict[str, Path] = {}
+    food = supply[(supply["system"] == "food") & (supply["series"] == "days_of_supply")]
+    if not food.empty:
+        fig, ax = plt.subplots(figsize=size)
+        _food_panel(ax, scenario, food, names)
+        out["food"] = _save(fig, out_dir / "panel-food.png")
+    power = kpis[kpis["kpi"].isin(["ens_general_mwh", "load_ens_mwh"])]
+    if not power.empty:
+        fig, ax = plt.subplots(figsize=size)
+        _power_panel(ax, power, names)
+        out["power"] = _save(fig, out_dir / "panel-power.png")
+    pax = kpis[kpis["kpi"].isin(["departures_run", "departures_replaced", "departures_cancelled"]) & (kpis["scope"] != "all")]
+    commute = kpis[kpis["kpi"].isin(["commuter_trips", "commuter_trips_lost"]) & (kpis["scope"] != "all")]
+    if not pax.empty or not commute.empty:
+        fig, axes = plt.subplots(1, 2, figsize=size, squeeze=False)
+        for ax, rows, kind in ((axes[0, 0], pax, "pax"), (axes[0, 1], commute, "commute")):
+            if rows.empty:
+                ax.axis("off")
+            else:
+                _travel_panel(ax, rows, kind, names)
+        out["passengers"] = _save(fig, out_dir / "panel-passengers.png")
+    return out
 
 
 def map_animation(folder: RunFolder, scenario, out_dir: Path, frames: int = 24, replication: int = 0) -> Path:

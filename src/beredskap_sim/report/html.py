@@ -72,10 +72,10 @@ def _fmt(value: float) -> str:
     return f"{value + 0.0:,.1f}" if abs(value) < 1e6 else f"{value:,.0f}"
 
 
-def headline_rows(summary: pd.DataFrame, names: Names | None = None) -> list[tuple[str, str, str, str]]:
-    """(label, value, 95 % interval, unit) for the headline KPIs present in ``summary``: places,
-    loads and services by name, counts as whole numbers with what they count as the unit, and
-    no interval where every replication gave the same value."""
+def headline_values(summary: pd.DataFrame, names: Names | None = None) -> list[dict]:
+    """The headline KPIs present in ``summary`` as numbers: ``label`` (places, loads and
+    services by name), ``kpi``, ``scope``, ``mean``, ``low``, ``high`` (95 % interval), ``n``
+    and ``unit`` (counts say what they count)."""
     names = names or Names()
     out = []
     for kpi, scope, label in HEADLINE:
@@ -83,12 +83,18 @@ def headline_rows(summary: pd.DataFrame, names: Names | None = None) -> list[tup
         for row in rows.itertuples():
             if row.n == 0 or (scope == "*" and kpi in ("fuel_out_events", "load_ens_mwh") and row.max == 0):
                 continue
-            unit = display_unit(kpi, str(row.unit))
-            name = label + (f" — {names.of(row.scope)}" if scope == "*" else "")
-            interval = (f"{format_number(row.ci95_low, unit)} – {format_number(row.ci95_high, unit)}"
-                        if row.n > 1 and row.ci95_high > row.ci95_low else "")
-            out.append((name, format_number(row.mean, unit), interval, unit))
+            out.append({"label": label + (f" — {names.of(row.scope)}" if scope == "*" else ""), "kpi": kpi,
+                        "scope": row.scope, "mean": float(row.mean), "low": float(row.ci95_low),
+                        "high": float(row.ci95_high), "n": int(row.n), "unit": display_unit(kpi, str(row.unit))})
     return out
+
+
+def headline_rows(summary: pd.DataFrame, names: Names | None = None) -> list[tuple[str, str, str, str]]:
+    """(label, value, 95 % interval, unit) as text: whole numbers for counts and tonnes, no
+    interval where every replication gave the same value."""
+    return [(v["label"], format_number(v["mean"], v["unit"]),
+             f"{format_number(v['low'], v['unit'])} – {format_number(v['high'], v['unit'])}"
+             if v["n"] > 1 and v["high"] > v["low"] else "", v["unit"]) for v in headline_values(summary, names)]
 
 
 def assumptions(scenario) -> list[tuple[str, str, str]]:
