@@ -67,7 +67,8 @@ def worst_time(folder: RunFolder, replication: int = 0) -> float:
     return float(mine.index[int(np.argmin(q))])
 
 
-def network_map(folder: RunFolder, scenario, out_dir: Path, t: float | None = None, replication: int = 0) -> list[Path]:
+def network_map(folder: RunFolder, scenario, out_dir: Path, t: float | None = None, replication: int = 0,
+                figsize: tuple[float, float] = (16, 9)) -> list[Path]:
     """The network at ``t`` (default: the moment the most demand is affected, ``moments``),
     framed to hold every link the flows use and every disrupted link."""
     disruptions = folder.disruptions()
@@ -86,7 +87,7 @@ def network_map(folder: RunFolder, scenario, out_dir: Path, t: float | None = No
     legend = [("open", STATE_COLOURS["open"]), ("degraded", STATE_COLOURS["degraded"]), ("closed", STATE_COLOURS["closed"])]
     fig = draw_situation_map(scenario.network, colours, f"{scenario.name} — {label} {when:%a %d %b %Y %H:%M} "
                              f"(+{format_hours(t)})\n{moment.describe()}", legend, scenario.network_file,
-                             local_links(scenario, disrupted), links_used(scenario, moment) | disrupted)
+                             local_links(scenario, disrupted), links_used(scenario, moment) | disrupted, figsize)
     paths = [out_dir / "network-map.png", out_dir / "network-map.svg"]
     for path in paths:
         fig.savefig(path, dpi=DPI)

@@ -234,15 +234,17 @@ def draw_map(network: Network, link_colours: dict[int, str], title: str, out: Pa
 
 
 def draw_situation_map(network: Network, link_colours: dict[int, str], title: str, legend: list[tuple[str, str]],
-                       network_file: str | None, main_links: set[int], overview_links: set[int]):
-    """A 16:9 figure: the study area (framed on ``main_links``) large on the left; on the right
+                       network_file: str | None, main_links: set[int], overview_links: set[int],
+                       figsize: tuple[float, float] = (16, 9)):
+    """A figure (16:9 by default): the study area (framed on ``main_links``) large on the left; on the right
     an overview framed on ``overview_links`` (e.g. a detour via Oslo and Stockholm) with the
     study area outlined, and the legend below it. The overview is left out when it would show
     little more than the study area."""
     from matplotlib.patches import Rectangle
 
-    fig = plt.figure(figsize=(16, 9), dpi=110)
-    grid = fig.add_gridspec(2, 2, width_ratios=[2.1, 1], height_ratios=[1.25, 1], wspace=0.04, hspace=0.05)
+    fig = plt.figure(figsize=figsize, dpi=110)
+    grid = fig.add_gridspec(2, 2, width_ratios=[2.1, 1] if figsize[0] > figsize[1] * 1.3 else [1.6, 1],
+                            height_ratios=[1.25, 1], wspace=0.04, hspace=0.05)
     main = fig.add_subplot(grid[:, 0])
     x0, x1, y0, y1 = _frame(network, main_links)
     big = _frame(network, overview_links | main_links)

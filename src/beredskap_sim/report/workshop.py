@@ -129,7 +129,8 @@ class WorkshopSession:
             out = folder.path / "figures"
             out.mkdir(exist_ok=True)
             map_time = request.get("map_time_h")
-            map_png = network_map(folder, scenario, out, float(map_time) if map_time is not None else None)[0]
+            map_png = network_map(folder, scenario, out, float(map_time) if map_time is not None else None,
+                                  figsize=(12, 10.5))[0]  # the page's middle column is about as tall as wide
             pictures = {"map": map_png, "curves": resilience_curves(folder, scenario, out),
                         "timeline": timeline(folder, scenario, out), **panel_figures(folder, scenario, out)}
             self.runs += 1

@@ -29,7 +29,7 @@ header .grow{flex:1}
 button{font-size:1em;padding:6px 14px;background:#1e8449;color:#fff;border:0;border-radius:4px;cursor:pointer}
 button.small{font-size:.85em;padding:3px 9px;background:#2e86c1}
 button:disabled{background:#95a5a6}
-#layout{display:grid;grid-template-columns:340px minmax(0,1fr) 640px;gap:10px;padding:10px;height:calc(100vh - 58px)}
+#layout{display:grid;grid-template-columns:340px minmax(0,1fr) 600px;gap:10px;padding:10px;height:calc(100vh - 58px)}
 #controls{overflow-y:auto;overflow-x:hidden;min-width:0}
 section{background:#fff;border:1px solid #d5dbdb;padding:8px 10px;margin-bottom:8px;min-width:0}
 h2{font-size:.95em;margin:0 0 6px}
@@ -46,7 +46,7 @@ input[type=range]{width:150px}
 #right{display:flex;flex-direction:column;min-width:0;min-height:0}
 #tiles{display:grid;grid-template-columns:repeat(3,1fr);gap:8px;margin-bottom:8px}
 .tile{background:#fff;border:1px solid #d5dbdb;padding:6px 8px;min-width:0}
-.tile .label{font-size:.78em;color:#566573;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
+.tile .label{font-size:.78em;color:#566573;line-height:1.2;height:2.4em;overflow:hidden}
 .tile .value{font-size:1.6em;font-weight:bold;font-variant-numeric:tabular-nums}
 .tile .unit{font-size:.55em;font-weight:normal;color:#566573}
 .tile .delta{font-size:.85em;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
