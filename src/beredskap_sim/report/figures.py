@@ -28,7 +28,7 @@ from ..scenario.loader import load_scenario  # noqa: E402
 from ..scenario.units import format_hours  # noqa: E402
 from .maps import STATE_COLOURS, draw_map, draw_situation_map  # noqa: E402
 from .moments import affected_at, commodity_routes, links_used, local_links, worst_moment  # noqa: E402
-from .names import Names, format_number  # noqa: E402
+from .names import COMPARISON_KPIS, Names, format_number  # noqa: E402
 
 DPI = 110
 
@@ -372,16 +372,6 @@ def map_animation(folder: RunFolder, scenario, out_dir: Path, frames: int = 24, 
     animation.save(path, writer=PillowWriter(fps=3))
     plt.close(fig)
     return path
-
-
-COMPARISON_KPIS = [  # (kpi, scope, title, unit shown)
-    ("tonnes_lost", "all", "Freight lost", "t"),
-    ("tonne_hours_delay", "all", "Freight delay", "t·h"),
-    ("food_person_days_below_threshold", "all", "Food: person-days below alarm", "person·d"),
-    ("energy_not_served_mwh", "all", "Energy not served", "MWh"),
-    ("stranded_passenger_hours", "all", "Stranded passengers", "pax·h"),
-    ("cost_per_year", "total", "Cost of losses per year", ""),
-]
 
 
 def comparison(compare_folder: Path, out: Path | None = None, kpis: list[tuple[str, str]] | None = None) -> Path:

@@ -22,7 +22,7 @@ from ..scenario.fact_sections import cited_sections, find_document, section_text
 from ..scenario.sources import citations
 from .describe import describe
 from .figures import make_figures
-from .names import Names, display_unit, format_number
+from .names import COMPARISON_KPIS, Names, display_unit, format_number
 
 HEADLINE = [
     ("tonnes_demanded", "all", "Freight demanded"),
@@ -64,12 +64,6 @@ details{background:#fff;border:1px solid #e5e8e8;padding:8px;margin:8px 0}
 def _image(path: Path) -> str:
     mime = "image/gif" if path.suffix == ".gif" else "image/png"
     return f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode()}"
-
-
-def _fmt(value: float) -> str:
-    if value != value:
-        return "–"
-    return f"{value + 0.0:,.1f}" if abs(value) < 1e6 else f"{value:,.0f}"
 
 
 def headline_values(summary: pd.DataFrame, names: Names | None = None) -> list[dict]:
@@ -259,13 +253,16 @@ def write_compare_report(folder: Path) -> Path:
     money = read_benefit_cost(folder)
     ranking = "".join(
         f"<tr><td class='num'>{r.rank}</td><td>{html.escape(r.variant)}</td><td class='num'>{r.bcr:.2f}</td>"
-        f"<td class='num'>{r.bcr_low:.2f} – {r.bcr_high:.2f}</td><td class='num'>{_fmt(r.npv)}</td>"
-        f"<td class='num'>{_fmt(r.avoided_per_year)}</td><td class='num'>{_fmt(r.investment)}</td><td>{r.currency}</td></tr>"
+        f"<td class='num'>{r.bcr_low:.2f} – {r.bcr_high:.2f}</td><td class='num'>{format_number(r.npv, r.currency)}</td>"
+        f"<td class='num'>{format_number(r.avoided_per_year, r.currency)}</td><td class='num'>{format_number(r.investment, r.currency)}</td><td>{r.currency}</td></tr>"
         for r in money.itertuples()) if not money.empty else "<tr><td colspan='8'>no investment costs or unit values given</td></tr>"
     keep = diffs[diffs["scope"].isin(["all", "total"]) & (diffs["mean_diff"].abs() > 1e-12)]
+    labels = {(k, sc): label for k, sc, label, _ in COMPARISON_KPIS}
     rows = "".join(
-        f"<tr><td>{html.escape(r.variant)}</td><td>{html.escape(r.kpi)}</td><td class='num'>{_fmt(r.mean_diff)}</td>"
-        f"<td class='num'>{_fmt(r.ci95_low)} – {_fmt(r.ci95_high)}</td><td>{html.escape(str(r.unit))}</td>"
+        f"<tr><td>{html.escape(r.variant)}</td><td>{html.escape(labels.get((r.kpi, r.scope), r.kpi))}"
+        f" <span class='meta'>{html.escape(r.kpi)}</span></td><td class='num'>{format_number(r.mean_diff, str(r.unit))}</td>"
+        f"<td class='num'>{format_number(r.ci95_low, str(r.unit))} – {format_number(r.ci95_high, str(r.unit))}</td>"
+        f"<td>{html.escape(display_unit(r.kpi, str(r.unit)))}</td>"
         f"<td class='num'>{r.share_better:.0%}</td></tr>" for r in keep.itertuples())
     figure = folder / "comparison.png"
     image = f"<figure><img alt='comparison' src='{_image(figure)}'></figure>" if figure.exists() else ""

@@ -13,6 +13,15 @@ from __future__ import annotations
 COUNT_UNITS = {"departures_run": "departures", "departures_replaced": "departures",
                "departures_cancelled": "departures", "fuel_out_events": "events"}
 
+COMPARISON_KPIS = [  # (kpi, scope, label, unit shown) — what compare prints and draws for each variant
+    ("tonnes_lost", "all", "Freight lost", "t"),
+    ("tonne_hours_delay", "all", "Freight delay", "t·h"),
+    ("food_person_days_below_threshold", "all", "Food: person-days below alarm", "person·d"),
+    ("energy_not_served_mwh", "all", "Energy not served", "MWh"),
+    ("stranded_passenger_hours", "all", "Stranded passengers", "pax·h"),
+    ("cost_per_year", "total", "Cost of losses per year", ""),
+]
+
 WHOLE_UNITS = {"t", "t·h", "trips", "pax", "pax·h", "person·d", "departures", "events", "people", "NOK", "SEK"}
 
 

@@ -14,7 +14,7 @@ import textwrap
 
 import pandas as pd
 
-from .names import Names, display_unit, format_number
+from .names import COMPARISON_KPIS, Names, display_unit, format_number
 
 MAX_WIDTH = 100
 STOCHASTIC_MIN_REPLICATIONS = 10
@@ -157,16 +157,6 @@ def stochastic_warning(scenario, replications: int) -> str:
             f"(the scenario file may say how many).")
 
 
-COMPARE_KPIS = [
-    ("tonnes_lost", "all", "freight lost", "t"),
-    ("tonne_hours_delay", "all", "freight delay", "t·h"),
-    ("food_person_days_below_threshold", "all", "food: person-days below", "person·d"),
-    ("energy_not_served_mwh", "all", "energy not served", "MWh"),
-    ("stranded_passenger_hours", "all", "stranded passengers", "pax·h"),
-    ("cost_per_year", "total", "cost per year", ""),
-]
-
-
 def format_comparison(diffs: pd.DataFrame, money: pd.DataFrame, width: int | None = None) -> str:
     """The ranking by benefit–cost (when costs are known) and each variant's headline changes,
     each change with its unit, 95 % interval and share of replications better."""
@@ -184,7 +174,7 @@ def format_comparison(diffs: pd.DataFrame, money: pd.DataFrame, width: int | Non
     for name in diffs["variant"].unique() if not diffs.empty else []:
         lines.append(f"  {_fit(name, width - 2)}")
         mine = diffs[diffs["variant"] == name]
-        for kpi, scope, label, unit in COMPARE_KPIS:
+        for kpi, scope, label, unit in COMPARISON_KPIS:
             hit = mine[(mine.kpi == kpi) & (mine.scope == scope)]
             if hit.empty:
                 continue
@@ -193,6 +183,6 @@ def format_comparison(diffs: pd.DataFrame, money: pd.DataFrame, width: int | Non
                 unit = str(r["unit"])
             shown = unit if unit not in ("", "1", "nan") else ""
             interval = f"[{format_number(r.ci95_low, unit)}, {format_number(r.ci95_high, unit)}]"
-            lines.append(f"    {label:24}{format_number(r.mean_diff, unit):>12} {interval:>24} {shown:9}"
+            lines.append(f"    {label[:29]:30}{format_number(r.mean_diff, unit):>12} {interval:>24} {shown:9}"
                          f"better in {r.share_better:4.0%}".rstrip())
     return "\n".join(lines)
