@@ -219,8 +219,8 @@ def draw_map(network: Network, link_colours: dict[int, str], title: str, out: Pa
     if legend_ax is not None:
         legend_ax.axis("off")
         legend_ax.legend(handles=handles, loc="upper left", fontsize=9, frameon=False, ncol=2)
-    elif legend is not None:
-        ax.legend(handles=handles, loc="upper left", fontsize=8, framealpha=0.92, ncol=1)
+    elif legend is not None:  # beside the map, so that it hides no place
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False, ncol=1)
     ax.set_title(title, fontsize=12)
     ax.set_xticks([])
     ax.set_yticks([])
