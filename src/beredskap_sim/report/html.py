@@ -186,10 +186,13 @@ def write_report(folder: RunFolder, animate: bool = False, map_time: float | Non
         f"<tr><td>{html.escape(label)}</td><td class='num' data-kpi='{html.escape(label)}'>{value}</td>"
         f"<td class='num'>{interval}</td><td>{html.escape(unit)}</td></tr>"
         for label, value, interval, unit in headline_rows(summary, Names(scenario)))
-    captions = {"map": "Network at the worst moment of replication 0: closed links red, degraded orange.",
-                "curves": "Performance Q(t) = delivered / due per commodity; median and P5–P95 band over replications.",
-                "timeline": "Disruptions by target, with repairs and cascades.",
-                "supply": "Supply: days of food per municipality, power not served, passenger departures.",
+    captions = {"map": "The network at the moment the most demand is affected (replication 0): closed links red, "
+                       "degraded orange; on the right every route the flows use.",
+                "curves": "Performance Q = delivered / due per commodity and flow period; median and P5–P95 band over "
+                          "replications; shaded: the disruptions on that commodity's routes.",
+                "timeline": "Disruptions by target, with repairs, cascades and backup generators out of fuel.",
+                "supply": "Days of food per municipality against the alarm level; energy not served per area and "
+                          "critical load; passenger departures and commuter trips.",
                 "animation": "The network over the horizon (links; municipalities coloured by days of food)."}
     figure_html = "".join(
         f"<figure><img alt='{name}' src='{_image(path)}'><figcaption>{html.escape(captions.get(name, name))}</figcaption></figure>"
