@@ -43,3 +43,34 @@ def test_frame_holds_the_timber_detour():
     assert "meraker-hell-hegra" in undisturbed  # the timber train's usual route
     detour = used - undisturbed
     assert detour and not any(lid.startswith("meraker-") for lid in detour)
+
+
+def test_performance_per_flow_period_does_not_turn_a_late_train_into_a_failure():
+    """A train a day, due at 10:00 each day, arrives at 13:00 on day 1: hour by hour Q drops
+    to 0 at 10:00 (hand check), day by day Q stays 1 because the day's tonnes arrived that day."""
+    from beredskap_sim.report.figures import period_q
+
+    rows = []
+    for h in range(48):
+        due = 600.0 if h % 24 == 10 else 0.0
+        delivered = 600.0 if h in (13, 34) else 0.0  # day 0 late by 3 h; day 1 on time
+        rows.append({"replication": 0, "time_h": float(h), "delivered_t": delivered, "due_t": due})
+    series = pd.DataFrame(rows)
+    hourly = period_q(series, 1.0)[0]
+    daily = period_q(series, 24.0)[0]
+    assert hourly.loc[10.0] == 0.0
+    assert list(daily) == [1.0, 1.0]
+
+
+def test_food_curves_are_not_shaded_by_the_railway_closure():
+    """Food goes to Meråker by road (the scenario's modes), so the 21-day closure of
+    Meråkerbanen touches the timber train's routes but not the food's."""
+    from beredskap_sim.report.figures import touching
+    from beredskap_sim.report.moments import commodity_routes
+
+    scenario = load_scenario(ROOT / "scenarios" / "storm-gyda-2022.yaml")
+    disruptions = gyda_disruptions(scenario)
+    routes = commodity_routes(scenario)
+    assert "meraakerbanen-fill" not in set(touching(disruptions, scenario, *routes["food"])["id"])
+    assert "e14-norway-slides" in set(touching(disruptions, scenario, *routes["food"])["id"])
+    assert "meraakerbanen-fill" in set(touching(disruptions, scenario, *routes["timber"])["id"])
