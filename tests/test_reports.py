@@ -60,7 +60,8 @@ def test_html_report_opens_in_chromium_without_console_errors(gyda_run, browser)
     browser.get(report.as_uri())
     table = browser.find_element("id", "headline-kpis").text
     assert "Freight lost (past deadline)" in table and "Trains replaced by bus" in table
-    assert "Food: minimum days of supply — meraker" in table
+    assert "Food: minimum days of supply — Meråker" in table and "meraker" not in table  # names, not ids
+    assert "Trains replaced by bus" in table and "departures" in table  # counts say what they count
     assert browser.find_element("id", "event-log").text.count("disruption-start") >= 4
     assert len(browser.find_elements("css selector", "figure img")) >= 4
     assert all(img.get_property("naturalWidth") > 0 for img in browser.find_elements("css selector", "figure img"))
@@ -95,7 +96,7 @@ def test_workshop_page_toggle_a_disruption_and_see_a_kpi_change(browser, tmp_pat
         wait.until(lambda d: d.find_element("id", "status").text.startswith("done (run 1"))
 
         def kpi(label):
-            return browser.find_element("css selector", f"td[data-kpi='{label}']").text
+            return browser.find_element("css selector", f"td[data-kpi='{label}']").get_attribute("textContent")
 
         replaced = kpi("Trains replaced by bus")
         assert float(replaced.replace(",", "")) > 0
@@ -107,6 +108,64 @@ def test_workshop_page_toggle_a_disruption_and_see_a_kpi_change(browser, tmp_pat
         browser.find_element("id", "run").click()
         wait.until(lambda d: d.find_element("id", "status").text.startswith("done (run 2"))
         assert float(kpi("Trains replaced by bus").replace(",", "")) < float(replaced.replace(",", ""))
+        # Before/after: the tile keeps the untouched scenario's value and shows the change as better.
+        tile = browser.find_element("css selector", "[data-tile='Trains replaced by bus']")
+        assert f"was {replaced}" in tile.text and tile.find_element("css selector", ".better")
+        assert console_errors(browser) == []
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_workshop_page_fits_a_projector_and_runs_an_exercise(browser, tmp_path):
+    """At 1920×1080 the page does not scroll, nothing overflows its panel, no image frame is
+    empty; in exercise mode a step and an inject are logged, the map is drawn at the clock time,
+    and saving writes the log and a replayable overlay into the run folder."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from beredskap_sim.report.workshop import WorkshopSession, make_server
+    from beredskap_sim.scenario.loader import load_variant
+
+    session = WorkshopSession(ROOT / "scenarios" / "storm-gyda-2022.yaml", replications=1, workdir=tmp_path)
+    server = make_server(session, "127.0.0.1", 0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        browser.set_window_size(1920, 1080)
+        inner = browser.execute_script("return window.innerHeight")
+        browser.set_window_size(1920, 1080 + (1080 - inner))
+        browser.get(f"http://127.0.0.1:{server.server_address[1]}/")
+        wait = WebDriverWait(browser, 120)
+        wait.until(lambda d: d.find_element("id", "status").text.startswith("done (run 1"))
+        size = browser.execute_script("return [window.innerWidth, window.innerHeight, document.documentElement.scrollWidth,"
+                                      " document.documentElement.scrollHeight]")
+        assert size[1] == 1080 and size[2] <= size[0] and size[3] <= size[1], size
+        overflowing = browser.execute_script("""
+            return [...document.querySelectorAll('section, .tile, #panel, #map-box')].filter(
+                e => e.scrollWidth > e.clientWidth + 1).map(e => e.id || e.className);""")
+        assert overflowing == []
+        assert browser.execute_script("return [...document.images].filter(i => i.offsetParent && !i.complete"
+                                      " || i.offsetParent && i.naturalWidth === 0).length") == 0
+        assert len(browser.find_elements("css selector", ".tile")) >= 5
+        browser.find_element("id", "exercise-on").click()
+        wait.until(lambda d: d.find_element("id", "step-1d").is_displayed())
+        for _ in range(3):
+            browser.find_element("id", "step-1d").click()
+            wait.until(lambda d: d.find_element("id", "status").text.startswith("done"))
+        browser.find_element("id", "inject-closure").click()  # the first target: a whole line
+        wait.until(lambda d: len(d.find_elements("css selector", "#log li")) == 4
+                   and d.find_element("id", "status").text.startswith("done (run"))
+        assert "closed" in browser.find_element("id", "log").text
+        assert browser.find_element("id", "now").text.startswith("At Thu 13 Jan 2022 00:00")
+        browser.find_element("id", "save-exercise").click()
+        wait.until(lambda d: d.find_element("id", "saved").text.startswith("saved"))
+        folder = session.last_folder
+        log = json.loads((folder / "exercise-log.json").read_text(encoding="utf-8"))
+        assert [e["kind"] for e in log["log"]] == ["clock", "clock", "clock", "closure"]
+        assert log["log"][-1]["at_h"] == 72.0
+        replay, _ = load_variant(ROOT / "scenarios" / "storm-gyda-2022.yaml", folder / "exercise-overlay.yaml")
+        added = [d for d in replay.disruptions if d.id.startswith("workshop-")]
+        assert len(added) == 1 and added[0].start_h == 72.0
         assert console_errors(browser) == []
     finally:
         server.shutdown()
@@ -143,3 +202,14 @@ def test_compare_report_opens_in_chromium(browser, tmp_path):
     assert "More food in Meråker" in browser.find_element("id", "differences").text
     assert "food_min_days_of_supply" in browser.find_element("id", "differences").text
     assert console_errors(browser) == []
+
+
+def test_report_links_every_citation_to_its_section_of_the_sources_document(gyda_run):
+    import re
+
+    text = write_report(gyda_run, animate=False).read_text(encoding="utf-8")
+    anchors = set(re.findall(r"<section id='(facts-[0-9a-z]+)'", text))
+    links = set(re.findall(r"href='#(facts-[0-9a-z]+)'", text))
+    assert {"facts-1", "facts-8", "facts-11"} <= anchors
+    assert links and links <= anchors  # no citation points at a section the report lacks
+    assert "Meråker" in text and "public source" in text

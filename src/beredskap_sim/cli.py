@@ -96,6 +96,7 @@ def cmd_run(args) -> int:
             scenario = load_scenario(args.scenario)
             for warning in scenario.warnings:
                 print(f"warning: {warning}", file=sys.stderr)
+            _warn_few_replications(scenario, args.replications)
             target = None
             if args.until_precision is not None:
                 from .experiment.runner import PrecisionTarget
@@ -106,23 +107,40 @@ def cmd_run(args) -> int:
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    from .report.terminal import format_kpi_table, format_supply_table
-
-    summary = folder.summary()
-    manifest = folder.read_manifest()
-    freight_scopes = summary.loc[summary["kpi"] == "tonnes_demanded", "scope"]
-    scopes = ["all"] + [s for s in dict.fromkeys(freight_scopes) if s != "all" and "→" not in s]
-    print(f"{manifest['scenario']} — {manifest['replications']} replication(s), seed {manifest['seed']}")
-    print(format_kpi_table(summary, scopes))
-    supply = format_supply_table(summary)
-    if supply:
-        print(supply)
+    _print_run_tables(folder)
     if not args.no_report:
         from .report.html import write_report
 
         print(f"report: {write_report(folder, animate=args.animate)}")
     print(f"results: {folder.path}")
     return 0
+
+
+def _warn_few_replications(scenario, replications: int) -> None:
+    from .report.terminal import stochastic_warning
+
+    warning = stochastic_warning(scenario, replications)
+    if warning:
+        print(warning, file=sys.stderr)
+
+
+def _print_run_tables(folder) -> None:
+    """The freight table and the supply headline of a finished run, with names and units."""
+    from .report.names import Names
+    from .report.terminal import format_kpi_table, format_supply_table
+    from .scenario.loader import load_scenario
+
+    summary = folder.summary()
+    manifest = folder.read_manifest()
+    names = Names(load_scenario(folder.scenario_file))
+    freight_scopes = summary.loc[summary["kpi"] == "tonnes_demanded", "scope"]
+    scopes = ["all"] + [s for s in dict.fromkeys(freight_scopes) if s != "all" and "→" not in s]
+    print(f"{manifest['scenario']} — {manifest['replications']} replication(s), seed {manifest['seed']}")
+    print(format_kpi_table(summary, scopes, names))
+    supply = format_supply_table(summary, names)
+    if supply:
+        print()
+        print(supply)
 
 
 def cmd_report(args) -> int:
@@ -163,26 +181,47 @@ def cmd_workshop(args) -> int:
     return 0
 
 
+def _network_or_scenario(file: str):
+    """``(scenario, None)`` for a scenario file, ``(None, network spec)`` for a network file."""
+    from .scenario.loader import load_network_spec, load_scenario
+    from .scenario.yaml_source import load_yaml_with_lines
+
+    data, _ = load_yaml_with_lines(Path(file))
+    if isinstance(data, dict) and "links" in data:
+        return None, load_network_spec(Path(file))[0]
+    return load_scenario(file), None
+
+
+def cmd_list(args) -> int:
+    from .report.listing import list_ids
+    from .report.terminal import terminal_width
+
+    scenario, spec = _network_or_scenario(args.file)
+    if scenario is not None:
+        spec = scenario.network_spec
+    kinds = [args.kind] if args.kind else None
+    print(list_ids(spec, scenario.spec if scenario is not None else None, kinds, terminal_width()))
+    return 0
+
+
 def cmd_analyze(args) -> int:
     from .network.analysis import analyze, write_analysis
     from .network.graph import build_network
-    from .scenario.loader import load_network_spec, load_scenario
 
-    from .scenario.yaml_source import load_yaml_with_lines
-
-    data, _ = load_yaml_with_lines(Path(args.file))
-    scenario = None
-    if isinstance(data, dict) and "links" in data:
-        spec, _ = load_network_spec(Path(args.file))
+    scenario, spec = _network_or_scenario(args.file)
+    if scenario is None:
         network, network_file = build_network(spec), args.file
     else:
-        scenario = load_scenario(args.file)
         network, network_file = scenario.network, scenario.network_file
     pairs = [tuple(p.split(":", 1)) for p in args.pair] if args.pair else [tuple(p) for p in network.spec.region_pairs]
     try:
         tables = analyze(network, pairs, args.footprint, scenario, network_file)
     except KeyError as exc:
-        print(f"error: {exc.args[0]}", file=sys.stderr)
+        from .scenario.errors import Problem
+        from .scenario.suggest import network_names, with_suggestions
+
+        hinted = with_suggestions([Problem("", "", str(exc.args[0]))], network_names(network))[0].problem
+        print(f"error: {hinted}", file=sys.stderr)
         return EXIT_BAD_INPUT
     folder = write_analysis(tables, network, Path(args.out), network_file)
     pairs_table = tables["pairs"]
@@ -190,11 +229,18 @@ def cmd_analyze(args) -> int:
     for row in pairs_table.itertuples():
         print(f"  {row._1 + ' ↔ ' + row.to:34} {row.modes:10} {row.edge_disjoint_paths:3d} {row.node_disjoint_paths:3d} "
               f"{row.min_cut_tph:10,.0f}   cut: {row.min_cut_links}")
-    print("Most critical links:")
+    if scenario is None:
+        print("Most critical links — a network alone gives no demand, so this is a detour ranking only (extra\n"
+              "travel time when the link is removed; dead-end spurs have no alternative). Give a scenario file to\n"
+              "rank by the freight cut off and the extra tonne-hours a day:")
+    else:
+        print("Most critical links, by freight cut off (t/day), then extra tonne-hours a day:")
+    link_names = {link.id: link.name for link in network.spec.links}
     for row in tables["single_link"].head(args.top).itertuples():
         alt = "no alternative" if not row.detour else f"detour +{row.diff_time_h:.1f} h (+{row.diff_dist:.0f} km)"
-        print(f"  {row.rank:3d}. {row.link:30} {alt:32} demand cut {row.demand_cut_t_per_day:7.1f} t/d, "
-              f"extra {row.extra_tonne_hours_per_day:9,.0f} t·h/d")
+        demand = (f"  cut {row.demand_cut_t_per_day:6,.0f} t/d, extra {row.extra_tonne_hours_per_day:8,.0f} t·h/d"
+                  if scenario is not None else "")
+        print(f"  {row.rank:3d}. {link_names.get(row.link, row.link)[:36]:36} {alt:30}{demand}")
     for row in tables["multi_link"].itertuples():
         print(f"Footprint {row.footprint}: connected={row.connected}, isolated {row.isolated or 'nothing'} "
               f"({row.isolated_population:,} people), OD cut: {row.od_disconnected or 'none'}")
@@ -210,7 +256,8 @@ def cmd_analyze(args) -> int:
 def cmd_compare(args) -> int:
     import pandas as pd
 
-    from .experiment.compare import compare, read_benefit_cost
+    from .experiment.compare import compare
+    from .report.html import read_benefit_cost
     from .report.terminal import format_comparison
     from .scenario.loader import load_scenario, load_variant
 
@@ -248,9 +295,16 @@ def cmd_sweep(args) -> int:
 
     table = pd.read_csv(folder / "sweep.csv")
     headline = table[(table.kpi == args.kpi.partition(":")[0]) & (table.scope == (args.kpi.partition(":")[2] or "all"))]
-    cols = [p for p, _ in params] + ["mean", "ci95_low", "ci95_high"]
-    print(f"{args.kpi} over the grid:")
-    print(headline[cols].to_string(index=False))
+    from .report.names import format_number
+
+    unit = str(headline["unit"].iloc[0]) if len(headline) else ""
+    shown = headline[[p for p, _ in params]].copy()
+    shown["mean"] = [format_number(v, unit) for v in headline["mean"]]
+    shown["95 % interval"] = [f"{format_number(a, unit)} – {format_number(b, unit)}" if b > a else ""
+                              for a, b in zip(headline["ci95_low"], headline["ci95_high"])]
+    shown.columns = [c.rsplit(".", 1)[-1] if c in dict(params) else c for c in shown.columns]
+    print(f"{args.kpi} over the grid ({unit}):")
+    print(shown.to_string(index=False))
     print(f"results: {folder}")
     return 0
 
@@ -343,6 +397,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="results", help="results root folder")
     p.add_argument("--no-figure", action="store_true", help="skip calibration.png")
     p.set_defaults(func=cmd_hazards)
+
+    p = sub.add_parser("list", help="the ids of a network or scenario with their names and groups")
+    p.add_argument("file", help="a network file, or a scenario file (adds its network and its own ids)")
+    p.add_argument("--kind", choices=["node", "link", "group", "power", "scenario"], help="only this kind of id")
+    p.set_defaults(func=cmd_list)
 
     p = sub.add_parser("schema", help="print the JSON Schema of the scenario or network format (for editors)")
     p.add_argument("kind", nargs="?", default="scenario", choices=["scenario", "network"])

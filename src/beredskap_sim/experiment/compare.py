@@ -40,12 +40,6 @@ HIGHER_IS_BETTER = {
 }
 
 
-def read_benefit_cost(folder: Path) -> pd.DataFrame:
-    """The ``benefit_cost.csv`` of a comparison folder; empty when no variant had costs and values."""
-    path = Path(folder) / "benefit_cost.csv"
-    return pd.read_csv(path) if path.stat().st_size > 1 else pd.DataFrame()
-
-
 def currency_factor(source: str, target: str, sek_per_nok: float) -> float:
     """Multiply an amount in ``source`` currency by this to get ``target`` currency."""
     if source == target:
@@ -141,7 +135,7 @@ def compare(baseline, variants: list[tuple], replications: int, seed: int, out: 
         "baseline": baseline.name, "variants": names[1:], "replications": replications, "seed": seed,
         "runs": {name: str(f.path) for name, f in folders.items()}, "status": "complete",
     }, indent=2, ensure_ascii=False))
-    from ..report.figures import comparison
+    from ..report.figures import comparison  # one way: the report modules never import this one
     from ..report.html import write_compare_report
 
     if not diffs.empty:

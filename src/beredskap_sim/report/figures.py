@@ -12,19 +12,23 @@
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from ..results import RunFolder  # noqa: E402
 from ..scenario.loader import load_scenario  # noqa: E402
 from ..scenario.units import format_hours  # noqa: E402
-from .maps import STATE_COLOURS, draw_map  # noqa: E402
+from .maps import STATE_COLOURS, draw_map, draw_situation_map  # noqa: E402
+from .moments import affected_at, commodity_routes, links_used, local_links, worst_moment  # noqa: E402
+from .names import COMPARISON_KPIS, Names, format_number  # noqa: E402
 
 DPI = 110
 
@@ -63,118 +67,281 @@ def worst_time(folder: RunFolder, replication: int = 0) -> float:
     return float(mine.index[int(np.argmin(q))])
 
 
-def network_map(folder: RunFolder, scenario, out_dir: Path, t: float | None = None, replication: int = 0) -> list[Path]:
-    t = worst_time(folder, replication) if t is None else t
-    colours = link_states_at(scenario, folder.disruptions(), t, replication)
+def network_map(folder: RunFolder, scenario, out_dir: Path, t: float | None = None, replication: int = 0,
+                figsize: tuple[float, float] = (16, 9)) -> list[Path]:
+    """The network at ``t`` (default: the moment the most demand is affected, ``moments``),
+    framed to hold every link the flows use and every disrupted link."""
+    disruptions = folder.disruptions()
+    mine = disruptions[disruptions["replication"] == replication]
+    if t is None:
+        moment = worst_moment(scenario, disruptions, replication)
+        t = moment.time_h if moment is not None else worst_time(folder, replication)
+        label = "worst moment"
+    else:
+        label = "network"
+    moment = affected_at(scenario, mine, t)
+    colours = link_states_at(scenario, disruptions, t, replication)
+    disrupted = {scenario.network.link_index[x] for links in mine["links"] for x in str(links).split()
+                 if x in scenario.network.link_index}
     when = scenario.start + pd.Timedelta(hours=t)
-    legend = [("degraded", STATE_COLOURS["degraded"]), ("closed", STATE_COLOURS["closed"])]
-    fig = draw_map(scenario.network, colours, f"{scenario.name}\nnetwork at {when:%Y-%m-%d %H:%M} (+{format_hours(t)})",
-                   None, legend, scenario.network_file)
+    legend = [("open", STATE_COLOURS["open"]), ("degraded", STATE_COLOURS["degraded"]), ("closed", STATE_COLOURS["closed"])]
+    fig = draw_situation_map(scenario.network, colours, f"{scenario.name} — {label} {when:%a %d %b %Y %H:%M} "
+                             f"(+{format_hours(t)})\n{moment.describe()}", legend, scenario.network_file,
+                             local_links(scenario, disrupted), links_used(scenario, moment) | disrupted, figsize)
     paths = [out_dir / "network-map.png", out_dir / "network-map.svg"]
-    fig.tight_layout()
     for path in paths:
         fig.savefig(path, dpi=DPI)
     plt.close(fig)
     return paths
 
 
-def _shade(ax, disruptions: pd.DataFrame, replication: int = 0) -> None:
-    mine = disruptions[disruptions["replication"] == replication]
-    for row in mine.itertuples():
-        ax.axvspan(row.start_h / 24, row.end_h / 24, color=STATE_COLOURS[row.kind], alpha=0.12, lw=0)
+def _dates(scenario, hours) -> np.ndarray:
+    """Hours from the scenario start as matplotlib dates (for date axes)."""
+    import matplotlib.dates as mdates
+
+    start = mdates.date2num(pd.Timestamp(scenario.start).to_pydatetime())
+    return start + np.asarray(hours, dtype=float) / 24.0
+
+
+def _date_axis(ax, scenario) -> None:
+    import matplotlib.dates as mdates
+
+    ax.set_xlim(_dates(scenario, [0.0, scenario.horizon_h]))
+    locator = mdates.AutoDateLocator(minticks=4, maxticks=10)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+
+
+def touching(disruptions: pd.DataFrame, scenario, links: set[int], nodes: set[int]) -> pd.DataFrame:
+    """The rows of ``disruptions`` that hit one of ``links`` or close one of ``nodes``."""
+    ids_l = {scenario.network.link_ids[i] for i in links}
+    ids_n = {scenario.network.node_ids[i] for i in nodes}
+    hit = [bool(set(str(r.links).split()) & ids_l or set(str(r.nodes).split()) & ids_n) for r in disruptions.itertuples()]
+    return disruptions[hit] if len(disruptions) else disruptions
+
+
+def _shade(ax, scenario, rows: pd.DataFrame) -> None:
+    for row in rows.itertuples():
+        ax.axvspan(*_dates(scenario, [row.start_h, row.end_h]), color=STATE_COLOURS[row.kind], alpha=0.13, lw=0)
+
+
+def period_q(series: pd.DataFrame, period_h: float) -> pd.DataFrame:
+    """Q per period: min(1, Σ delivered / Σ due) over consecutive periods of ``period_h`` hours
+    from the start (periods with nothing due count as Q = 1), per replication; index = period
+    start (h). A daily flow (one train a day) gives one value a day, so a train a few hours late
+    within its day is not a dip to zero."""
+    bins = (series["time_h"] // period_h) * period_h
+    sums = series.assign(period=bins).groupby(["period", "replication"])[["delivered_t", "due_t"]].sum()
+    q = np.where(sums["due_t"] > 1e-9, np.minimum(1.0, sums["delivered_t"] / sums["due_t"].where(sums["due_t"] > 1e-9, 1.0)), 1.0)
+    return pd.Series(q, index=sums.index).unstack("replication")
+
+
+def flow_period_h(scenario, commodity: str) -> float:
+    """The longest release slot of the commodity's flows (24 h for a train a day), at least the
+    record step; 24 h for commodities the food and power models order (no fixed slot)."""
+    slots = [f.slot for f in scenario.spec.freight if f.commodity == commodity]
+    step = float(scenario.spec.record_step)
+    return max(max(slots), step) if slots else max(24.0, step)
 
 
 def resilience_curves(folder: RunFolder, scenario, out_dir: Path) -> Path:
+    """Q per commodity and flow period, median and P5–P95 band over replications; shaded: the
+    disruptions of replication 0 that touch the commodity's routes; dotted: the 95 % line."""
+    from matplotlib.patches import Patch
+
     series = folder.timeseries()
     commodities = list(dict.fromkeys(series["commodity"]))
-    fig, axes = plt.subplots(len(commodities), 1, figsize=(10, 1.9 * len(commodities) + 0.8), sharex=True, squeeze=False)
+    fig, axes = plt.subplots(len(commodities), 1, figsize=(12, 1.7 * len(commodities) + 1.2), sharex=True, squeeze=False)
     n_reps = series["replication"].nunique()
     disruptions = folder.disruptions()
+    first = disruptions[disruptions["replication"] == disruptions["replication"].min()] if not disruptions.empty else disruptions
+    routes = commodity_routes(scenario)
     for ax, commodity in zip(axes[:, 0], commodities):
-        mine = series[series["commodity"] == commodity].pivot(index="time_h", columns="replication", values="performance_q")
-        days = mine.index.to_numpy() / 24
+        period = flow_period_h(scenario, commodity)
+        q = period_q(series[series["commodity"] == commodity], period)
+        x = _dates(scenario, list(q.index) + [q.index[-1] + period])
         if n_reps > 1:
-            ax.fill_between(days, mine.quantile(0.05, axis=1), mine.quantile(0.95, axis=1), color="#2e86c1", alpha=0.25,
-                            label="P5–P95", step="post")
-            ax.step(days, mine.median(axis=1), where="post", color="#1b4f72", label="median")
+            ax.fill_between(x, list(q.quantile(0.05, axis=1)) + [q.quantile(0.05, axis=1).iloc[-1]],
+                            list(q.quantile(0.95, axis=1)) + [q.quantile(0.95, axis=1).iloc[-1]],
+                            color="#2e86c1", alpha=0.25, step="post", label="P5–P95 of replications")
+            values = q.median(axis=1)
         else:
-            ax.step(days, mine.iloc[:, 0], where="post", color="#1b4f72", label="Q(t)")
-        _shade(ax, disruptions)
-        ax.set_ylim(-0.05, 1.05)
-        ax.set_ylabel(f"Q {commodity}")
-        ax.axhline(0.95, color="#999", linestyle=":", linewidth=0.8)
-    axes[0, 0].set_title(f"{scenario.name}: performance Q(t) = delivered / due (shaded: disruptions of replication 0)")
-    axes[0, 0].legend(loc="lower left", fontsize=8)
-    axes[-1, 0].set_xlabel("days from start")
-    return _save(fig, out_dir / "resilience-curves.png")
+            values = q.iloc[:, 0]
+        ax.step(x, list(values) + [values.iloc[-1]], where="post", color="#1b4f72",
+                label="median" if n_reps > 1 else "Q")
+        links, nodes = routes.get(commodity, (set(), set()))
+        mine = touching(first, scenario, links, nodes) if commodity in routes else first
+        _shade(ax, scenario, mine)
+        ax.set_ylim(-0.05, 1.08)
+        per = "day" if period == 24 else format_hours(period)
+        ax.set_ylabel(f"{commodity}\nQ per {per}", fontsize=9)
+        ax.axhline(0.95, color="#555", linestyle=":", linewidth=0.9)
+        _date_axis(ax, scenario)
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    handles += [Line2D([0], [0], color="#555", linestyle=":", label="0.95 (recovered)"),
+                Patch(color=STATE_COLOURS["closed"], alpha=0.3, label="a disruption on these flows' routes (closed)"),
+                Patch(color=STATE_COLOURS["degraded"], alpha=0.3, label="… degraded")]
+    fig.legend(handles=handles, loc="upper center", ncol=5, fontsize=8.5, frameon=False, bbox_to_anchor=(0.5, 0.985))
+    fig.suptitle(f"{scenario.name}: performance Q = delivered / due per flow period", y=0.998, fontsize=12)
+    fig.tight_layout(rect=(0, 0, 1, 0.955))
+    fig.savefig(out_dir / "resilience-curves.png", dpi=DPI)
+    plt.close(fig)
+    return out_dir / "resilience-curves.png"
 
 
 def timeline(folder: RunFolder, scenario, out_dir: Path, replication: int = 0) -> Path:
+    """Disruptions of one replication by target (names), on a date axis, with repair starts,
+    cascades and backup generators running out of fuel."""
+    names = Names(scenario)
     disruptions = folder.disruptions()
     mine = disruptions[disruptions["replication"] == replication].sort_values("start_h")
     events = folder.events()
     events = events[events["replication"] == replication]
     labels = list(dict.fromkeys(mine["targets"])) or ["(no disruption)"]
-    fig, ax = plt.subplots(figsize=(10, 0.45 * len(labels) + 1.8))
+    described = {d.id: d.description for d in scenario.spec.disruptions if getattr(d, "description", "")}
+    fig, ax = plt.subplots(figsize=(12, 0.5 * len(labels) + 2.0))
     for row in mine.itertuples():
         y = labels.index(row.targets)
-        ax.barh(y, (row.end_h - row.start_h) / 24, left=row.start_h / 24, color=STATE_COLOURS[row.kind], alpha=0.85)
-        ax.text(row.end_h / 24, y, f" {row.id}", va="center", fontsize=7)
-    for kind, marker, colour in (("repair-started", "|", "#196f3d"), ("cascade", "x", "#6c3483"), ("fuel-out", "v", "#000")):
+        x0, x1 = _dates(scenario, [row.start_h, row.end_h])
+        ax.barh(y, x1 - x0, left=x0, color=STATE_COLOURS[row.kind], alpha=0.85, height=0.6)
+        text = described.get(row.id, row.id)
+        ax.text(x1, y, f" {text[:60]}  ({format_hours(row.end_h - row.start_h)})", va="center", fontsize=8)
+    for kind, marker, colour, label in (("repair-started", "|", "#196f3d", "repair started"),
+                                        ("cascade", "x", "#6c3483", "cascade (one failure causes another)"),
+                                        ("fuel-out", "v", "#000", "backup generator out of fuel")):
         hits = events[events["kind"] == kind]
         if not hits.empty:
-            ax.scatter(hits["time_h"] / 24, [len(labels) - 0.3] * len(hits), marker=marker, color=colour, label=kind, zorder=3)
+            ax.scatter(_dates(scenario, hits["time_h"]), [len(labels) - 0.35] * len(hits), marker=marker, color=colour,
+                       label=label, zorder=3)
     ax.set_yticks(range(len(labels)))
-    ax.set_yticklabels([label[:45] for label in labels], fontsize=8)
-    ax.set_xlim(0, scenario.horizon_h / 24)
-    ax.set_xlabel("days from start")
+    ax.set_yticklabels([", ".join(names.of(t) for t in str(label).split())[:50] for label in labels], fontsize=9)
+    _date_axis(ax, scenario)
     ax.invert_yaxis()
-    ax.set_title(f"Timeline of disruptions, repairs and cascades (replication {replication})")
+    ax.grid(axis="x", color="#ddd", linewidth=0.6)
+    ax.set_title(f"Disruptions, repairs and cascades (replication {replication})")
     if ax.get_legend_handles_labels()[0]:
         ax.legend(loc="lower right", fontsize=8)
     return _save(fig, out_dir / "timeline.png")
 
 
+def _food_panel(ax, scenario, food: pd.DataFrame, names: Names) -> None:
+    """Days of supply per municipality (median over replications) with the alarm level."""
+    for name, group in food.groupby("name"):
+        median = group.groupby("time_h")["value"].median()
+        ax.plot(_dates(scenario, median.index), median.values, linewidth=1.3, label=names.of(name))
+    threshold = scenario.spec.food.threshold_days if scenario.spec.food is not None else None
+    if threshold is not None:
+        ax.axhline(threshold, color="#d62728", linestyle="--", linewidth=1.2, label=f"alarm level {threshold:g} d")
+    ax.set_ylim(bottom=0)
+    ax.set_ylabel("days of supply")
+    ax.set_title("Food: days of supply per municipality (median over replications)")
+    ax.legend(fontsize=8, ncol=3, loc="lower left")
+    _date_axis(ax, scenario)
+
+
+def _power_panel(ax, kpis: pd.DataFrame, names: Names) -> None:
+    """Energy not served (mean MWh over replications): general load per area and each critical load."""
+    rows = []
+    for kpi, label in (("ens_general_mwh", "general load, {}"), ("load_ens_mwh", "{}")):
+        mean = kpis[kpis["kpi"] == kpi].groupby("scope")["value"].mean()
+        rows += [(label.format(names.of(scope)), value) for scope, value in mean.items()]
+    if not rows:
+        ax.axis("off")
+        return
+    labels, values = zip(*rows)
+    y = np.arange(len(rows))
+    ax.barh(y, values, color=["#e67e22" if l.startswith("general") else "#c0392b" for l in labels])
+    for yi, v in zip(y, values):
+        ax.text(v, yi, f" {v:,.1f}", va="center", fontsize=8)
+    ax.set_yticks(y)
+    ax.set_yticklabels([l[:38] for l in labels], fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlim(0, max(max(values) * 1.25, 1.0))
+    ax.set_xlabel("energy not served over the horizon (MWh, mean)")
+    ax.set_title("Power: not served per area and critical load", fontsize=10)
+
+
+def _bars_panel(ax, table: pd.DataFrame, parts, xlabel: str, title: str, names: Names) -> None:
+    left = np.zeros(len(table))
+    for kpi, colour, label in parts:
+        if kpi in table:
+            ax.barh(["\n".join(textwrap.wrap(names.of(s), 22)) for s in table.index], table[kpi], left=left,
+                    color=colour, label=label)
+            left += table[kpi].to_numpy()
+    ax.set_xlabel(xlabel)
+    ax.set_title(title, fontsize=10)
+    ax.legend(fontsize=8, loc="lower right")
+
+
+def _travel_panel(ax, rows: pd.DataFrame, kind: str, names: Names) -> None:
+    """Departures run / replaced / cancelled per service (``kind`` "pax"), or commuter trips
+    made / lost per commuter flow ("commute"), as stacked bars of the mean per replication."""
+    table = rows.groupby(["scope", "kpi"])["value"].mean().unstack("kpi").fillna(0)
+    if kind == "pax":
+        _bars_panel(ax, table, (("departures_run", "#27ae60", "run"), ("departures_replaced", "#f39c12", "replaced by bus"),
+                                ("departures_cancelled", "#d62728", "cancelled")),
+                    "departures over the horizon (mean)", "Passenger trains", names)
+        return
+    if "commuter_trips" in table and "commuter_trips_lost" in table:
+        table["commuter_trips_made"] = table["commuter_trips"] - table["commuter_trips_lost"]
+    _bars_panel(ax, table, (("commuter_trips_made", "#27ae60", "made"), ("commuter_trips_lost", "#d62728", "lost")),
+                "commuter trips over the horizon (mean)", "Commuters", names)
+
+
 def supply_panels(folder: RunFolder, scenario, out_dir: Path) -> Path | None:
+    """Food days of supply (with the alarm level), energy not served per area and critical
+    load, passenger departures and commuter trips — the panels present in the run."""
+    names = Names(scenario)
     supply = folder.supply()
     kpis = folder.kpis()
     food = supply[(supply["system"] == "food") & (supply["series"] == "days_of_supply")]
-    power = supply[supply["system"] == "power"]
+    power = kpis[kpis["kpi"].isin(["ens_general_mwh", "load_ens_mwh"])]
     pax = kpis[kpis["kpi"].isin(["departures_run", "departures_replaced", "departures_cancelled"]) & (kpis["scope"] != "all")]
-    panels = [p for p, present in (("food", not food.empty), ("power", not power.empty), ("pax", not pax.empty)) if present]
-    if not panels:
+    commute = kpis[kpis["kpi"].isin(["commuter_trips", "commuter_trips_lost"]) & (kpis["scope"] != "all")]
+    bottom = [p for p, present in (("power", not power.empty), ("pax", not pax.empty), ("commute", not commute.empty)) if present]
+    if food.empty and not bottom:
         return None
-    fig, axes = plt.subplots(len(panels), 1, figsize=(10, 2.8 * len(panels)), squeeze=False)
-    for ax, panel in zip(axes[:, 0], panels):
-        if panel == "food":
-            grid = food.groupby(["name", "time_h"])["value"].median().unstack("time_h")
-            image = ax.imshow(grid.to_numpy(), aspect="auto", cmap="RdYlGn", vmin=0, vmax=max(7.0, np.nanmax(grid.to_numpy())),
-                              extent=[0, grid.columns.max() / 24, len(grid) - 0.5, -0.5], interpolation="nearest")
-            ax.set_yticks(range(len(grid)))
-            ax.set_yticklabels(grid.index)
-            ax.set_title("Food: days of supply per municipality (median over replications)")
-            fig.colorbar(image, ax=ax, label="days")
-            ax.set_xlabel("days from start")
-        elif panel == "power":
-            for name, group in power.groupby("name"):
-                mean = group.groupby(["series", "time_h"])["value"].mean()
-                demand, served = mean["demand_mwh"], mean["served_mwh"]
-                ax.plot(demand.index / 24, demand.values, label=f"{name} demand", linewidth=1)
-                ax.fill_between(served.index / 24, served.values, demand.values, where=demand.values > served.values + 1e-6,
-                                color="#d62728", alpha=0.5, label=f"{name} not served")
-            ax.set_title("Power: demand and energy not served per area (MWh per step, mean)")
-            ax.set_xlabel("days from start")
-            ax.legend(fontsize=7, ncol=2)
+    fig = plt.figure(figsize=(14, 8 if not food.empty and bottom else 4.5))
+    grid = fig.add_gridspec(2 if (not food.empty and bottom) else 1, max(len(bottom), 1), height_ratios=[1.2, 1] if (not food.empty and bottom) else [1])
+    if not food.empty:
+        _food_panel(fig.add_subplot(grid[0, :]), scenario, food, names)
+    row = 1 if not food.empty else 0
+    for j, panel in enumerate(bottom):
+        ax = fig.add_subplot(grid[row, j])
+        if panel == "power":
+            _power_panel(ax, power, names)
         else:
-            table = pax.groupby(["scope", "kpi"])["value"].mean().unstack("kpi").fillna(0)
-            bottom = np.zeros(len(table))
-            for kpi, colour in (("departures_run", "#27ae60"), ("departures_replaced", "#f39c12"), ("departures_cancelled", "#d62728")):
-                if kpi in table:
-                    ax.barh(table.index, table[kpi], left=bottom, color=colour, label=kpi.replace("departures_", ""))
-                    bottom += table[kpi].to_numpy()
-            ax.set_title("Passenger departures (mean per replication)")
-            ax.legend(fontsize=8)
+            _travel_panel(ax, pax if panel == "pax" else commute, panel, names)
     return _save(fig, out_dir / "supply-panels.png")
+
+
+def panel_figures(folder: RunFolder, scenario, out_dir: Path, size: tuple[float, float] = (8.0, 4.6)) -> dict[str, Path]:
+    """The supply panels one by one, each ``size`` inches (for the workshop page): ``food``,
+    ``power`` and ``passengers`` (trains and commuters side by side), those the run has."""
+    names = Names(scenario)
+    supply, kpis = folder.supply(), folder.kpis()
+    out: dict[str, Path] = {}
+    food = supply[(supply["system"] == "food") & (supply["series"] == "days_of_supply")]
+    if not food.empty:
+        fig, ax = plt.subplots(figsize=size)
+        _food_panel(ax, scenario, food, names)
+        out["food"] = _save(fig, out_dir / "panel-food.png")
+    power = kpis[kpis["kpi"].isin(["ens_general_mwh", "load_ens_mwh"])]
+    if not power.empty:
+        fig, ax = plt.subplots(figsize=size)
+        _power_panel(ax, power, names)
+        out["power"] = _save(fig, out_dir / "panel-power.png")
+    pax = kpis[kpis["kpi"].isin(["departures_run", "departures_replaced", "departures_cancelled"]) & (kpis["scope"] != "all")]
+    commute = kpis[kpis["kpi"].isin(["commuter_trips", "commuter_trips_lost"]) & (kpis["scope"] != "all")]
+    if not pax.empty or not commute.empty:
+        fig, axes = plt.subplots(1, 2, figsize=size, squeeze=False)
+        for ax, rows, kind in ((axes[0, 0], pax, "pax"), (axes[0, 1], commute, "commute")):
+            if rows.empty:
+                ax.axis("off")
+            else:
+                _travel_panel(ax, rows, kind, names)
+        out["passengers"] = _save(fig, out_dir / "panel-passengers.png")
+    return out
 
 
 def map_animation(folder: RunFolder, scenario, out_dir: Path, frames: int = 24, replication: int = 0) -> Path:
@@ -208,22 +375,44 @@ def map_animation(folder: RunFolder, scenario, out_dir: Path, frames: int = 24, 
 
 
 def comparison(compare_folder: Path, out: Path | None = None, kpis: list[tuple[str, str]] | None = None) -> Path:
+    """One panel per KPI: each variant's paired change against the baseline (mean, 95 %
+    interval), left of zero = fewer losses. Variant names wrap in full beside the first panel;
+    each panel's axis names the KPI and its unit; at most 4 ticks."""
+    from matplotlib.ticker import MaxNLocator
+
     diffs = pd.read_csv(compare_folder / "differences.csv")
-    kpis = kpis or [("tonnes_lost", "all"), ("tonne_hours_delay", "all"), ("food_person_days_below_threshold", "all"),
-                    ("energy_not_served_mwh", "all"), ("stranded_passenger_hours", "all"), ("cost_per_year", "total")]
-    kpis = [k for k in kpis if ((diffs.kpi == k[0]) & (diffs.scope == k[1])).any()]
+    wanted = kpis or [(k, s) for k, s, _, _ in COMPARISON_KPIS]
+    titles = {(k, s): (t, u) for k, s, t, u in COMPARISON_KPIS}
+    wanted = [k for k in wanted if ((diffs.kpi == k[0]) & (diffs.scope == k[1])).any()]
     variants = list(dict.fromkeys(diffs["variant"]))
-    fig, axes = plt.subplots(1, max(len(kpis), 1), figsize=(3.2 * max(len(kpis), 1), 0.6 * len(variants) + 1.8), squeeze=False)
-    for ax, (kpi, scope) in zip(axes[0], kpis):
+    n = max(len(wanted), 1)
+    cols = min(n, 3)
+    rows_n = (n + cols - 1) // cols
+    fig, axes = plt.subplots(rows_n, cols, figsize=(4.2 * cols + 2.6, (0.55 * len(variants) + 1.3) * rows_n + 0.8),
+                             squeeze=False)
+    labels = ["\n".join(textwrap.wrap(v, 26)) for v in variants]
+    for i, ax in enumerate(axes.flat):
+        if i >= len(wanted):
+            ax.axis("off")
+            continue
+        kpi, scope = wanted[i]
         rows = diffs[(diffs.kpi == kpi) & (diffs.scope == scope)].set_index("variant").reindex(variants)
         y = np.arange(len(variants))
         err = np.vstack([rows["mean_diff"] - rows["ci95_low"], rows["ci95_high"] - rows["mean_diff"]])
         ax.errorbar(rows["mean_diff"], y, xerr=err, fmt="o", color="#1b4f72", capsize=3)
         ax.axvline(0, color="#999", linewidth=0.8)
         ax.set_yticks(y)
-        ax.set_yticklabels([v[:28] for v in variants] if ax is axes[0][0] else [])
-        ax.set_title(f"Δ {kpi}", fontsize=9)
-    fig.suptitle("Change against the baseline (mean, 95 % CI); left of 0 is fewer losses")
+        ax.set_yticklabels(labels if i % cols == 0 else [], fontsize=8.5)
+        ax.set_ylim(len(variants) - 0.5, -0.5)
+        title, unit = titles.get((kpi, scope), (kpi, ""))
+        unit = unit or (str(rows["unit"].dropna().iloc[0]) if "unit" in rows and rows["unit"].notna().any() else "")
+        ax.set_title(title, fontsize=10)
+        ax.set_xlabel(f"change ({unit})" if unit and unit != "1" else "change")
+        ax.xaxis.set_major_locator(MaxNLocator(4))
+        ax.ticklabel_format(axis="x", style="plain", useOffset=False)
+        ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,.0f}" if abs(v) >= 10 else f"{v:,.2g}"))
+    fig.suptitle("Change against the baseline (mean and 95 % interval of paired replications); left of 0 = fewer losses",
+                 fontsize=11)
     return _save(fig, out or compare_folder / "comparison.png")
 
 
@@ -244,29 +433,50 @@ def make_figures(folder: RunFolder, map_time: float | None = None, animate: bool
 
 
 def sweep_figure(table: pd.DataFrame, params: list[str], kpi: str, scope: str, out: Path) -> Path:
-    """One parameter: the KPI's mean with its 95 % interval along the grid. Two or more: a heat
-    map of the mean over the first two parameters (the rest averaged)."""
+    """One parameter: the KPI's mean with its 95 % interval along the grid, on an axis from
+    zero. Two or more: a heat map of the mean over the first two parameters (the rest
+    averaged) whose colour scale starts at zero (or is centred on zero when values have both
+    signs), each cell labelled in a colour that stays readable on it."""
+    from matplotlib.colors import TwoSlopeNorm
+
     rows = table[(table["kpi"] == kpi) & (table["scope"] == scope)]
+    unit = str(rows["unit"].iloc[0]) if "unit" in rows and len(rows) else ""
+    label = f"{kpi} ({scope})" + (f" [{unit}]" if unit and unit not in ("1", "nan") else "")
+
+    def short(p):
+        return p.rsplit(".", 1)[-1] + (f" at {p.split('[')[1].split(']')[0]}" if "[" in p else "")
+
     if len(params) == 1:
         rows = rows.sort_values(params[0])
-        x = [str(v) for v in rows[params[0]]]
-        fig, ax = plt.subplots(figsize=(7, 4))
+        x = [f"{v:g}" if isinstance(v, float) else str(v) for v in rows[params[0]]]
+        fig, ax = plt.subplots(figsize=(7.5, 4.5))
         ax.errorbar(x, rows["mean"], yerr=[rows["mean"] - rows["ci95_low"], rows["ci95_high"] - rows["mean"]],
                     fmt="o-", color="#1b4f72", capsize=4)
-        ax.set_xlabel(params[0].rsplit(".", 1)[-1])
-        ax.set_ylabel(f"{kpi} ({scope})")
+        low = min(0.0, float(rows["ci95_low"].min()))
+        ax.set_ylim(low, max(float(rows["ci95_high"].max()) * 1.1, low + 1e-9))
+        ax.set_xlabel(short(params[0]))
+        ax.set_ylabel(label)
     else:
         grid = rows.groupby([params[0], params[1]])["mean"].mean().unstack(params[1])
-        fig, ax = plt.subplots(figsize=(7, 5))
-        image = ax.imshow(grid.to_numpy(dtype=float), cmap="viridis", aspect="auto")
+        values = grid.to_numpy(dtype=float)
+        fig, ax = plt.subplots(figsize=(8, 5.5))
+        lo, hi = float(np.nanmin(values)), float(np.nanmax(values))
+        if lo < 0 < hi:
+            cmap, norm = plt.get_cmap("RdBu_r"), TwoSlopeNorm(0.0, lo, hi)
+        else:
+            cmap = plt.get_cmap("Blues")
+            norm = matplotlib.colors.Normalize(min(lo, 0.0), max(hi, 0.0) or 1.0)
+        image = ax.imshow(values, cmap=cmap, norm=norm, aspect="auto")
         ax.set_yticks(range(len(grid.index)))
-        ax.set_yticklabels([str(v) for v in grid.index])
+        ax.set_yticklabels([f"{v:g}" if isinstance(v, float) else str(v) for v in grid.index])
         ax.set_xticks(range(len(grid.columns)))
-        ax.set_xticklabels([str(v) for v in grid.columns])
-        ax.set_ylabel(params[0].rsplit(".", 1)[-1])
-        ax.set_xlabel(params[1].rsplit(".", 1)[-1])
-        for (i, j), value in np.ndenumerate(grid.to_numpy(dtype=float)):
-            ax.text(j, i, f"{value:,.1f}", ha="center", va="center", color="white", fontsize=8)
-        fig.colorbar(image, ax=ax, label=f"{kpi} ({scope})")
+        ax.set_xticklabels([f"{v:g}" if isinstance(v, float) else str(v) for v in grid.columns])
+        ax.set_ylabel(short(params[0]))
+        ax.set_xlabel(short(params[1]))
+        for (i, j), value in np.ndenumerate(values):
+            r, g, b, _ = cmap(norm(value))
+            ink = "#1b2631" if 0.299 * r + 0.587 * g + 0.114 * b > 0.55 else "white"
+            ax.text(j, i, format_number(value, unit), ha="center", va="center", color=ink, fontsize=9)
+        fig.colorbar(image, ax=ax, label=label)
     ax.set_title(f"Sweep: mean {kpi} ({scope})")
     return _save(fig, out)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import html
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -17,13 +18,17 @@ import pandas as pd
 from .. import __version__
 from ..results import RunFolder, atomic_write_text
 from ..scenario.loader import load_scenario
+from ..scenario.fact_sections import cited_sections, find_document, section_text, sections
 from ..scenario.sources import citations
 from .describe import describe
 from .figures import make_figures
+from .names import COMPARISON_KPIS, Names, display_unit, format_number
 
 HEADLINE = [
     ("tonnes_demanded", "all", "Freight demanded"),
     ("tonnes_delivered", "all", "Freight delivered"),
+    ("tonnes_late", "all", "Freight delivered late (> 1 h)"),
+    ("tonnes_in_transit", "all", "Freight still on its way at the end"),
     ("tonnes_lost", "all", "Freight lost (past deadline)"),
     ("delay_mean_h", "all", "Mean freight delay"),
     ("resilience_loss_h", "all", "Resilience loss ∫(1−Q)dt"),
@@ -31,7 +36,8 @@ HEADLINE = [
     ("food_min_days_of_supply", "*", "Food: minimum days of supply"),
     ("food_person_days_below_threshold", "all", "Food: person-days below threshold"),
     ("energy_not_served_mwh", "all", "Power: energy not served"),
-    ("hours_with_shedding", "all", "Power: hours with load shedding"),
+    ("load_ens_mwh", "*", "Power: energy not served at critical load"),
+    ("hours_with_shedding", "all", "Power: hours with area load shedding"),
     ("fuel_out_events", "*", "Backup generators out of fuel"),
     ("departures_cancelled", "all", "Trains cancelled"),
     ("departures_replaced", "all", "Trains replaced by bus"),
@@ -60,24 +66,29 @@ def _image(path: Path) -> str:
     return f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode()}"
 
 
-def _fmt(value: float) -> str:
-    if value != value:
-        return "–"
-    return f"{value + 0.0:,.1f}" if abs(value) < 1e6 else f"{value:,.0f}"
-
-
-def headline_rows(summary: pd.DataFrame) -> list[tuple[str, str, str, str]]:
-    """(label, value, 95 % interval, unit) for the headline KPIs present in ``summary``."""
+def headline_values(summary: pd.DataFrame, names: Names | None = None) -> list[dict]:
+    """The headline KPIs present in ``summary`` as numbers: ``label`` (places, loads and
+    services by name), ``kpi``, ``scope``, ``mean``, ``low``, ``high`` (95 % interval), ``n``
+    and ``unit`` (counts say what they count)."""
+    names = names or Names()
     out = []
     for kpi, scope, label in HEADLINE:
         rows = summary[(summary["kpi"] == kpi) & ((summary["scope"] == scope) if scope != "*" else (summary["scope"] != "all"))]
         for row in rows.itertuples():
-            if row.n == 0 or (scope == "*" and kpi == "fuel_out_events" and row.max == 0):
+            if row.n == 0 or (scope == "*" and kpi in ("fuel_out_events", "load_ens_mwh") and row.max == 0):
                 continue
-            name = label + (f" — {row.scope}" if scope == "*" else "")
-            interval = f"{_fmt(row.ci95_low)} – {_fmt(row.ci95_high)}" if row.n > 1 else ""
-            out.append((name, _fmt(row.mean), interval, str(row.unit)))
+            out.append({"label": label + (f" — {names.of(row.scope)}" if scope == "*" else ""), "kpi": kpi,
+                        "scope": row.scope, "mean": float(row.mean), "low": float(row.ci95_low),
+                        "high": float(row.ci95_high), "n": int(row.n), "unit": display_unit(kpi, str(row.unit))})
     return out
+
+
+def headline_rows(summary: pd.DataFrame, names: Names | None = None) -> list[tuple[str, str, str, str]]:
+    """(label, value, 95 % interval, unit) as text: whole numbers for counts and tonnes, no
+    interval where every replication gave the same value."""
+    return [(v["label"], format_number(v["mean"], v["unit"]),
+             f"{format_number(v['low'], v['unit'])} – {format_number(v['high'], v['unit'])}"
+             if v["n"] > 1 and v["high"] > v["low"] else "", v["unit"]) for v in headline_values(summary, names)]
 
 
 def assumptions(scenario) -> list[tuple[str, str, str]]:
@@ -88,6 +99,79 @@ def assumptions(scenario) -> list[tuple[str, str, str]]:
         cited, _ = citations(model, defaults)
         out += [(where, c.path, c.source) for c in cited if c.assumed]
     return out
+
+
+def _markdown_block(text: str) -> str:
+    """The little markdown ``docs/sources.md`` uses (headings, pipe tables, lists, paragraphs,
+    **bold**, `code`) as HTML; everything escaped."""
+    def inline(t: str) -> str:
+        t = html.escape(t)
+        t = re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", t)
+        return re.sub(r"`(.+?)`", r"<code>\1</code>", t)
+
+    out, table, items, para = [], [], [], []
+
+    def flush():
+        if para:
+            out.append(f"<p>{inline(' '.join(para))}</p>")
+            para.clear()
+        if table:
+            rows = [r for r in table if not re.fullmatch(r"\|[\s|:-]+\|", r)]
+            cells = [[c.strip() for c in r.strip("|").split("|")] for r in rows]
+            head = "".join(f"<th>{inline(c)}</th>" for c in cells[0])
+            body = "".join("<tr>" + "".join(f"<td>{inline(c)}</td>" for c in r) + "</tr>" for r in cells[1:])
+            out.append(f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+            table.clear()
+        if items:
+            out.append("<ul>" + "".join(f"<li>{inline(i)}</li>" for i in items) + "</ul>")
+            items.clear()
+
+    for line in text.splitlines():
+        if line.startswith("|"):
+            table.append(line)
+            continue
+        if line.startswith("- ") or (line.startswith("  ") and items):
+            if line.startswith("- "):
+                items.append(line[2:])
+            else:
+                items[-1] += " " + line.strip()
+            continue
+        if line.strip() and not line.startswith(("#", "<a id=")):
+            if table or items:
+                flush()
+            para.append(line.strip())
+            continue
+        flush()
+        if line.startswith("#"):
+            level = min(len(line) - len(line.lstrip("#")) + 1, 4)
+            out.append(f"<h{level}>{inline(line.lstrip('#').strip())}</h{level}>")
+    flush()
+    return "".join(out)
+
+
+def cited_sources(scenario, *more_places: str) -> tuple[str, list[str]]:
+    """(HTML of every section of docs/sources.md the network and scenario cite, each under an
+    anchor ``facts-N``; the section numbers) — ('', []) when the document is not found. The
+    document is looked for above the scenario, its network and ``more_places`` (files)."""
+    places = [scenario.source_file, scenario.network_file, *more_places]
+    document = find_document(*(Path(p).parent for p in places if p))
+    if document is None:
+        return "", []
+    numbers: list[str] = []
+    for model, defaults in ((scenario.network_spec, scenario.network_spec.default_sources), (scenario.spec, {})):
+        cited, _ = citations(model, defaults)
+        for c in cited:
+            numbers += cited_sections(c.source)
+    known = sections(document)
+    numbers = sorted(set(numbers) & set(known), key=lambda n: (int(re.match(r"\d+", n).group()), n))
+    body = "".join(f"<section id='facts-{n}' class='source'>{_markdown_block(section_text(document, n))}</section>"
+                   for n in numbers)
+    return body, numbers
+
+
+def link_citations(text: str) -> str:
+    """``text`` escaped, each ``facts §N`` a link to its section in the report's sources appendix."""
+    return re.sub(r"facts\s*§\s*(\d+[a-z]?)", lambda m: f"<a href='#facts-{m.group(1)}'>{m.group(0)}</a>", html.escape(text))
 
 
 def write_report(folder: RunFolder, animate: bool = False, map_time: float | None = None) -> Path:
@@ -101,11 +185,14 @@ def write_report(folder: RunFolder, animate: bool = False, map_time: float | Non
     kpi_rows = "".join(
         f"<tr><td>{html.escape(label)}</td><td class='num' data-kpi='{html.escape(label)}'>{value}</td>"
         f"<td class='num'>{interval}</td><td>{html.escape(unit)}</td></tr>"
-        for label, value, interval, unit in headline_rows(summary))
-    captions = {"map": "Network at the worst moment of replication 0: closed links red, degraded orange.",
-                "curves": "Performance Q(t) = delivered / due per commodity; median and P5–P95 band over replications.",
-                "timeline": "Disruptions by target, with repairs and cascades.",
-                "supply": "Supply: days of food per municipality, power not served, passenger departures.",
+        for label, value, interval, unit in headline_rows(summary, Names(scenario)))
+    captions = {"map": "The network at the moment the most demand is affected (replication 0): closed links red, "
+                       "degraded orange; on the right every route the flows use.",
+                "curves": "Performance Q = delivered / due per commodity and flow period; median and P5–P95 band over "
+                          "replications; shaded: the disruptions on that commodity's routes.",
+                "timeline": "Disruptions by target, with repairs, cascades and backup generators out of fuel.",
+                "supply": "Days of food per municipality against the alarm level; energy not served per area and "
+                          "critical load; passenger departures and commuter trips.",
                 "animation": "The network over the horizon (links; municipalities coloured by days of food)."}
     figure_html = "".join(
         f"<figure><img alt='{name}' src='{_image(path)}'><figcaption>{html.escape(captions.get(name, name))}</figcaption></figure>"
@@ -117,8 +204,9 @@ def write_report(folder: RunFolder, animate: bool = False, map_time: float | Non
         for e in shown.itertuples())
     more = f"<p class='meta'>Showing {len(shown)} of {len(first)} events.</p>" if len(first) > len(shown) else ""
     assumption_rows = "".join(
-        f"<tr><td>{where}</td><td>{html.escape(path)}</td><td>{html.escape(note)}</td></tr>"
+        f"<tr><td>{where}</td><td>{html.escape(path)}</td><td>{link_citations(note)}</td></tr>"
         for where, path, note in assumptions(scenario))
+    sources_html, cited = cited_sources(scenario, manifest.get("scenario_file", ""), manifest.get("network_file", ""))
     n_assumptions = assumption_rows.count("<tr>")
     page = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -140,6 +228,11 @@ scenario {manifest['scenario_sha256'][:12]}, completed {html.escape(str(manifest
 <details><summary>Show the assumptions</summary>
 <table id="assumptions"><thead><tr><th>file</th><th>field</th><th>note</th></tr></thead><tbody>{assumption_rows}</tbody></table>
 </details>
+<h2>Sources</h2>
+<p id="sources-intro">Every figure in the network and scenario names its source. Citations <code>facts §N</code> refer to the
+project's sources document <code>docs/sources.md</code>; the {len(cited)} sections cited here follow, each with its figures and
+the public pages they come from.</p>
+<details id="sources"><summary>Show the cited sections ({', '.join('§' + n for n in cited) or 'none'})</summary>{sources_html}</details>
 <p class="meta">Map outlines: TM_WORLD_BORDERS-0.3 (thematicmapping.org), CC BY-SA 3.0.</p>
 <script type="application/json" id="manifest">{html.escape(json.dumps(manifest, ensure_ascii=False))}</script>
 </main></body></html>
@@ -149,23 +242,30 @@ scenario {manifest['scenario_sha256'][:12]}, completed {html.escape(str(manifest
     return path
 
 
+def read_benefit_cost(folder: Path) -> pd.DataFrame:
+    """The ``benefit_cost.csv`` of a comparison folder; empty when no variant had costs and values."""
+    path = Path(folder) / "benefit_cost.csv"
+    return pd.read_csv(path) if path.stat().st_size > 1 else pd.DataFrame()
+
+
 def write_compare_report(folder: Path) -> Path:
     """``report.html`` for a ``compare`` folder: the ranking, the paired differences, the figure."""
     folder = Path(folder)
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     diffs = pd.read_csv(folder / "differences.csv")
-    from ..experiment.compare import read_benefit_cost
-
     money = read_benefit_cost(folder)
     ranking = "".join(
         f"<tr><td class='num'>{r.rank}</td><td>{html.escape(r.variant)}</td><td class='num'>{r.bcr:.2f}</td>"
-        f"<td class='num'>{r.bcr_low:.2f} – {r.bcr_high:.2f}</td><td class='num'>{_fmt(r.npv)}</td>"
-        f"<td class='num'>{_fmt(r.avoided_per_year)}</td><td class='num'>{_fmt(r.investment)}</td><td>{r.currency}</td></tr>"
+        f"<td class='num'>{r.bcr_low:.2f} – {r.bcr_high:.2f}</td><td class='num'>{format_number(r.npv, r.currency)}</td>"
+        f"<td class='num'>{format_number(r.avoided_per_year, r.currency)}</td><td class='num'>{format_number(r.investment, r.currency)}</td><td>{r.currency}</td></tr>"
         for r in money.itertuples()) if not money.empty else "<tr><td colspan='8'>no investment costs or unit values given</td></tr>"
     keep = diffs[diffs["scope"].isin(["all", "total"]) & (diffs["mean_diff"].abs() > 1e-12)]
+    labels = {(k, sc): label for k, sc, label, _ in COMPARISON_KPIS}
     rows = "".join(
-        f"<tr><td>{html.escape(r.variant)}</td><td>{html.escape(r.kpi)}</td><td class='num'>{_fmt(r.mean_diff)}</td>"
-        f"<td class='num'>{_fmt(r.ci95_low)} – {_fmt(r.ci95_high)}</td><td>{html.escape(str(r.unit))}</td>"
+        f"<tr><td>{html.escape(r.variant)}</td><td>{html.escape(labels.get((r.kpi, r.scope), r.kpi))}"
+        f" <span class='meta'>{html.escape(r.kpi)}</span></td><td class='num'>{format_number(r.mean_diff, str(r.unit))}</td>"
+        f"<td class='num'>{format_number(r.ci95_low, str(r.unit))} – {format_number(r.ci95_high, str(r.unit))}</td>"
+        f"<td>{html.escape(display_unit(r.kpi, str(r.unit)))}</td>"
         f"<td class='num'>{r.share_better:.0%}</td></tr>" for r in keep.itertuples())
     figure = folder / "comparison.png"
     image = f"<figure><img alt='comparison' src='{_image(figure)}'></figure>" if figure.exists() else ""

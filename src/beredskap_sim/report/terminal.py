@@ -1,95 +1,188 @@
-"""Plain-text tables for the terminal: the run summary, the supply headline, the comparison."""
+"""Plain-text tables for the terminal: the run summary, the supply headline, the comparison.
+
+Every table fits ``width`` columns (default: the terminal, at most 100): a table with more
+scopes than fit is split into blocks of columns, each repeating the row labels. Rows carry
+names, not ids (``report.names``), and a unit; counts and tonnes print as whole numbers and
+``-0`` never appears. With several replications a cell reads ``mean ± half-width of the
+Student-t 95 % interval``.
+"""
 
 from __future__ import annotations
 
+import shutil
+import textwrap
+
 import pandas as pd
 
+from .names import COMPARISON_KPIS, Names, display_unit, format_number
+
+MAX_WIDTH = 100
+STOCHASTIC_MIN_REPLICATIONS = 10
 
 KPI_LINES = [
-    ("tonnes_demanded", "demanded", "t"),
-    ("tonnes_delivered", "delivered", "t"),
-    ("tonnes_lost", "lost (past deadline)", "t"),
-    ("delay_mean_h", "mean delay", "h"),
-    ("delay_p95_h", "95th pct delay", "h"),
-    ("resilience_loss_h", "resilience loss ∫(1−Q)dt", "h"),
-    ("time_to_recover_h", "time to recover (Q≥95%)", "h"),
+    ("tonnes_demanded", "demanded"),
+    ("tonnes_delivered", "delivered"),
+    ("tonnes_late", "  of which late (> 1 h)"),
+    ("tonnes_in_transit", "in transit at the end"),
+    ("tonnes_lost", "lost (past deadline)"),
+    ("delay_mean_h", "mean delay"),
+    ("delay_p95_h", "95th percentile delay"),
+    ("resilience_loss_h", "resilience loss ∫(1−Q)dt"),
+    ("time_to_recover_h", "time to recover (Q ≥ 95 %)"),
 ]
 
 
-def format_kpi_table(summary, scopes: list[str]) -> str:
-    """A compact text table: one row per KPI, one column per scope, 'mean ± CI half-width'."""
+def terminal_width(limit: int = MAX_WIDTH) -> int:
+    """The terminal's width, at most ``limit`` (100 when standard output is not a terminal)."""
+    return min(limit, shutil.get_terminal_size((limit, 24)).columns)
+
+
+def _cell(row, unit: str) -> str:
+    text = format_number(row.mean, unit)
+    if row.n > 1 and row.ci95_high > row.ci95_low:  # equal in every replication: no interval to show
+        text += " ± " + format_number((row.ci95_high - row.ci95_low) / 2, unit)
+    return text
+
+
+def _fit(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: max(width - 1, 1)] + "…"
+
+
+def format_kpi_table(summary: pd.DataFrame, scopes: list[str], names: Names | None = None,
+                     width: int | None = None) -> str:
+    """Freight KPIs: one row per KPI with its unit, one column per scope (``all`` and each
+    commodity), split into blocks of columns so that no line is longer than ``width``."""
+    names = names or Names()
+    width = width or terminal_width()
     index = {(r.kpi, r.scope): r for r in summary.itertuples()}
-    header = f"{'':28}" + "".join(f"{scope:>22}" for scope in scopes)
-    lines = [header]
-    for kpi, label, unit in KPI_LINES:
-        cells = []
-        for scope in scopes:
-            row = index.get((kpi, scope))
-            if row is None or row.n == 0:
-                cells.append(f"{'–':>22}")
-                continue
-            half = (row.ci95_high - row.ci95_low) / 2
-            text = f"{row.mean + 0.0:,.1f}" + (f" ± {half:,.1f}" if row.n > 1 else "")
-            cells.append(f"{text + ' ' + unit:>22}")
-        lines.append(f"{label:28}" + "".join(cells))
-    return "\n".join(lines)
+    rows = []
+    for kpi, label in KPI_LINES:
+        present = [index.get((kpi, s)) for s in scopes]
+        if not any(r is not None and r.n > 0 for r in present):
+            continue
+        unit = display_unit(kpi, next(str(r.unit) for r in present if r is not None))
+        rows.append((label, unit, [_cell(r, unit) if r is not None and r.n > 0 else "–" for r in present]))
+    if not rows:
+        return ""
+    label_w = max(len(label) for label, _, _ in rows) + 1
+    unit_w = max(len(unit) for _, unit, _ in rows) + 2
+    cell_w = max(max(len(c) for _, _, cells in rows for c in cells), 8) + 2
+    per_block = max(1, (width - label_w - unit_w) // cell_w)
+    cell_w = min(cell_w, width - label_w - unit_w) if per_block == 1 else cell_w
+    blocks = []
+    for start in range(0, len(scopes), per_block):
+        chunk = range(start, min(start + per_block, len(scopes)))
+        header = "Freight".ljust(label_w) + "unit".ljust(unit_w) + "".join(
+            _fit(names.of(scopes[j]), cell_w - 1).rjust(cell_w) for j in chunk)
+        lines = [header.rstrip()]
+        for label, unit, cells in rows:
+            lines.append((label.ljust(label_w) + unit.ljust(unit_w)
+                          + "".join(cells[j].rjust(cell_w) for j in chunk)).rstrip())
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)
 
 
 SUPPLY_LINES = [
-    ("food_min_days_of_supply", "food: min days of supply", "d"),
-    ("food_person_days_below_threshold", "food: person-days below threshold", "person·d"),
-    ("food_spoiled_t", "food: spoiled", "t"),
-    ("energy_not_served_mwh", "power: energy not served", "MWh"),
-    ("hours_with_shedding", "power: hours with shedding", "h"),
-    ("departures_cancelled", "trains: departures cancelled", ""),
-    ("departures_replaced", "trains: replaced by bus", ""),
-    ("stranded_passenger_hours", "passengers: stranded", "pax·h"),
-    ("commuter_trips_lost", "commuters: trips lost", ""),
+    ("food_min_days_of_supply", "*", "food: lowest days of supply"),
+    ("food_min_days_of_supply", "all", "food: lowest days of supply, any municipality"),
+    ("food_person_days_below_threshold", "all", "food: person-days below the alarm level"),
+    ("food_spoiled_t", "all", "food: spoiled"),
+    ("energy_not_served_mwh", "all", "power: energy not served"),
+    ("ens_priority_general_mwh", "all", "  general load shed in areas"),
+    ("load_ens_mwh", "*", "  at critical load"),
+    ("hours_with_shedding", "all", "power: hours with area load shedding"),
+    ("departures_cancelled", "all", "trains: departures cancelled"),
+    ("departures_replaced", "all", "trains: replaced by bus"),
+    ("stranded_passenger_hours", "all", "passengers: stranded"),
+    ("commuter_trips_lost", "all", "commuters: trips lost"),
 ]
 
 
-def format_supply_table(summary) -> str:
-    """Headline supply KPIs (scope 'all' and, for food, each municipality); '' when none were modelled."""
-    lines = []
-    for kpi, label, unit in SUPPLY_LINES:
-        rows = summary[summary["kpi"] == kpi]
-        for row in rows.itertuples():
-            if row.n == 0 or (kpi != "food_min_days_of_supply" and row.scope != "all"):
+def _energy_note(summary: pd.DataFrame) -> str:
+    """One sentence when energy was not served: how much was area shedding and how much was
+    at critical loads cut off on their own (a substation out, a backup out of fuel)."""
+    def mean(kpi, scope="all"):
+        hit = summary[(summary["kpi"] == kpi) & (summary["scope"] == scope)]
+        return float(hit["mean"].iloc[0]) if not hit.empty else 0.0
+
+    total = mean("energy_not_served_mwh")
+    if total <= 0.05:
+        return ""
+    general = mean("ens_priority_general_mwh")
+    critical = float(summary.loc[summary["kpi"] == "load_ens_mwh", "mean"].sum())
+    return (f"note: of the {format_number(total, 'MWh')} MWh not served, {format_number(general, 'MWh')} MWh is "
+            f"general load shed when an area was short (counted in the hours with shedding) and "
+            f"{format_number(critical, 'MWh')} MWh is at critical loads cut off on their own (a substation out, "
+            f"a backup generator without fuel), which can happen while the area has power to spare.")
+
+
+def format_supply_table(summary: pd.DataFrame, names: Names | None = None, width: int | None = None) -> str:
+    """Headline supply KPIs with a unit on every row; food per municipality by name, energy not
+    served split into area shedding and critical loads; '' when none were modelled."""
+    names = names or Names()
+    width = width or terminal_width()
+    rows = []
+    ens = summary[(summary["kpi"] == "energy_not_served_mwh") & (summary["scope"] == "all")]
+    split_energy = not ens.empty and float(ens["max"].max()) > 0
+    for kpi, scope, label in SUPPLY_LINES:
+        if kpi in ("ens_priority_general_mwh", "load_ens_mwh") and not split_energy:
+            continue
+        hits = summary[summary["kpi"] == kpi]
+        hits = hits[hits["scope"] != "all"] if scope == "*" else hits[hits["scope"] == scope]
+        for row in hits.itertuples():
+            if row.n == 0 or (kpi == "load_ens_mwh" and row.max <= 0):
                 continue
-            half = (row.ci95_high - row.ci95_low) / 2
-            value = f"{row.mean + 0.0:,.1f}" + (f" ± {half:,.1f}" if row.n > 1 else "")
-            scope = "" if row.scope == "all" else f" ({row.scope})"
-            lines.append(f"{label + scope:44}{value:>22} {unit}")
+            unit = display_unit(kpi, str(row.unit))
+            text = label + (f" — {names.of(row.scope)}" if scope == "*" else "")
+            rows.append((text, _cell(row, unit), unit))
+    if not rows:
+        return ""
+    value_w = max(len(v) for _, v, _ in rows) + 2
+    unit_w = max(len(u) for _, _, u in rows) + 1
+    label_w = min(max(len(t) for t, _, _ in rows) + 1, width - value_w - unit_w)
+    lines = [(_fit(t, label_w - 1).ljust(label_w) + v.rjust(value_w) + " " + u).rstrip() for t, v, u in rows]
+    note = _energy_note(summary)
+    if note:
+        lines += textwrap.wrap(note, width, subsequent_indent="  ")
     return "\n".join(lines)
 
 
-COMPARE_KPIS = [
-    ("tonnes_lost", "all", "freight lost", "t"),
-    ("tonne_hours_delay", "all", "freight delay", "t·h"),
-    ("food_person_days_below_threshold", "all", "food: person-days below", "person·d"),
-    ("energy_not_served_mwh", "all", "energy not served", "MWh"),
-    ("stranded_passenger_hours", "all", "stranded passengers", "pax·h"),
-    ("cost_per_year", "total", "cost per year", ""),
-]
+def stochastic_warning(scenario, replications: int) -> str:
+    """A warning when a scenario with random hazards runs with fewer than 10 replications;
+    '' otherwise. One draw of a random year says little about the next."""
+    if not scenario.hazards or replications >= STOCHASTIC_MIN_REPLICATIONS:
+        return ""
+    return (f"warning: this scenario has {len(scenario.hazards)} random hazard(s) and runs with {replications} "
+            f"replication(s); one random year says little — use -n {STOCHASTIC_MIN_REPLICATIONS} or more "
+            f"(the scenario file may say how many).")
 
 
-def format_comparison(diffs: pd.DataFrame, money: pd.DataFrame) -> str:
-    """The ranking by benefit–cost (when costs are known) and each variant's headline changes."""
+def format_comparison(diffs: pd.DataFrame, money: pd.DataFrame, width: int | None = None) -> str:
+    """The ranking by benefit–cost (when costs are known) and each variant's headline changes,
+    each change with its unit, 95 % interval and share of replications better."""
+    width = width or terminal_width()
     lines = []
     if not money.empty:
-        lines.append(f"{'rank':>4}  {'variant':40} {'BCR [95% CI]':>24} {'NPV':>18} {'avoided/yr':>16}")
+        name_w = max(12, width - 62)
+        lines.append(f"{'rank':>4}  {'variant':{name_w}} {'BCR [95% CI]':>22} {'NPV':>15} {'avoided/yr':>15}")
         for row in money.itertuples():
-            lines.append(f"{row.rank:4d}  {row.variant[:40]:40} {row.bcr:7.2f} [{row.bcr_low:6.2f}, {row.bcr_high:6.2f}]"
-                         f" {row.npv:18,.0f} {row.avoided_per_year:16,.0f} {row.currency}")
+            lines.append(f"{row.rank:4d}  {_fit(row.variant, name_w):{name_w}} "
+                         f"{row.bcr:6.2f} [{row.bcr_low:5.2f}, {row.bcr_high:5.2f}] "
+                         f"{format_number(row.npv, 'NOK'):>15} {format_number(row.avoided_per_year, 'NOK'):>15}"
+                         f" {row.currency}")
     lines.append("Change against the baseline (mean [95% CI], share of replications better):")
-    for name in diffs["variant"].unique():
-        lines.append(f"  {name}")
+    for name in diffs["variant"].unique() if not diffs.empty else []:
+        lines.append(f"  {_fit(name, width - 2)}")
         mine = diffs[diffs["variant"] == name]
-        for kpi, scope, label, unit in COMPARE_KPIS:
+        for kpi, scope, label, unit in COMPARISON_KPIS:
             hit = mine[(mine.kpi == kpi) & (mine.scope == scope)]
             if hit.empty:
                 continue
             r = hit.iloc[0]
-            lines.append(f"    {label:26} {r.mean_diff + 0.0:14,.1f} [{r.ci95_low + 0.0:12,.1f}, {r.ci95_high + 0.0:12,.1f}] "
-                         f"{unit:8} better in {r.share_better:4.0%}")
+            if not unit and "unit" in r.index:
+                unit = str(r["unit"])
+            shown = unit if unit not in ("", "1", "nan") else ""
+            interval = f"[{format_number(r.ci95_low, unit)}, {format_number(r.ci95_high, unit)}]"
+            lines.append(f"    {label[:29]:30}{format_number(r.mean_diff, unit):>12} {interval:>24} {shown:9}"
+                         f"better in {r.share_better:4.0%}".rstrip())
     return "\n".join(lines)

@@ -26,8 +26,10 @@ from .hazard_schema import DistributionSpec, EffectSpec
 from .hazard_resolve import class_laws, normalised, resolve_crews
 from .resolved import Disruption, DurationLaw, FreightDemand, Hazard, HazardMember, Repair, Scenario
 from .schema import ScenarioSpec
+from .fact_sections import citation_problems, find_document
 from .sources import citations
 from .commodities import commodity_problems, expand, expand_table, families
+from .suggest import network_names, spec_names, with_suggestions
 from .units import parse_instant
 from .yaml_source import load_yaml_with_lines
 
@@ -48,7 +50,7 @@ def load_network_spec(path: Path) -> tuple[NetworkSpec, dict]:
     if spec is not None:
         problems += network_problems(spec, str(path), lines)
     if problems:
-        raise ScenarioError(problems)
+        raise ScenarioError(with_suggestions(problems, spec_names(spec)) if spec is not None else problems)
     return spec, data
 
 
@@ -179,8 +181,9 @@ def scenario_from_data(
     network = build_network(net_spec)
     powers = power_names(net_spec)
     problems += reference_problems(data, network, powers, file, lines)
+    known = network_names(network, powers)
     if spec is None:
-        raise ScenarioError(problems)
+        raise ScenarioError(with_suggestions(problems, known))
     warnings: list[str] = []
     problems += supply_problems(spec, net_spec, network, file, net_file, lines)
     problems += commodity_problems(spec, net_spec, file, net_file, lines)
@@ -254,7 +257,12 @@ def scenario_from_data(
         if count > 1:
             problems.append(Problem(file, "hazards", f"duplicate hazard id {name!r}", "ids unique across the scenario and, with network_hazards, the network"))
 
+    document = find_document(Path(file).parent, Path(net_file).parent)
+    if document is None:
+        warnings.append(f"{file}: docs/sources.md not found above the file or here, so `facts §N` citations were not checked")
     for model, where, defaults in ((spec, file, {}), (net_spec, net_file, net_spec.default_sources)):
+        if document is not None:
+            problems += citation_problems(model, defaults, where, document)
         _, missing = citations(model, defaults)
         for path in missing:
             message = f"{where}: {path}: figure has no source (expected a `sources` entry, or 'assumption: why')"
@@ -264,7 +272,7 @@ def scenario_from_data(
                 warnings.append(message)
 
     if problems:
-        raise ScenarioError(problems)
+        raise ScenarioError(with_suggestions(problems, known))
     return Scenario(spec, net_spec, network, file, net_file, demands, disruptions, hazards, crews, data, net_data, warnings)
 
 
