@@ -210,3 +210,76 @@ def test_a_priority_class_is_served_first_whatever_the_low_priority_load():
             shared = _priority_case(tmp, low)
             assert shared.max() <= alone.max() + low / 10 + 1e-6
     assert alone.max() == pytest.approx(0.0, abs=1e-6)
+
+
+def test_a_consignment_turns_back_rather_than_wait_out_an_announced_closure():
+    # a–b–c is 2 h; a–d–c 6 h. b–c closes at 0.5 h for 36 h, announced. The truck released at 0
+    # reaches b at 1 h: turning back (1 h) and going round (6 h) beats waiting 36 h.
+    with tempfile.TemporaryDirectory() as tmp:
+        net = network([node(x) for x in "abcd"],
+                      [link("ab", "a", "b"), link("bc", "b", "c"), link("ad", "a", "d", length_km=300),
+                       link("dc", "d", "c", length_km=300)])
+        net["defaults"]["distance_cost_nok_per_tkm"] = {"road": 0}
+        closure = {"id": "x", "target": "bc", "start": "30m", "duration": "36h", "effect": "close"}
+        rec = simulate(build(Path(tmp), net, [freight("f", "a", "c", 240, end="10m", deadline="3d")], [closure]))
+    assert rec.delivery_time_h == pytest.approx([1 + 1 + 6], abs=MINUTE)
+
+
+def test_the_deadline_is_judged_on_hours_not_on_the_money_of_a_detour():
+    # The direct 100 km road is closed for 48 h (announced); a 400 km detour at 1,000 km/h takes
+    # 0.4 h. Its distance cost (300 extra km) is money, not time: with a 3 h deadline nothing is
+    # cancelled, every consignment is 0.3 h late.
+    with tempfile.TemporaryDirectory() as tmp:
+        net = network([node("a"), node("b"), node("c")],
+                      [link("ab", "a", "b", length_km=100, speed_kmh=1000),
+                       link("ac", "a", "c", length_km=200, speed_kmh=1000),
+                       link("cb", "c", "b", length_km=200, speed_kmh=1000)])
+        closure = {"id": "x", "target": "ab", "start": "0h", "duration": "48h", "effect": "close"}
+        rec = simulate(build(Path(tmp), net, [freight("f", "a", "b", 240, end="6h", deadline="3h")], [closure]))
+    assert rec.lost_t.sum() == 0
+    assert rec.delivery_delay_h == pytest.approx(np.full(6, 0.3), abs=1e-6)
+
+
+def test_spacing_granted_under_a_capacity_restriction_shrinks_when_it_ends():
+    # 12 paths a day (2 h apart); at 10 % capacity from 0 to 3 h the train entering at 0 would
+    # hold the line for 20 h. When the restriction ends at 3 h the remaining 17 h of spacing run at
+    # full capacity: 1.7 h, so the next train enters at 4.7 h.
+    with tempfile.TemporaryDirectory() as tmp:
+        net = network([node("a"), node("b")], [rail("ab", "a", "b", 100)])
+        slow = {"id": "s", "target": "ab", "start": "0h", "duration": "3h", "effect": {"capacity_factor": 0.1}}
+        flow = freight("f", "a", "b", 12000, modes=("rail",), slot="1h", end="1.5h", deadline="3d")
+        rec = simulate(build(Path(tmp), net, [flow], [slow]))
+    assert sorted(rec.delivery_time_h) == pytest.approx([1.0, 4.7 + 1.0], abs=MINUTE)
+
+
+def test_an_opposing_train_uses_the_clear_block_while_the_next_waits_for_its_path():
+    # Block 0.5 h, 8 paths a day (3 h apart), clearance 3 min. East trains at 0 and 0.1 h, a west
+    # train at 0.2 h: the second east train waits for its path until 3 h, so the west train goes
+    # as soon as the first has cleared the block (0.55 h) instead of waiting behind it.
+    with tempfile.TemporaryDirectory() as tmp:
+        net = network([node("a"), node("b")], [rail("ab", "a", "b", 50, trains_per_day=8, track="single")])
+        net["defaults"]["rail_clearance"] = "3m"
+        flows = [freight("east", "a", "b", 120000, modes=("rail",), slot="6m", end="10m", deadline="3d"),
+                 freight("west", "b", "a", 12000, modes=("rail",), slot="1h", start="12m", end="20m", deadline="3d")]
+        rec = simulate(build(Path(tmp), net, flows))
+    west = rec.delivery_dest == 0
+    assert rec.delivery_time_h[west] == pytest.approx([0.55 + 0.5], abs=MINUTE)
+    assert sorted(rec.delivery_time_h[~west]) == pytest.approx([0.5, 3.5], abs=MINUTE)
+
+
+def test_route_choice_sees_a_customs_office_that_is_closed_on_arrival():
+    # Border x (open Mon–Fri 08:00–15:30) is the 2 h way, border y (always open) the 3 h way. On a
+    # Friday a truck at 10:00 goes via x; trucks at 16:00 and 18:00 go via y, not waiting all weekend.
+    with tempfile.TemporaryDirectory() as tmp:
+        x = node("x", kind="border", customs={"lanes": 1, "tonnes_per_hour_per_lane": 1e9, "open_hours": "08:00-15:30",
+                                              "open_days": ["mon", "tue", "wed", "thu", "fri"]})
+        y = node("y", kind="border", customs={"lanes": 1, "tonnes_per_hour_per_lane": 1e9})
+        net = network([node("a"), x, y, node("b", country="SE")],
+                      [link("ax", "a", "x"), link("xb", "x", "b"), link("ay", "a", "y", length_km=150),
+                       link("yb", "y", "b", length_km=150)])
+        net["defaults"]["distance_cost_nok_per_tkm"] = {"road": 0}
+        flows = [freight("f", "a", "b", 120, slot="2h", start="10h", end="19h", deadline="3d")]  # one truck each
+        rec = simulate(build(Path(tmp), net, flows, horizon="4d", start="2024-01-05"))
+    by_release = dict(zip(np.round(rec.delivery_release_h), np.round(rec.delivery_time_h - rec.delivery_release_h, 3)))
+    assert by_release[10.0] == pytest.approx(2.0)
+    assert by_release[16.0] == pytest.approx(3.0) and by_release[18.0] == pytest.approx(3.0)

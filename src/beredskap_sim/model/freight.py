@@ -51,8 +51,8 @@ from .sections import CustomsLanes, PointQueue, SingleTrackBlock
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 INF = math.inf
-WAIT_REFRESH_H = 0.25  # how often the congestion snapshot behind the route tables may move
-CONGESTED_H = 0.25  # a queue this long (hours of entries ahead) goes into the snapshot
+WAIT_REFRESH_H = 0.1  # how often the congestion snapshot behind the route tables may move
+CONGESTED_H = 0.1  # a queue this long (hours of entries ahead) goes into the snapshot
 
 
 class Consignment:
@@ -60,7 +60,7 @@ class Consignment:
 
     __slots__ = ("id", "ci", "commodity", "origin", "dest", "allowed", "mask", "electric", "tonnes", "release_h",
                  "deadline_h", "base_h", "node", "on_done", "priority", "vot", "spread_h", "arc", "last_arc",
-                 "departed", "cleared_at", "vehicle_t", "next_mask", "table")
+                 "departed", "cleared_at", "vehicle_t", "next_mask", "table", "block_h")
 
     def __init__(self, cid: int, ci: int, commodity: str, origin: int, dest: int, tonnes: float, allowed: int,
                  mask: int, electric: bool, release_h: float, deadline_h: float, base_h: float, priority: int,
@@ -89,12 +89,13 @@ class Consignment:
         self.vehicle_t = 1.0
         self.next_mask = 0
         self.table = None  # the route table it last used, kept while valid
+        self.block_h = 0.0  # how long it will hold the single-track block it waits for
 
 
 class _Train:
     """A timetabled passenger train on its line: it holds single-track blocks like a freight train."""
 
-    __slots__ = ("arcs", "k", "tonnes", "priority", "arc")
+    __slots__ = ("arcs", "k", "tonnes", "priority", "arc", "block_h")
 
     def __init__(self, arcs: list[int]):
         self.arcs = arcs
@@ -102,6 +103,7 @@ class _Train:
         self.tonnes = 0.0
         self.priority = 10  # above every freight class: the timetable comes first
         self.arc = -1
+        self.block_h = 0.0
 
 
 class FreightModel:
@@ -143,6 +145,7 @@ class FreightModel:
         self._arc_vehicle = net.arc_vehicle_t.tolist()
         self._arc_reverse = net.arc_reverse.tolist()
         self._arc_block_share = net.arc_block_share.tolist()
+        self._arc_single = net.arc_single_track.tolist()
         self._out = net.node_out_arcs
         self._mode_vehicle = {1 << MODES.index("rail"): defaults.train_payload_t,
                               1 << MODES.index("road"): defaults.truck_payload_t,
@@ -307,7 +310,7 @@ class FreightModel:
         wait = section.expected_wait_h(self._direction[arc]) - self.router.waits[arc]
         lanes = self._customs_list[self._arc_to[arc]]
         if lanes is not None:
-            wait += lanes.expected_wait_h()
+            wait += lanes.expected_wait_h(self._arc_time[arc])
         return wait
 
     def _extra_spread_h(self, c: Consignment, arc: int) -> float:
@@ -345,8 +348,11 @@ class FreightModel:
             value += self._live_wait(arc) + self._extra_spread_h(c, arc)
             if value < best_value:
                 best, best_value = arc, value
-        if best < 0 and back >= 0 and cost[back] != INF:  # a dead end: turning back is the only way
-            best, best_value = back, cost[back] + to_go[arc_to[back]] + self._live_wait(back)
+        if back >= 0 and cost[back] != INF and (best < 0 or not open_links[arc_link[best]]):
+            # a dead end, or the way on waits for a reopening: turning back may be the better way
+            value = cost[back] + to_go[arc_to[back]] + self._live_wait(back)
+            if value < best_value:
+                best, best_value = back, value
         return best, best_value
 
     def _other_mode(self, c: Consignment, value: float) -> tuple[int, float]:
@@ -379,7 +385,8 @@ class FreightModel:
         arc, value = self._choose(c)
         bit, other_value = self._other_mode(c, value)
         if bit:
-            if not c.departed and now + self._expected_time_h(c, other_value, bit) > c.deadline_h:
+            transfer_h = self.defaults.mode_transfer_h + self._transfer[c.node].expected_wait_h()
+            if not c.departed and self._late(c, other_value, bit, -1, transfer_h):
                 self._cancel(c, now)
                 return
             c.departed = True
@@ -391,20 +398,27 @@ class FreightModel:
             return
         link = self._arc_link[arc]
         if not self.state.open_links[link]:  # best is to wait for the announced reopening
-            if not c.departed and now + self._expected_time_h(c, value, c.mask) > c.deadline_h:
+            if not c.departed and self._late(c, value, c.mask, arc):
                 self._cancel(c, now)
             else:
                 self._wait(c)
             return
         if not c.departed:
-            if now + self._expected_time_h(c, value, c.mask) > c.deadline_h:
+            if self._late(c, value, c.mask, arc):
                 self._cancel(c, now)
                 return
             c.departed = True
             self._waiting.pop(c.id, None)
+        self._enter_queue(c, arc)
+
+    def _enter_queue(self, c: Consignment, arc: int) -> None:
+        """Join the section of ``arc`` (entering at once when it is free)."""
         c.arc = arc
         self._queued += 1
         section = self._sections[arc]
+        if self._arc_single[arc]:
+            c.block_h = (self._arc_time[arc] / self.state.speed_factors[self._arc_link[arc]] * self._arc_block_share[arc]
+                         + self._extra_spread_h(c, arc) + c.spread_h)
         if not section.request(c, self._direction[arc]):
             if (section.queued_t[0] + section.queued_t[1]) / self._arc_capacity[arc] > CONGESTED_H:
                 self._congested.add(arc)
@@ -418,21 +432,58 @@ class FreightModel:
             return False
         if not self.state.open_links[self._arc_link[arc]]:
             return False
-        c.arc = arc
-        self._queued += 1
-        section = self._sections[arc]
-        if not section.request(c, self._direction[arc]):
-            if (section.queued_t[0] + section.queued_t[1]) / self._arc_capacity[arc] > CONGESTED_H:
-                self._congested.add(arc)
+        self._enter_queue(c, arc)
         return True
 
-    def _expected_time_h(self, c: Consignment, value: float, mask: int) -> float:
-        """Expected hours to the destination in mode ``mask``: its undisturbed time plus how much the
-        generalized cost ``value`` exceeds the undisturbed one (waiting, detours, transshipment)."""
+    def _late(self, c: Consignment, value: float, mask: int, first_arc: int, extra_h: float = 0.0) -> bool:
+        """Would ``c``, leaving now by ``first_arc`` in mode ``mask``, miss its deadline?
+
+        Cheap test first: the generalized cost above the undisturbed one bounds the extra hours
+        from above when the way is no shorter than the undisturbed one. Only when that bound
+        misses the deadline is the route walked and its hours summed.
+        """
+        now = self.env._now
         cost, hours = self._base(c.node, c.dest, mask, c.commodity, c.tonnes, c.electric, mask)
         if hours == INF:
-            return value
-        return hours + max(0.0, value - cost)
+            return now + self._walk_h(c, mask, first_arc) + extra_h > c.deadline_h
+        if now + hours + max(0.0, value - cost) <= c.deadline_h:
+            return False
+        return now + self._walk_h(c, mask, first_arc) + extra_h > c.deadline_h
+
+    def _walk_h(self, c: Consignment, mask: int, first_arc: int) -> float:
+        """Hours to the destination along the chosen way: first ``first_arc`` (from the node where
+        ``c`` stands, or after a transshipment when -1), then the cheapest arcs of the route table:
+        running time, waits for announced reopenings and in queues, customs, own entry spread."""
+        table = self.router.table(c.dest, mask, c.commodity, c.electric)
+        cost, to_go = table.cost_list, table.to_go_list
+        now = self.env._now
+        reopen, speed = self.state.link_reopen_h, self.state.speed_factors
+        node, t, arc, back, spread = c.node, 0.0, first_arc, -1, c.spread_h
+        for _ in range(self.net.n_arcs + 1):
+            if node == c.dest:
+                return t + spread
+            if arc < 0:
+                best, best_value = -1, INF
+                for a in self._out[node]:
+                    if a != back and cost[a] != INF and cost[a] + to_go[self._arc_to[a]] < best_value:
+                        best, best_value = a, cost[a] + to_go[self._arc_to[a]]
+                arc = best
+                if arc < 0:
+                    return INF
+            link = self._arc_link[arc]
+            if not self.state.open_links[link]:
+                t = max(t, reopen[link] - now)
+            t += self.router.waits[arc] + self._arc_time[arc] / speed[link]
+            surplus = c.tonnes - self._arc_vehicle[arc]
+            if surplus > 0:
+                spread = max(spread, surplus / self._arc_capacity[arc])
+            node = self._arc_to[arc]
+            lanes = self._customs_list[node]
+            if lanes is not None and node != c.dest:
+                arrive = now + t
+                t += lanes.next_open(arrive) - arrive + lanes.undisturbed_h(c.tonnes, self._arc_vehicle[arc])
+            back, arc = self._arc_reverse[arc], -1
+        return INF
 
     def _wait(self, c: Consignment) -> None:
         if c.id not in self._waiting:
@@ -455,7 +506,10 @@ class FreightModel:
 
     def _deliver(self, c: Consignment, now: float) -> None:
         del self._live[c.id]
-        self.recorder.deliver(c.ci, c.dest, c.tonnes, now, now - c.release_h - c.base_h, c.release_h)
+        delay = now - c.release_h - c.base_h
+        if -1e-6 < delay < 1e-6:  # sums of the same times in another order: no delay
+            delay = 0.0
+        self.recorder.deliver(c.ci, c.dest, c.tonnes, now, delay, c.release_h)
         if c.on_done is not None:
             c.on_done(c, True)
 
@@ -516,6 +570,9 @@ class FreightModel:
         c.table = None
         c.vehicle_t = self._mode_vehicle[c.mask]
         c.last_arc = -1
+        surplus = c.tonnes - c.vehicle_t  # its new vehicles leave the terminal one by one
+        if surplus > 0:
+            c.spread_h = max(c.spread_h, surplus / self._transfer[c.node].capacity_tph)
         Timeout(self.env, self.defaults.mode_transfer_h, c).callbacks.append(self._again)
         return 0.0
 
@@ -530,7 +587,8 @@ class FreightModel:
         arc = train.arcs[train.k]
         train.k += 1
         train.arc = arc
-        if self.net.arc_single_track[arc]:
+        if self._arc_single[arc]:
+            train.block_h = self._arc_time[arc] / self.state.speed_factors[self._arc_link[arc]] * self._arc_block_share[arc]
             self._sections[arc].request(train, self._direction[arc])
         else:
             run = self._arc_time[arc] / self.state.speed_factors[self._arc_link[arc]]
@@ -562,6 +620,7 @@ class FreightModel:
         for link in set(links):
             for arc in self._arcs_of_link[link]:
                 section = self._sections[arc]
+                section.rescale()  # spacing granted at the old capacity factor runs at the new one
                 if not section.waiting():
                     continue
                 if not self.state.open_links[link] or self.state.link_unpowered[link]:

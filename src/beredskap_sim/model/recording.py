@@ -156,6 +156,10 @@ class Recording:
     passengers: PassengerRecord | None = None
     families: dict = field(default_factory=dict)  # family name -> member commodities (``food`` -> food groups)
 
+    def __post_init__(self) -> None:
+        if self.in_transit_delay_th is None:  # a recording made by hand, without censored delays
+            self.in_transit_delay_th = np.zeros_like(self.demanded_t)
+
     @property
     def n_steps(self) -> int:
         return self.released.shape[1]

@@ -100,6 +100,9 @@ class Section:
             self._wake_at = math.inf
         self.serve()
 
+    def rescale(self) -> None:
+        """The capacity factor changed: spacing still running is stretched or shrunk to match."""
+
     # to be provided by the kinds of section
     def entry_time(self, direction: int, user, now: float) -> float | None:
         raise NotImplementedError
@@ -124,6 +127,14 @@ class PointQueue(Section):
         self._factors = factors if factors is not None else [1.0]
         self._link = link if open_links is not None else 0
         self.free_at = 0.0
+        self._granted_factor = 1.0  # the capacity factor the running spacing was granted at
+
+    def rescale(self) -> None:
+        factor, now = self._factors[self._link], self.env._now
+        if factor > 0 and self.free_at > now and factor != self._granted_factor:
+            self.free_at = now + (self.free_at - now) * self._granted_factor / factor
+        if factor > 0:
+            self._granted_factor = factor
 
     def spacing_h(self, tonnes: float) -> float:
         """How long after a user of ``tonnes`` the next one may enter, hours."""
@@ -136,7 +147,9 @@ class PointQueue(Section):
         return free if free > now else now
 
     def enter(self, direction, user, now):
-        self.free_at = now + user.tonnes / (self.capacity_tph * self._factors[self._link])
+        factor = self._factors[self._link]
+        self._granted_factor = factor
+        self.free_at = now + user.tonnes / (self.capacity_tph * factor)
         self._on_enter(user, direction)
 
     def expected_wait_h(self, direction: int = 0) -> float:
@@ -149,7 +162,13 @@ class PointQueue(Section):
 
 
 class SingleTrackBlock(Section):
-    """A single-track link: one direction at a time, ``clearance`` between opposing trains."""
+    """A single-track link: one direction at a time, ``clearance`` between opposing trains.
+
+    Each direction has its own waiting line. The head that asked first (within the highest
+    priority class) goes first; while it must wait — for the path spacing in its direction, or
+    for opposing trains to clear the block — the other direction's head may go ahead if it can
+    be through the block (its ``block_h``, plus the clearance) before the first could enter.
+    """
 
     def __init__(self, env, on_enter, capacity_tph: float, clearance_h: float, open_links: list[bool],
                  factors: list[float], link: int):
@@ -159,7 +178,9 @@ class SingleTrackBlock(Section):
         self._open = open_links
         self._factors = factors
         self._link = link
+        self._lines: tuple[list, list] = ([], [])
         self.free_at = [0.0, 0.0]  # path spacing per direction
+        self._granted = [1.0, 1.0]  # capacity factor each direction's spacing was granted at
         self.on_block = [0, 0]  # trains on the block per direction
         self.last_exit = -math.inf
         self.last_direction = -1
@@ -167,6 +188,70 @@ class SingleTrackBlock(Section):
 
     def spacing_h(self, tonnes: float) -> float:
         return max(tonnes / (self.capacity_tph * self._factors[self._link]), self.clearance_h)
+
+    def rescale(self) -> None:
+        factor, now = self._factors[self._link], self.env._now
+        if factor <= 0:
+            return
+        for d in (0, 1):
+            if self.free_at[d] > now and factor != self._granted[d]:
+                self.free_at[d] = now + (self.free_at[d] - now) * self._granted[d] / factor
+            self._granted[d] = factor
+
+    def request(self, user, direction: int = 0) -> bool:
+        now = self.env._now
+        if not self._lines[0] and not self._lines[1]:
+            t = self.entry_time(direction, user, now)
+            if t is not None and t <= now + EPS:
+                self.enter(direction, user, now)
+                return True
+        heapq.heappush(self._lines[direction], (-user.priority, self._seq, direction, user))
+        self._seq += 1
+        self.queued_t[direction] += user.tonnes
+        self.serve()
+        return False
+
+    def waiting(self) -> bool:
+        return bool(self._lines[0] or self._lines[1])
+
+    def drain(self) -> list:
+        users = [entry[3] for entry in sorted(self._lines[0] + self._lines[1])]
+        self._lines[0].clear()
+        self._lines[1].clear()
+        self.queued_t = [0.0, 0.0]
+        return users
+
+    def serve(self) -> None:
+        now = self.env._now
+        while True:
+            heads = sorted(line[0] for line in self._lines if line)
+            if not heads:
+                return
+            first = heads[0]
+            t1 = self.entry_time(first[2], first[3], now)
+            if t1 is not None and t1 <= now + EPS:
+                self._admit(first[2], now)
+                continue
+            wake = t1
+            if len(heads) == 2:
+                second = heads[1]
+                t2 = self.entry_time(second[2], second[3], now)
+                if t2 is not None and t1 is not None:
+                    if t2 <= now + EPS and now + second[3].block_h + self.clearance_h <= t1 + EPS:
+                        self._admit(second[2], now)  # through before the first could go
+                        continue
+                    if t2 > now and t2 + second[3].block_h + self.clearance_h <= t1:
+                        wake = t2
+            if wake is not None:
+                self._wake(wake)
+            return
+
+    def _admit(self, direction: int, now: float) -> None:
+        _, _, _, user = heapq.heappop(self._lines[direction])
+        self.queued_t[direction] -= user.tonnes
+        if not self._lines[direction]:
+            self.queued_t[direction] = 0.0
+        self.enter(direction, user, now)
 
     def entry_time(self, direction, user, now):
         if not self._open[self._link]:
@@ -179,7 +264,9 @@ class SingleTrackBlock(Section):
         return t
 
     def enter(self, direction, user, now):
-        self.free_at[direction] = now + self.spacing_h(user.tonnes)
+        factor = self._factors[self._link]
+        self._granted[direction] = factor
+        self.free_at[direction] = now + max(user.tonnes / (self.capacity_tph * factor), self.clearance_h)
         self.on_block[direction] += 1
         self.last_direction = direction
         occupy = self._on_enter(user, direction)
@@ -268,6 +355,7 @@ class CustomsLanes(Section):
         user.cleared_at = done
         self._on_enter(user, direction)
 
-    def expected_wait_h(self) -> float:
-        now = self.env.now
-        return max(0.0, self.lanes[0] - now)
+    def expected_wait_h(self, after_h: float = 0.0) -> float:
+        """Waiting for a lane, and for the office to open, of a vehicle arriving ``after_h`` from now."""
+        arrive = self.env._now + after_h
+        return self.next_open(max(arrive, self.lanes[0])) - arrive
