@@ -63,7 +63,7 @@ def test_performance_per_flow_period_does_not_turn_a_late_train_into_a_failure()
 
 
 def test_food_curves_are_not_shaded_by_the_railway_closure():
-    """Food goes to Meråker by road (the scenario's modes), so the 21-day closure of
+    """Food (the food system's chilled goods) goes to Meråker by road, so the 21-day closure of
     Meråkerbanen touches the timber train's routes but not the food's."""
     from beredskap_sim.report.figures import touching
     from beredskap_sim.report.moments import commodity_routes
@@ -71,6 +71,6 @@ def test_food_curves_are_not_shaded_by_the_railway_closure():
     scenario = load_scenario(ROOT / "scenarios" / "storm-gyda-2022.yaml")
     disruptions = gyda_disruptions(scenario)
     routes = commodity_routes(scenario)
-    assert "meraakerbanen-fill" not in set(touching(disruptions, scenario, *routes["food"])["id"])
-    assert "e14-norway-slides" in set(touching(disruptions, scenario, *routes["food"])["id"])
+    assert "meraakerbanen-fill" not in set(touching(disruptions, scenario, *routes["chilled"])["id"])
+    assert "e14-norway-slides" in set(touching(disruptions, scenario, *routes["chilled"])["id"])
     assert "meraakerbanen-fill" in set(touching(disruptions, scenario, *routes["timber"])["id"])
