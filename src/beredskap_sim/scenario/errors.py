@@ -78,8 +78,10 @@ def problem_from_pydantic(file: str, error: dict, lines: dict[tuple, int]) -> Pr
         bound = next(iter(ctx.values()))
         bound = f"{bound:g}" if isinstance(bound, float) else bound
         problem, expected = f"got {_describe_input(given)}", f"a number {sign} {bound}"
-    elif kind in {"float_parsing", "float_type", "int_parsing", "int_type", "int_from_float"}:
-        problem, expected = f"got {_describe_input(given)}", "a number" if "float" in kind else "a whole number"
+    elif kind in {"float_parsing", "float_type", "int_parsing", "int_type", "int_from_float", "int_parsing_size"}:
+        problem, expected = f"got {_describe_input(given)}", "a whole number" if kind.startswith("int") else "a number"
+    elif kind == "finite_number":
+        problem, expected = f"got {_describe_input(given)}", "a finite number"
     elif kind in {"literal_error", "enum"}:
         problem, expected = f"got {_describe_input(given)}", f"one of {ctx.get('expected', '')}"
     elif kind == "string_pattern_mismatch":

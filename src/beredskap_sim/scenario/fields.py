@@ -1,10 +1,26 @@
-"""Field types shared by the network and scenario schemas (durations, sources)."""
+"""Field types shared by the network and scenario schemas (durations, sources), and the base
+model every file model derives from.
+
+The base model (``Strict``) makes three checks generic, so every number field of every file
+format — including fields added later — gets them without a line of its own:
+
+* numbers are finite: ``.inf`` and ``.nan`` are refused wherever a number is read
+  (pydantic's ``allow_inf_nan=False``);
+* ``true``/``false`` are refused where a number is expected (pydantic would read ``true``
+  as 1.0);
+* unknown fields are errors.
+
+Ranges (positive, whole, at most ...) are stated per field with ``Field(gt=...)`` or the
+annotated types below (``Positive``, ``PositiveDuration``, ``Count``).
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
+import types
+import typing
+from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, WithJsonSchema, field_validator
 
 from .units import parse_duration
 
@@ -42,7 +58,50 @@ Sources = Annotated[
 ]
 
 
-class Strict(BaseModel):
-    """Base for every file model: unknown fields are errors, aliases such as ``from`` work."""
+Positive = Annotated[float, Field(gt=0)]
+"""A finite number greater than zero."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+PositiveDuration = Annotated[Duration, Field(gt=0)]
+"""A duration longer than zero, in hours."""
+
+Count = Annotated[int, Field(ge=0)]
+"""A whole number, zero or more."""
+
+
+def _accepts_bool(annotation: Any) -> bool:
+    """Whether a field of this type may hold true/false (bool itself, Any, or a union with bool)."""
+    if annotation is bool or annotation is Any:
+        return True
+    origin = typing.get_origin(annotation)
+    if origin is Annotated:
+        return _accepts_bool(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType):
+        return any(_accepts_bool(arg) for arg in typing.get_args(annotation))
+    return origin is typing.Literal and any(isinstance(a, bool) for a in typing.get_args(annotation))
+
+
+def _is_number(annotation: Any) -> bool:
+    if annotation in (int, float):
+        return True
+    origin = typing.get_origin(annotation)
+    if origin is Annotated:
+        return _is_number(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType):
+        return any(_is_number(arg) for arg in typing.get_args(annotation))
+    return False
+
+
+class Strict(BaseModel):
+    """Base for every file model: unknown fields are errors, aliases such as ``from`` work,
+    numbers are finite and never true/false (see the module docstring)."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, allow_inf_nan=False)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_bool_for_number(cls, value: Any, info: ValidationInfo) -> Any:
+        if isinstance(value, bool) and info.field_name in cls.model_fields:
+            annotation = cls.model_fields[info.field_name].annotation
+            if _is_number(annotation) and not _accepts_bool(annotation):
+                raise ValueError(f"got {str(value).lower()}, expected a number")
+        return value

@@ -23,10 +23,11 @@ from .errors import Problem, ScenarioError, problem_from_pydantic
 from .references import network_problems, power_names, reference_problems, resolve_any, supply_problems
 from .network_schema import NetworkSpec
 from .hazard_schema import DistributionSpec, EffectSpec
+from .limits import scenario_limits
 from .resolved import Crew, Disruption, DurationLaw, FreightDemand, Hazard, HazardMember, Repair, Scenario
 from .schema import ScenarioSpec
 from .sources import citations
-from .units import parse_instant
+from .units import DEFAULT_ZONE, local_time, parse_instant
 from .yaml_source import load_yaml_with_lines
 
 
@@ -124,8 +125,8 @@ def _resolve_hazards(specs, origin: str, network, powers: set[str], crews: dict,
 
 def _start_of(data: Any) -> dt.datetime:
     try:
-        return dt.datetime.fromisoformat(str(data.get("start")))
-    except (AttributeError, ValueError, TypeError):
+        return local_time(dt.datetime.fromisoformat(str(data.get("start")).strip()), str(data.get("timezone", DEFAULT_ZONE)))
+    except (AttributeError, ValueError, TypeError, OverflowError):
         return dt.datetime(2000, 1, 1)
 
 
@@ -187,7 +188,7 @@ def scenario_from_data(
         window = []
         for end_name, raw_value, default in (("start", d.start, 0.0), ("end", d.end, float("inf"))):
             try:
-                window.append(default if raw_value is None else parse_instant(raw_value, start))
+                window.append(default if raw_value is None else parse_instant(raw_value, start, spec.timezone))
             except ValueError as exc:
                 problems.append(Problem(file, f"freight[{i}].{end_name}", str(exc), "", lines.get(("freight", i, end_name))))
                 window.append(default)
@@ -211,7 +212,7 @@ def scenario_from_data(
         targets = [x.target] if isinstance(x.target, str) else list(x.target)
         links, nodes, power, _ = _resolve_targets(targets, network, powers)  # unknown names: reference_problems
         try:
-            start_h = parse_instant(x.start, start)
+            start_h = parse_instant(x.start, start, spec.timezone)
         except ValueError as exc:
             problems.append(Problem(file, f"disruptions[{i}].start", str(exc), "", lines.get(("disruptions", i, "start"))))
             continue
@@ -248,6 +249,7 @@ def scenario_from_data(
             else:
                 warnings.append(message)
 
+    problems += scenario_limits(spec, demands, hazards, [c.id for c in [*net_spec.crews, *spec.crews]], file, lines)
     if problems:
         raise ScenarioError(problems)
     return Scenario(spec, net_spec, network, file, net_file, demands, disruptions, hazards, crews, data, net_data, warnings)
