@@ -35,13 +35,15 @@ import yaml
 from .experiment.replication import ReplicationResult
 
 PARTIAL_SUFFIX = ".partial"
+SLUG_MAX = 80
+"""Longest folder name made from a scenario name (file systems allow 255 bytes)."""
 
 
 def slug(text: str) -> str:
-    """File-system-safe lower-case name: 'E14 closed 36 h' → 'e14-closed-36-h'."""
+    """File-system-safe lower-case name of at most ``SLUG_MAX`` characters: 'E14 closed 36 h' → 'e14-closed-36-h'."""
     table = str.maketrans({"æ": "ae", "ø": "o", "å": "a", "ä": "a", "ö": "o", "é": "e"})
     text = text.lower().translate(table)
-    return re.sub(r"[^a-z0-9]+", "-", text).strip("-") or "scenario"
+    return re.sub(r"[^a-z0-9]+", "-", text)[:SLUG_MAX].strip("-") or "scenario"
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
