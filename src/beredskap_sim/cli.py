@@ -177,17 +177,26 @@ def cmd_workshop(args) -> int:
     from .report.workshop import WorkshopSession, make_server
 
     session = WorkshopSession(args.scenario, args.overlays, args.replications, args.seed)
-    server = make_server(session, "127.0.0.1", args.port)
-    url = f"http://127.0.0.1:{server.server_address[1]}/"
-    print(f"workshop page: {url}  (Ctrl-C to stop)")
-    if not args.no_browser:
-        webbrowser.open(url)
     try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        print("\nworkshop stopped")
+        for note in session.skipped:
+            print(f"overlay not offered: {note}", file=sys.stderr)
+        try:
+            server = make_server(session, "127.0.0.1", args.port)
+        except OSError as exc:
+            print(f"error: --port {args.port}: cannot listen on 127.0.0.1 ({exc.strerror or exc})", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        url = f"http://127.0.0.1:{server.server_address[1]}/"
+        print(f"workshop page: {url}  (Ctrl-C to stop)")
+        if not args.no_browser:
+            webbrowser.open(url)
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            print("\nworkshop stopped")
+        finally:
+            server.server_close()
     finally:
-        server.server_close()
+        session.close()  # its temporary run folders
     return 0
 
 

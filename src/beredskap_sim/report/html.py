@@ -99,8 +99,8 @@ def write_report(folder: RunFolder, animate: bool = False, map_time: float | Non
     events = folder.events()
     first = events[events["replication"] == events["replication"].min()] if not events.empty else events
     kpi_rows = "".join(
-        f"<tr><td>{html.escape(label)}</td><td class='num' data-kpi='{html.escape(label)}'>{value}</td>"
-        f"<td class='num'>{interval}</td><td>{html.escape(unit)}</td></tr>"
+        f"<tr><td>{html.escape(label)}</td><td class='num' data-kpi='{html.escape(label)}'>{_text(value)}</td>"
+        f"<td class='num'>{_text(interval)}</td><td>{_text(unit)}</td></tr>"
         for label, value, interval, unit in headline_rows(summary))
     captions = {"map": "Network at the worst moment of replication 0: closed links red, degraded orange.",
                 "curves": "Performance Q(t) = delivered / due per commodity; median and P5–P95 band over replications.",
@@ -117,7 +117,7 @@ def write_report(folder: RunFolder, animate: bool = False, map_time: float | Non
         for e in shown.itertuples())
     more = f"<p class='meta'>Showing {len(shown)} of {len(first)} events.</p>" if len(first) > len(shown) else ""
     assumption_rows = "".join(
-        f"<tr><td>{where}</td><td>{html.escape(path)}</td><td>{html.escape(note)}</td></tr>"
+        f"<tr><td>{_text(where)}</td><td>{html.escape(path)}</td><td>{html.escape(note)}</td></tr>"
         for where, path, note in assumptions(scenario))
     n_assumptions = assumption_rows.count("<tr>")
     page = f"""<!DOCTYPE html>
@@ -125,8 +125,8 @@ def write_report(folder: RunFolder, animate: bool = False, map_time: float | Non
 <title>{html.escape(scenario.name)} — beredskap-sim report</title><style>{CSS}</style></head>
 <body><main>
 <h1>{html.escape(scenario.name)}</h1>
-<p class="meta">{manifest['replications']} replication(s), seed {manifest['seed']}, beredskap-sim {__version__},
-scenario {manifest['scenario_sha256'][:12]}, completed {html.escape(str(manifest.get('completed_at', '')))}</p>
+<p class="meta">{_text(manifest.get('replications'))} replication(s), seed {_text(manifest.get('seed'))}, beredskap-sim {__version__},
+scenario {_text(str(manifest.get('scenario_sha256', ''))[:12])}, completed {html.escape(str(manifest.get('completed_at', '')))}</p>
 <p class="lead">{html.escape(describe(scenario))}</p>
 <p>{html.escape(scenario.spec.description)}</p>
 <h2>Headline figures</h2>
@@ -149,6 +149,11 @@ scenario {manifest['scenario_sha256'][:12]}, completed {html.escape(str(manifest
     return path
 
 
+def _text(value) -> str:
+    """Any value read from disk (manifest, tables) as HTML text: a tampered folder cannot inject markup."""
+    return html.escape(str(value))
+
+
 def write_compare_report(folder: Path) -> Path:
     """``report.html`` for a ``compare`` folder: the ranking, the paired differences, the figure."""
     folder = Path(folder)
@@ -160,7 +165,7 @@ def write_compare_report(folder: Path) -> Path:
     ranking = "".join(
         f"<tr><td class='num'>{r.rank}</td><td>{html.escape(r.variant)}</td><td class='num'>{r.bcr:.2f}</td>"
         f"<td class='num'>{r.bcr_low:.2f} – {r.bcr_high:.2f}</td><td class='num'>{_fmt(r.npv)}</td>"
-        f"<td class='num'>{_fmt(r.avoided_per_year)}</td><td class='num'>{_fmt(r.investment)}</td><td>{r.currency}</td></tr>"
+        f"<td class='num'>{_fmt(r.avoided_per_year)}</td><td class='num'>{_fmt(r.investment)}</td><td>{_text(r.currency)}</td></tr>"
         for r in money.itertuples()) if not money.empty else "<tr><td colspan='8'>no investment costs or unit values given</td></tr>"
     keep = diffs[diffs["scope"].isin(["all", "total"]) & (diffs["mean_diff"].abs() > 1e-12)]
     rows = "".join(
@@ -170,9 +175,9 @@ def write_compare_report(folder: Path) -> Path:
     figure = folder / "comparison.png"
     image = f"<figure><img alt='comparison' src='{_image(figure)}'></figure>" if figure.exists() else ""
     page = f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>Comparison — {html.escape(manifest['baseline'])}</title><style>{CSS}</style></head>
-<body><main><h1>{html.escape(manifest['baseline'])}: {len(manifest['variants'])} variant(s) compared</h1>
-<p class="meta">{manifest['replications']} paired replications (common random numbers), seed {manifest['seed']}, beredskap-sim {__version__}</p>
+<html lang="en"><head><meta charset="utf-8"><title>Comparison — {_text(manifest.get('baseline'))}</title><style>{CSS}</style></head>
+<body><main><h1>{_text(manifest.get('baseline'))}: {len(manifest.get('variants') or [])} variant(s) compared</h1>
+<p class="meta">{_text(manifest.get('replications'))} paired replications (common random numbers), seed {_text(manifest.get('seed'))}, beredskap-sim {__version__}</p>
 <h2>Ranking by benefit–cost ratio</h2>
 <table id="ranking"><thead><tr><th>rank</th><th>variant</th><th>BCR</th><th>95 % interval</th><th>NPV</th><th>avoided per year</th>
 <th>investment</th><th></th></tr></thead><tbody>{ranking}</tbody></table>
