@@ -32,8 +32,8 @@ MAX_NODES = 200_000
 """Largest number of YAML values a file may expand to, counting every alias use in full."""
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader with YAML 1.2 booleans and ISO dates kept as text.
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # the C parser (libyaml) when installed
+    """Safe loader with YAML 1.2 booleans and ISO dates kept as text.
 
     * Only ``true``/``false`` are booleans. YAML 1.1 also reads ``NO``, ``yes``, ``on`` and
       ``off`` as booleans, which turns Norway's country code into ``false``.
@@ -118,10 +118,15 @@ def load_yaml_with_lines(path: Path) -> tuple[Any, dict[Path_, int]]:
     """Parse one YAML file; raise ``ScenarioError`` (never a traceback) if it cannot be read."""
     text = _read_text(Path(path))
     try:
-        node = yaml.compose(text, Loader=_Loader)
-        if node is not None:
-            _expanded_size(node, str(path), {}, set())
-        data = yaml.load(text, Loader=_Loader)
+        loader = _Loader(text)
+        try:
+            node = loader.get_single_node()
+            data = None
+            if node is not None:
+                _expanded_size(node, str(path), {}, set())  # before anything is built from it
+                data = loader.construct_document(node)
+        finally:
+            loader.dispose()
     except RecursionError:
         raise ScenarioError([Problem(str(path), "", "nested too deeply", "YAML nested at most a few hundred levels")]) from None
     except yaml.YAMLError as exc:
