@@ -49,15 +49,19 @@ PARENT_POLL_S = 0.5
 
 
 def _watch_parent(parent: int) -> None:
-    """End this worker as soon as ``parent`` is gone (killed with SIGKILL, say), so no
-    worker keeps computing replications nobody will collect."""
+    """End this worker as soon as the process that started the pool is gone (killed with
+    SIGKILL, say), so no worker keeps computing replications nobody will collect.
+
+    Gone means: ``parent`` no longer exists, or this worker's own parent (the forkserver,
+    which exits when ``parent`` dies) has changed."""
+    own_parent = os.getppid()
     while True:
         time.sleep(PARENT_POLL_S)
+        if os.getppid() != own_parent:
+            os._exit(1)
         try:
             os.kill(parent, 0)
-        except ProcessLookupError:
-            os._exit(1)
-        except PermissionError:  # the pid was reused by another user's process
+        except (ProcessLookupError, PermissionError):  # PermissionError: the pid now belongs to someone else
             os._exit(1)
 
 
@@ -77,7 +81,8 @@ class LocalExecutor:
     """A pool of worker processes on this machine; the scenario is sent once per worker.
 
     At most ``2 × workers`` replications are in flight, so a long run does not queue every
-    task up front and an interrupt stops promptly.
+    task up front and an interrupt stops promptly. Workers end by themselves within
+    ``PARENT_POLL_S`` of the death of the process that started them (``_watch_parent``).
     """
 
     name = "local"
