@@ -397,3 +397,28 @@ def test_a_kill_during_the_final_clean_up_leaves_a_resumable_or_complete_folder(
     assert len(list((partial / "replications").glob("rep-*.kpis.parquet"))) == 2
     folder = resume_experiment(partial, SerialExecutor(), progress=False)
     assert not folder.is_partial and not (folder.path / "replications").exists()
+
+
+def test_a_very_long_scenario_name_gives_a_short_folder_name(tmp_path):
+    from beredskap_sim.results import RunFolder
+
+    folder = RunFolder.create(tmp_path, "Å" + "x" * 999, "0" * 64, {"network": "x"}, {}, {})
+    assert len(folder.path.parent.name) <= 80 and folder.path.is_dir()
+
+
+def test_a_report_escapes_what_it_reads_from_a_tampered_folder(tmp_path):
+    import json
+
+    from beredskap_sim.experiment.executors import SerialExecutor
+    from beredskap_sim.experiment.runner import run_experiment
+    from beredskap_sim.report.html import write_report
+
+    folder = run_experiment(load_scenario(write(tmp_path)), 1, 0, tmp_path / "out", SerialExecutor(), progress=False)
+    manifest = folder.read_manifest()
+    manifest.update(seed="<script>alert(1)</script>", replications="<img src=x onerror=alert(2)>",
+                    scenario_sha256="<b>tampered</b>")
+    folder.write_manifest(manifest)
+    page = write_report(folder, animate=False).read_text(encoding="utf-8")
+    assert "<script>alert" not in page and "<img src=x" not in page and "<b>tamp" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert json.loads(folder.manifest_path.read_text())["seed"].startswith("<script>")

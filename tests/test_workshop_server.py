@@ -157,3 +157,16 @@ def test_cache_is_bounded_and_temporary_folders_go(monkeypatch, tmp_path):
     assert [p for p in session.workdir.rglob("*") if p.is_file()] == []  # each run's folder is deleted
     session.close()
     assert not session.workdir.exists()
+
+
+def test_a_broken_overlay_is_left_out_not_fatal(tmp_path):
+    overlays = tmp_path / "overlays"
+    overlays.mkdir()
+    (overlays / "broken.yaml").write_text("name: x\nchanges:\n  - set: scenario\n    value: 5\n", encoding="utf-8")
+    (overlays / "not-yaml.yaml").write_text("name: [unclosed\n", encoding="utf-8")
+    session = WorkshopSession(SCENARIO, overlays, replications=1)
+    try:
+        assert session.overlays == [] and len(session.skipped) == 2
+        assert any("broken.yaml: " in note and "names a whole file" in note for note in session.skipped)
+    finally:
+        session.close()
