@@ -8,7 +8,8 @@ references, groups that contain themselves or each other, and duplicate YAML key
 
 The number of examples is modest so that the suite stays fast (about 20 s); set
 ``FUZZ_EXAMPLES`` for a longer search, ``FUZZ_EXPLORE=1`` to count other exceptions instead of
-stopping at the first, and ``FUZZ_REPORT=path.json`` to write the counts of what was tried and
+stopping at the first, ``FUZZ_RUN=1`` to also simulate one replication of each mutant that
+loads, and ``FUZZ_REPORT=path.json`` to write the counts of what was tried and
 what was found (the closing note of issue 12 quotes such a run).
 """
 
@@ -29,11 +30,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from beredskap_sim.scenario.errors import ScenarioError
+from beredskap_sim.experiment.replication import run_replication
 from beredskap_sim.scenario.loader import load_scenario, load_variant
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "100"))
 EXPLORE = bool(os.environ.get("FUZZ_EXPLORE"))
+RUN = bool(os.environ.get("FUZZ_RUN"))
+"""Also simulate one replication of every mutant that loads (a survey: slow, off by default)."""
+SECONDS_PER_RUN = 120
 """Count other exceptions instead of failing at the first (to survey a long run)."""
 SECONDS_PER_LOAD = 20
 """A load that takes longer counts as a hang (the bundled files load in well under a second)."""
@@ -192,8 +197,20 @@ def test_mutated_documents_load_or_name_file_and_field(case, tmp_path_factory):
     signal.alarm(SECONDS_PER_LOAD)
     started = time.perf_counter()
     try:
-        _load(kind, name, doc, text, folder)
+        scenario = _load(kind, name, doc, text, folder)
+        scenario = scenario[0] if isinstance(scenario, tuple) else scenario
         FOUND["loaded"] += 1
+        if RUN:
+            signal.alarm(SECONDS_PER_RUN)
+            try:
+                run_replication(scenario, 0, 0)
+                FOUND["ran"] += 1
+            except Hang:
+                FOUND["run:hang"] += 1
+                print(f"RUN HANG {kind} {name} {applied}")
+            except Exception as exc:  # noqa: BLE001 — surveyed, not asserted (the load is the property)
+                FOUND[f"run:{type(exc).__name__}"] += 1
+                print(f"RUN CRASH {kind} {name} {applied}: {type(exc).__name__}: {exc}"[:400])
     except ScenarioError as exc:
         FOUND["ScenarioError"] += 1
         assert exc.problems, "a ScenarioError without problems"

@@ -389,6 +389,8 @@ def make_server(session: WorkshopSession, host: str = "127.0.0.1", port: int = 8
     """
 
     class Handler(BaseHTTPRequestHandler):
+        timeout = 30  # seconds a silent connection may hold a thread
+
         def log_message(self, *args):  # keep the terminal for the workshop lead
             pass
 

@@ -68,27 +68,23 @@ Count = Annotated[int, Field(ge=0)]
 """A whole number, zero or more."""
 
 
-def _accepts_bool(annotation: Any) -> bool:
-    """Whether a field of this type may hold true/false (bool itself, Any, or a union with bool)."""
-    if annotation is bool or annotation is Any:
-        return True
+def _leaf_types(annotation: Any) -> list:
+    """The types a field annotation allows, with ``Annotated`` and unions unwrapped."""
     origin = typing.get_origin(annotation)
     if origin is Annotated:
-        return _accepts_bool(typing.get_args(annotation)[0])
+        return _leaf_types(typing.get_args(annotation)[0])
     if origin in (typing.Union, types.UnionType):
-        return any(_accepts_bool(arg) for arg in typing.get_args(annotation))
-    return origin is typing.Literal and any(isinstance(a, bool) for a in typing.get_args(annotation))
+        return [leaf for arg in typing.get_args(annotation) for leaf in _leaf_types(arg)]
+    return [annotation]
 
 
-def _is_number(annotation: Any) -> bool:
-    if annotation in (int, float):
-        return True
-    origin = typing.get_origin(annotation)
-    if origin is Annotated:
-        return _is_number(typing.get_args(annotation)[0])
-    if origin in (typing.Union, types.UnionType):
-        return any(_is_number(arg) for arg in typing.get_args(annotation))
-    return False
+def _number_not_bool(annotation: Any) -> bool:
+    """Whether a field holds a number and may not hold true/false (no bool, Any or boolean literal)."""
+    leaves = _leaf_types(annotation)
+    takes_bool = any(leaf is bool or leaf is Any or (typing.get_origin(leaf) is typing.Literal and
+                                                     any(isinstance(a, bool) for a in typing.get_args(leaf)))
+                     for leaf in leaves)
+    return not takes_bool and any(leaf in (int, float) for leaf in leaves)
 
 
 class Strict(BaseModel):
@@ -101,7 +97,6 @@ class Strict(BaseModel):
     @classmethod
     def _no_bool_for_number(cls, value: Any, info: ValidationInfo) -> Any:
         if isinstance(value, bool) and info.field_name in cls.model_fields:
-            annotation = cls.model_fields[info.field_name].annotation
-            if _is_number(annotation) and not _accepts_bool(annotation):
+            if _number_not_bool(cls.model_fields[info.field_name].annotation):
                 raise ValueError(f"got {str(value).lower()}, expected a number")
         return value
