@@ -106,12 +106,18 @@ def mutated(draw):
         how = draw(st.sampled_from(KINDS))
         if how in GROUP_KINDS and kind != "network":
             how = "drop"
-        if how in GROUP_KINDS:
+        if how in GROUP_KINDS:  # on groups the scenario targets (meraakerbanen, e14-norway), so they are resolved
             groups = doc.get("groups")
             if not isinstance(groups, dict):
                 groups = doc["groups"] = {}
-            groups.update({"cycle": {"fuzz-a": ["fuzz-b"], "fuzz-b": ["fuzz-a"]}, "self-group": {"fuzz-self": ["fuzz-self"]},
-                           "empty-group": {"fuzz-empty": []}}[how])
+            names = [g for g in groups if isinstance(groups[g], list)] or ["fuzz-a"]
+            a, b = draw(st.sampled_from(names)), draw(st.sampled_from(names))
+            if how == "empty-group":
+                groups[a] = []
+            else:
+                groups.setdefault(a, []).append(a if how == "self-group" else b)
+                if how == "cycle":
+                    groups.setdefault(b, []).append(a)
             applied.append(how)
             continue
         if how == "duplicate-key":  # done on the text below
@@ -143,12 +149,45 @@ def mutated(draw):
     text = None
     if "duplicate-key" in applied:
         lines = yaml.safe_dump(doc, allow_unicode=True, sort_keys=False).splitlines()
-        candidates = [i for i, line in enumerate(lines) if ":" in line and not line.rstrip().endswith(":")]
+        candidates = [i for i, line in enumerate(lines)  # "key: value" lines, not list items
+                      if ":" in line and not line.rstrip().endswith(":") and not line.lstrip().startswith("-")]
         if candidates:
             i = draw(st.sampled_from(candidates))
             lines.insert(i + 1, lines[i])
         text = "\n".join(lines) + "\n"
     return kind, name, doc, text, applied
+
+
+def _nonfinite(doc) -> bool:
+    return any(isinstance(v, float) and v != v or v in (float("inf"), float("-inf")) for _, v in _paths(doc))
+
+
+def _bad_groups(doc) -> bool:
+    """A group that is empty or reaches itself through its members (an independent oracle)."""
+    groups = doc.get("groups") if isinstance(doc, dict) else None
+    if not isinstance(groups, dict):
+        return False
+    members = {g: [m for m in v if isinstance(m, str) and m in groups] for g, v in groups.items() if isinstance(v, list)}
+    if any(v == [] for v in groups.values()):
+        return True
+
+    def reaches(start, here, seen):
+        return any(m == start or (m not in seen and reaches(start, m, seen | {m})) for m in members.get(here, []))
+
+    return any(reaches(g, g, {g}) for g in members)
+
+
+def garbage(kind: str, doc, text: str | None) -> list[str]:
+    """What in the mutated document must never load: non-finite numbers, a key given twice,
+    groups that are empty or contain themselves."""
+    out = []
+    if _nonfinite(doc):
+        out.append("non-finite number")
+    if text is not None and text != yaml.safe_dump(doc, allow_unicode=True, sort_keys=False):
+        out.append("duplicate key")
+    if kind == "network" and _bad_groups(doc):
+        out.append("empty or cyclic group")
+    return out
 
 
 class Hang(Exception):
@@ -166,8 +205,8 @@ def _load(kind: str, name: str, doc, text: str | None, folder: Path):
     dumped = text if text is not None else yaml.safe_dump(doc, allow_unicode=True, sort_keys=False)
     if kind == "network":
         (folder / "networks" / NETWORK).write_text(dumped, encoding="utf-8")
-        scenario = folder / "scenarios" / "baseline-week.yaml"
-        scenario.write_text((ROOT / "scenarios" / "baseline-week.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+        scenario = folder / "scenarios" / OVERLAY_BASELINE
+        scenario.write_text((ROOT / "scenarios" / OVERLAY_BASELINE).read_text(encoding="utf-8"), encoding="utf-8")
         return load_scenario(scenario)
     (folder / "networks" / NETWORK).write_text((ROOT / "networks" / NETWORK).read_text(encoding="utf-8"), encoding="utf-8")
     if kind == "scenario":
@@ -189,6 +228,8 @@ FILE_LEVEL = ("not valid YAML", "got ", "file not found", "expands to", "larger 
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(case=mutated())
 def test_mutated_documents_load_or_name_file_and_field(case, tmp_path_factory):
+    """A mutant loads (and then holds no non-finite number, duplicate key or bad group) or
+    gives a ScenarioError whose every problem names the file and, below file level, the field."""
     kind, name, doc, text, applied = case
     TRIED.update(applied)
     TRIED[f"document:{kind}"] += 1
@@ -200,6 +241,10 @@ def test_mutated_documents_load_or_name_file_and_field(case, tmp_path_factory):
         scenario = _load(kind, name, doc, text, folder)
         scenario = scenario[0] if isinstance(scenario, tuple) else scenario
         FOUND["loaded"] += 1
+        for reason in garbage(kind, doc, text):
+            FOUND[f"accepted:{reason}"] += 1
+            if not EXPLORE:
+                pytest.fail(f"{kind} {name} mutated by {applied} loaded despite a {reason}")
         if RUN:
             signal.alarm(SECONDS_PER_RUN)
             try:
