@@ -1,19 +1,58 @@
 """The ``beredskap-sim`` command line: parse, call the library, print. Nothing else lives here.
 
-Exit codes: 0 ok; 2 a bad input file or argument (problems printed, no traceback);
-130 interrupted (the partial results folder can be resumed).
+Exit codes: 0 ok; 1 a run failed inside the model (the message names the scenario; the
+partial folder is kept for --resume when replications were stored); 2 a bad input file,
+argument or --resume folder, or an unreachable Dask scheduler (problems printed, no
+traceback); 130 interrupted (the partial results folder can be resumed).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
+import os
 import sys
 from pathlib import Path
 
+from .report import WORKSHOP_MAX_REPLICATIONS
 from .scenario.errors import ScenarioError
 
+EXIT_FAILED = 1
 EXIT_BAD_INPUT = 2
+
+
+def _whole(low: int, high: int | None = None):
+    """An argparse type: a whole number in [low, high]; argparse names the option on error."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"got {text!r}, expected a whole number") from None
+        if value < low or (high is not None and value > high):
+            bounds = f"from {low} to {high}" if high is not None else f"of at least {low}"
+            raise argparse.ArgumentTypeError(f"got {value}, expected a whole number {bounds}")
+        return value
+
+    return parse
+
+
+def _positive_number(text: str) -> float:
+    """An argparse type: a finite number above zero."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"got {text!r}, expected a number") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"got {text}, expected a finite number above zero")
+    return value
+
+
+SEED = _whole(0, 2**63 - 1)
+REPLICATIONS = _whole(1, 1_000_000)
+WORKERS = _whole(1, 1024)
+PORT = _whole(0, 65535)
 EXIT_INTERRUPTED = 130
 
 
@@ -167,17 +206,26 @@ def cmd_workshop(args) -> int:
     from .report.workshop import WorkshopSession, make_server
 
     session = WorkshopSession(args.scenario, args.overlays, args.replications, args.seed)
-    server = make_server(session, "127.0.0.1", args.port)
-    url = f"http://127.0.0.1:{server.server_address[1]}/"
-    print(f"workshop page: {url}  (Ctrl-C to stop)")
-    if not args.no_browser:
-        webbrowser.open(url)
     try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        print("\nworkshop stopped")
+        for note in session.skipped:
+            print(f"overlay not offered: {note}", file=sys.stderr)
+        try:
+            server = make_server(session, "127.0.0.1", args.port)
+        except OSError as exc:
+            print(f"error: --port {args.port}: cannot listen on 127.0.0.1 ({exc.strerror or exc})", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        url = f"http://127.0.0.1:{server.server_address[1]}/"
+        print(f"workshop page: {url}  (Ctrl-C to stop)")
+        if not args.no_browser:
+            webbrowser.open(url)
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            print("\nworkshop stopped")
+        finally:
+            server.server_close()
     finally:
-        server.server_close()
+        session.close()  # its temporary run folders
     return 0
 
 
@@ -310,11 +358,11 @@ def cmd_sweep(args) -> int:
 
 
 def _add_executor_options(p) -> None:
-    p.add_argument("-n", "--replications", type=int, default=10, help="replications per scenario (default 10)")
-    p.add_argument("--seed", type=int, default=0, help="root random seed (default 0)")
+    p.add_argument("-n", "--replications", type=REPLICATIONS, default=10, help="replications per scenario (default 10)")
+    p.add_argument("--seed", type=SEED, default=0, help="root random seed (default 0)")
     p.add_argument("--out", default="results", help="results root folder")
     p.add_argument("--executor", default="local", choices=["serial", "local", "dask"])
-    p.add_argument("--workers", type=int, default=None)
+    p.add_argument("--workers", type=WORKERS, default=None)
     p.add_argument("--scheduler", default=None, help="Dask scheduler address for --executor dask")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
 
@@ -333,14 +381,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("run", help="simulate a scenario and write a results folder")
     p.add_argument("scenario", nargs="?", help="scenario YAML file")
-    p.add_argument("-n", "--replications", type=int, default=1, help="number of replications (default 1)")
-    p.add_argument("--seed", type=int, default=0, help="root random seed (default 0)")
+    p.add_argument("-n", "--replications", type=REPLICATIONS, default=1, help="number of replications (default 1)")
+    p.add_argument("--seed", type=SEED, default=0, help="root random seed (default 0)")
     p.add_argument("--out", default="results", help="results root folder (default ./results)")
     p.add_argument("--executor", default="local", choices=["serial", "local", "dask"],
                    help="where replications run (default local: a process pool)")
-    p.add_argument("--workers", type=int, default=None, help="worker processes for --executor local (default: all cores)")
+    p.add_argument("--workers", type=WORKERS, default=None, help="worker processes for --executor local (default: all cores)")
     p.add_argument("--scheduler", default=None, help="Dask scheduler address for --executor dask, e.g. tcp://host:8786")
-    p.add_argument("--until-precision", type=float, metavar="X",
+    p.add_argument("--until-precision", type=_positive_number, metavar="X",
                    help="stop when the 95%% CI half-width of --precision-kpi is below X (then -n is the maximum)")
     p.add_argument("--precision-kpi", default="tonnes_lost:all", metavar="KPI[:SCOPE]",
                    help="KPI for --until-precision (default tonnes_lost:all)")
@@ -358,10 +406,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("workshop", help="a live page on 127.0.0.1: switch disruptions and investments, run, see the outcome")
     p.add_argument("scenario", help="scenario file (2–4 weeks runs in seconds)")
-    p.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (default 8765; 0 = any free port)")
+    p.add_argument("--port", type=PORT, default=8765, help="port on 127.0.0.1 (default 8765; 0 = any free port)")
     p.add_argument("--overlays", help="folder of overlays to offer (default: overlays/ next to scenarios/)")
-    p.add_argument("-n", "--replications", type=int, default=3, help="replications per run (default 3)")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("-n", "--replications", type=_whole(1, WORKSHOP_MAX_REPLICATIONS), default=3,
+                   help=f"replications per run (default 3, at most {WORKSHOP_MAX_REPLICATIONS})")
+    p.add_argument("--seed", type=SEED, default=0)
     p.add_argument("--no-browser", action="store_true", help="do not open a browser")
     p.set_defaults(func=cmd_workshop)
 
@@ -370,7 +419,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--pair", action="append", metavar="A:B", help="region or node pair (default: the network's region_pairs)")
     p.add_argument("--footprint", action="append", default=[], metavar="GROUP",
                    help="links removed together, e.g. storm-stjordal-meraker (repeatable)")
-    p.add_argument("--top", type=int, default=10, help="how many critical links to print")
+    p.add_argument("--top", type=_whole(1), default=10, help="how many critical links to print")
     p.add_argument("--out", default="results", help="results root folder")
     p.set_defaults(func=cmd_analyze)
 
@@ -433,21 +482,30 @@ def cmd_hazards(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from .experiment.runner import RunInterrupted
+    from .experiment.runner import RunFailed, RunInterrupted
 
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return args.func(args)
+        code = args.func(args)
+        sys.stdout.flush()  # a closed pipe shows up here, not at interpreter exit
+        return code
     except ScenarioError as exc:
         _print_problems(exc)
         return EXIT_BAD_INPUT
     except RunInterrupted as exc:  # run, resume, compare and sweep alike: the partial folder can be resumed
         print(f"\n{exc}", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except RunFailed as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT if exc.unavailable else EXIT_FAILED
     except KeyboardInterrupt:
         print("\ninterrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except BrokenPipeError:  # e.g. `beredskap-sim validate x | head -1`: the reader has gone, stop quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_FAILED
 
 
 if __name__ == "__main__":

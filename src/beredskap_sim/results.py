@@ -16,12 +16,20 @@ Layout of a complete run folder::
 While running, the folder is named ``<name>.partial`` and holds ``replications/rep-NNNNN.*``
 files, each written atomically as its replication finishes. Only when every replication is in
 are the tables combined and the folder renamed to its final name, so a crash or Ctrl-C never
-leaves something that looks complete; ``run --resume <folder>.partial`` finishes it.
+leaves something that looks complete; ``run --resume <folder>.partial`` finishes it. The
+per-replication files are removed only after the rename, so a kill during the final clean-up
+leaves either a ``.partial`` that resumes or a complete folder.
+
+A process that runs or resumes a folder holds an exclusive lock on its ``.lock`` file
+(``RunFolder.lock``), so two resumes of one folder cannot interleave. Files are created with
+the permissions the umask allows (colleagues on a shared drive can read them).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import fcntl
 import json
 import os
 import re
@@ -35,13 +43,31 @@ import yaml
 from .experiment.replication import ReplicationResult
 
 PARTIAL_SUFFIX = ".partial"
+LOCK_NAME = ".lock"
+SLUG_MAX = 80
+"""Longest folder name made from a scenario name (file systems allow 255 bytes)."""
 
 
 def slug(text: str) -> str:
-    """File-system-safe lower-case name: 'E14 closed 36 h' → 'e14-closed-36-h'."""
+    """File-system-safe lower-case name of at most ``SLUG_MAX`` characters: 'E14 closed 36 h' → 'e14-closed-36-h'."""
     table = str.maketrans({"æ": "ae", "ø": "o", "å": "a", "ä": "a", "ö": "o", "é": "e"})
     text = text.lower().translate(table)
-    return re.sub(r"[^a-z0-9]+", "-", text).strip("-") or "scenario"
+    return re.sub(r"[^a-z0-9]+", "-", text)[:SLUG_MAX].strip("-") or "scenario"
+
+
+def _file_mode() -> int:
+    """Mode of a new file under the current umask (``0o666 & ~umask``), as ``open`` would give."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+class FolderBusy(Exception):
+    """Another process is running or resuming this results folder."""
+
+
+class FolderGone(Exception):
+    """The results folder does not exist (any more)."""
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
@@ -49,6 +75,7 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
+        os.fchmod(fd, _file_mode())  # mkstemp makes files private (0600)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
@@ -88,14 +115,39 @@ class RunFolder:
         while (base / name).exists() or (base / (name + PARTIAL_SUFFIX)).exists():
             n += 1
             name = f"{stamp}-{digest[:8]}-{n}"
-        folder = cls(base / (name + PARTIAL_SUFFIX))
-        folder.path.mkdir(parents=True)
+        base.mkdir(parents=True, exist_ok=True)
+        while True:  # another process may take the same name between the check and mkdir
+            folder = cls(base / (name + PARTIAL_SUFFIX))
+            try:
+                folder.path.mkdir()
+                break
+            except FileExistsError:
+                n += 1
+                name = f"{stamp}-{digest[:8]}-{n}"
         scenario_copy = dict(scenario_raw)
         scenario_copy["network"] = "network.yaml"
         atomic_write_text(folder.path / "input" / "scenario.yaml", yaml.safe_dump(scenario_copy, allow_unicode=True, sort_keys=False))
         atomic_write_text(folder.path / "input" / "network.yaml", yaml.safe_dump(network_raw, allow_unicode=True, sort_keys=False))
         folder.write_manifest({**manifest, "status": "partial"})
         return folder
+
+    # -------------------------------------------------------------- locking
+    @contextlib.contextmanager
+    def lock(self):
+        """Hold the folder's exclusive lock; ``FolderBusy`` if another process holds it,
+        ``FolderGone`` if the folder disappeared (e.g. another resume completed it)."""
+        try:
+            handle = open(self.path / LOCK_NAME, "a")
+        except (FileNotFoundError, NotADirectoryError):
+            raise FolderGone(f"{self.path} does not exist") from None
+        with handle:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise FolderBusy(f"another process is running or resuming {self.path}; wait for it to finish") from None
+            if not self.path.is_dir():  # completed and renamed while we waited for the file
+                raise FolderGone(f"{self.path} does not exist any more (another process finished it)")
+            yield self
 
     # -------------------------------------------------------------- manifest
     @property
@@ -181,9 +233,10 @@ class RunFolder:
             "replication_wall_s_total": float(timing["wall_s"].sum()),
         })
         self.write_manifest(manifest)
-        shutil.rmtree(self.path / "replications")
+        (self.path / LOCK_NAME).unlink(missing_ok=True)  # still held through the open handle
         final = self.path.with_name(self.path.name[: -len(PARTIAL_SUFFIX)]) if self.is_partial else self.path
         os.replace(self.path, final)
+        shutil.rmtree(final / "replications", ignore_errors=True)
         return RunFolder(final)
 
     # -------------------------------------------------------------- reading

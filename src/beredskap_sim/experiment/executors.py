@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
+import time
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from typing import Iterable, Iterator, Protocol
 
@@ -36,12 +38,38 @@ class SerialExecutor:
             yield run_replication(scenario, seed, rep)
 
 
+class ExecutorUnavailable(Exception):
+    """The executor cannot start (e.g. no Dask scheduler answers at the address)."""
+
+
 _WORKER_SCENARIO: Scenario | None = None
 
+PARENT_POLL_S = 0.5
+"""How often a pool worker checks that the process that started the pool is still alive."""
 
-def _init_worker(scenario: Scenario) -> None:
+
+def _watch_parent(parent: int) -> None:
+    """End this worker as soon as the process that started the pool is gone (killed with
+    SIGKILL, say), so no worker keeps computing replications nobody will collect.
+
+    Gone means: ``parent`` no longer exists, or this worker's own parent (the forkserver,
+    which exits when ``parent`` dies) has changed."""
+    own_parent = os.getppid()
+    while True:
+        time.sleep(PARENT_POLL_S)
+        if os.getppid() != own_parent:
+            os._exit(1)
+        try:
+            os.kill(parent, 0)
+        except (ProcessLookupError, PermissionError):  # PermissionError: the pid now belongs to someone else
+            os._exit(1)
+
+
+def _init_worker(scenario: Scenario, parent: int | None = None) -> None:
     global _WORKER_SCENARIO
     _WORKER_SCENARIO = scenario
+    if parent is not None:
+        threading.Thread(target=_watch_parent, args=(parent,), daemon=True, name="parent-watch").start()
 
 
 def _run_in_worker(seed: int, rep: int) -> ReplicationResult:
@@ -53,7 +81,8 @@ class LocalExecutor:
     """A pool of worker processes on this machine; the scenario is sent once per worker.
 
     At most ``2 × workers`` replications are in flight, so a long run does not queue every
-    task up front and an interrupt stops promptly.
+    task up front and an interrupt stops promptly. Workers end by themselves within
+    ``PARENT_POLL_S`` of the death of the process that started them (``_watch_parent``).
     """
 
     name = "local"
@@ -70,7 +99,7 @@ class LocalExecutor:
             return
         context = multiprocessing.get_context("forkserver")
         with ProcessPoolExecutor(self.workers, mp_context=context, initializer=_init_worker,
-                                 initargs=(scenario,)) as pool:
+                                 initargs=(scenario, os.getpid())) as pool:
             in_flight = set()
             todo = iter(pending_reps)
             try:
@@ -88,6 +117,10 @@ class LocalExecutor:
             finally:
                 for future in in_flight:
                     future.cancel()
+
+
+CONNECT_TIMEOUT_S = 5.0
+"""How long the dask executor waits for its scheduler before giving up."""
 
 
 class DaskExecutor:
@@ -108,7 +141,13 @@ class DaskExecutor:
     def run(self, scenario, seed, replications):
         from distributed import Client, as_completed
 
-        with Client(self.cluster if self.cluster is not None else self.address) as client:
+        try:
+            client = Client(self.cluster if self.cluster is not None else self.address, timeout=CONNECT_TIMEOUT_S)
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise ExecutorUnavailable(
+                f"no Dask scheduler answers at {self.address} within {CONNECT_TIMEOUT_S:g} s ({type(exc).__name__}); "
+                "start one with `dask scheduler` or check --scheduler") from None
+        with client:
             shared = client.scatter(scenario, broadcast=True)
             futures = [client.submit(run_replication, shared, seed, rep, pure=False) for rep in replications]
             try:

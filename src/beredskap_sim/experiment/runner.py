@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import platform
+import shutil
 import time
 from pathlib import Path
 
@@ -16,14 +17,37 @@ import numpy as np
 from tqdm import tqdm
 
 from .. import __version__
-from ..results import RunFolder
+from ..results import FolderBusy, FolderGone, RunFolder
 from ..scenario.loader import load_scenario
 from ..scenario.resolved import Scenario
-from .executors import Executor, SerialExecutor
+from .executors import Executor, ExecutorUnavailable, SerialExecutor
 from .summary import confidence_halfwidth, summarise
 
 HEADLINE = ("tonnes_lost", "all")
 """The KPI shown as a running mean in the progress bar."""
+
+
+class RunFailed(Exception):
+    """A replication raised an error. The message names the scenario and what failed; the
+    ``.partial`` folder is kept for ``--resume`` when replications were stored, else removed."""
+
+    def __init__(self, scenario: str, folder: RunFolder, done: int, total: int, cause: BaseException):
+        self.folder, self.done, self.total = folder, done, total
+        self.unavailable = isinstance(cause, ExecutorUnavailable)
+        what = str(cause) or type(cause).__name__
+        if isinstance(cause, ExecutorUnavailable):
+            message = f"run of {scenario!r} could not start: {what}"
+        else:
+            message = f"run of {scenario!r} failed after {done} of {total} replications: {type(cause).__name__}: {what}"
+        if done and folder.path.exists():
+            message += f"; the finished replications are kept, resume with `beredskap-sim run --resume {folder.path}`"
+        elif not folder.path.exists():
+            message += f"; nothing was stored and {folder.path} was removed"
+        super().__init__(message)
+
+
+class RunFolderError(ValueError):
+    """``--resume`` was given something that is not an unfinished run folder of this program."""
 
 
 class RunInterrupted(Exception):
@@ -123,11 +147,24 @@ def run_experiment(scenario: Scenario, replications: int = 1, seed: int = 0, out
         manifest["until_precision"] = {"kpi": target.key[0], "scope": target.key[1], "halfwidth": target.halfwidth,
                                        "max_replications": replications}
     folder = RunFolder.create(Path(out), scenario.name, scenario.digest(), scenario.raw, scenario.network_raw, manifest)
+    with folder.lock():
+        wall = _guarded(folder, scenario, seed, list(range(replications)), executor, progress, replications, target)
+        return _finish(folder, replications, target, {"executor": executor.name, "wall_s": wall})
+
+
+def _guarded(folder: RunFolder, scenario: Scenario, seed: int, todo: list[int], executor: Executor, progress: bool,
+             total: int, target: PrecisionTarget | None, fresh: bool = True) -> float:
+    """``_execute`` turning an interrupt into ``RunInterrupted`` and any other error into
+    ``RunFailed``. A new folder without a stored replication is removed on failure."""
     try:
-        wall = _execute(folder, scenario, seed, list(range(replications)), executor, progress, replications, target)
+        return _execute(folder, scenario, seed, todo, executor, progress, total, target)
     except KeyboardInterrupt:
-        raise RunInterrupted(folder, len(folder.done_replications()), replications) from None
-    return _finish(folder, replications, target, {"executor": executor.name, "wall_s": wall})
+        raise RunInterrupted(folder, len(folder.done_replications()), total) from None
+    except Exception as exc:  # noqa: BLE001 — reported in words, the folder stays resumable
+        done = len(folder.done_replications())
+        if fresh and done == 0:
+            shutil.rmtree(folder.path, ignore_errors=True)
+        raise RunFailed(scenario.name, folder, done, total, exc) from exc
 
 
 def _finish(folder: RunFolder, replications: int, target: PrecisionTarget | None, update: dict) -> RunFolder:
@@ -143,12 +180,31 @@ def _finish(folder: RunFolder, replications: int, target: PrecisionTarget | None
 def resume_experiment(path: str | Path, executor: Executor | None = None, progress: bool = True) -> RunFolder:
     """Finish an interrupted run folder (``*.partial``): run the missing replications, then complete it."""
     folder = RunFolder(Path(path))
+    if not folder.path.is_dir():
+        raise RunFolderError(f"--resume: {path} does not exist (expected a results folder whose name ends in .partial)")
     if not folder.is_partial:
-        raise ValueError(f"{path} is not an unfinished run folder (expected a name ending in .partial)")
-    manifest = folder.read_manifest()
+        raise RunFolderError(f"--resume: {path} is not an unfinished run folder (expected a name ending in .partial)")
+    try:
+        with folder.lock():
+            return _resume_locked(folder, executor, progress)
+    except (FolderBusy, FolderGone) as exc:
+        raise RunFolderError(f"--resume: {exc}") from None
+
+
+_MANIFEST_KEYS = {"scenario_sha256": str, "seed": int, "replications": int}
+
+
+def _resume_locked(folder: RunFolder, executor: Executor | None, progress: bool) -> RunFolder:
+    try:
+        manifest = folder.read_manifest()
+    except (OSError, ValueError) as exc:
+        raise RunFolderError(f"--resume: {folder.manifest_path} cannot be read ({exc}); not a run folder of beredskap-sim") from None
+    wrong = [key for key, kind in _MANIFEST_KEYS.items() if not isinstance(manifest, dict) or not isinstance(manifest.get(key), kind)]
+    if wrong:
+        raise RunFolderError(f"--resume: {folder.manifest_path} lacks {', '.join(wrong)}; not a run folder of beredskap-sim")
     scenario = load_scenario(folder.scenario_file)
     if scenario.digest() != manifest["scenario_sha256"]:
-        raise ValueError(f"{folder.scenario_file} does not match the run's scenario hash; the folder was altered")
+        raise RunFolderError(f"--resume: {folder.scenario_file} does not match the run's scenario hash; the folder was altered")
     executor = executor or SerialExecutor()
     total = int(manifest["replications"])
     target = None
@@ -160,8 +216,5 @@ def resume_experiment(path: str | Path, executor: Executor | None = None, progre
     todo = sorted(set(range(total)) - folder.done_replications())
     if target is not None and target.reached is not None:
         todo = []
-    try:
-        wall = _execute(folder, scenario, int(manifest["seed"]), todo, executor, progress, total, target)
-    except KeyboardInterrupt:
-        raise RunInterrupted(folder, len(folder.done_replications()), total) from None
+    wall = _guarded(folder, scenario, int(manifest["seed"]), todo, executor, progress, total, target, fresh=False)
     return _finish(folder, total, target, {"executor": executor.name, "wall_s": manifest.get("wall_s", 0.0) + wall, "resumed": True})

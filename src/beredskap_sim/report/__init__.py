@@ -1,1 +1,4 @@
 """report layer."""
+
+WORKSHOP_MAX_REPLICATIONS = 20
+"""Most replications one workshop run may ask for (the page offers 1–20)."""

@@ -183,8 +183,8 @@ def write_report(folder: RunFolder, animate: bool = False, map_time: float | Non
     events = folder.events()
     first = events[events["replication"] == events["replication"].min()] if not events.empty else events
     kpi_rows = "".join(
-        f"<tr><td>{html.escape(label)}</td><td class='num' data-kpi='{html.escape(label)}'>{value}</td>"
-        f"<td class='num'>{interval}</td><td>{html.escape(unit)}</td></tr>"
+        f"<tr><td>{html.escape(label)}</td><td class='num' data-kpi='{html.escape(label)}'>{_text(value)}</td>"
+        f"<td class='num'>{_text(interval)}</td><td>{_text(unit)}</td></tr>"
         for label, value, interval, unit in headline_rows(summary, Names(scenario)))
     captions = {"map": "The network at the moment the most demand is affected (replication 0): closed links red, "
                        "degraded orange; on the right every route the flows use.",
@@ -204,7 +204,7 @@ def write_report(folder: RunFolder, animate: bool = False, map_time: float | Non
         for e in shown.itertuples())
     more = f"<p class='meta'>Showing {len(shown)} of {len(first)} events.</p>" if len(first) > len(shown) else ""
     assumption_rows = "".join(
-        f"<tr><td>{where}</td><td>{html.escape(path)}</td><td>{link_citations(note)}</td></tr>"
+        f"<tr><td>{_text(where)}</td><td>{html.escape(path)}</td><td>{link_citations(note)}</td></tr>"
         for where, path, note in assumptions(scenario))
     sources_html, cited = cited_sources(scenario, manifest.get("scenario_file", ""), manifest.get("network_file", ""))
     n_assumptions = assumption_rows.count("<tr>")
@@ -213,8 +213,8 @@ def write_report(folder: RunFolder, animate: bool = False, map_time: float | Non
 <title>{html.escape(scenario.name)} — beredskap-sim report</title><style>{CSS}</style></head>
 <body><main>
 <h1>{html.escape(scenario.name)}</h1>
-<p class="meta">{manifest['replications']} replication(s), seed {manifest['seed']}, beredskap-sim {__version__},
-scenario {manifest['scenario_sha256'][:12]}, completed {html.escape(str(manifest.get('completed_at', '')))}</p>
+<p class="meta">{_text(manifest.get('replications'))} replication(s), seed {_text(manifest.get('seed'))}, beredskap-sim {__version__},
+scenario {_text(str(manifest.get('scenario_sha256', ''))[:12])}, completed {html.escape(str(manifest.get('completed_at', '')))}</p>
 <p class="lead">{html.escape(describe(scenario))}</p>
 <p>{html.escape(scenario.spec.description)}</p>
 <h2>Headline figures</h2>
@@ -248,6 +248,11 @@ def read_benefit_cost(folder: Path) -> pd.DataFrame:
     return pd.read_csv(path) if path.stat().st_size > 1 else pd.DataFrame()
 
 
+def _text(value) -> str:
+    """Any value read from disk (manifest, tables) as HTML text: a tampered folder cannot inject markup."""
+    return html.escape(str(value))
+
+
 def write_compare_report(folder: Path) -> Path:
     """``report.html`` for a ``compare`` folder: the ranking, the paired differences, the figure."""
     folder = Path(folder)
@@ -257,7 +262,7 @@ def write_compare_report(folder: Path) -> Path:
     ranking = "".join(
         f"<tr><td class='num'>{r.rank}</td><td>{html.escape(r.variant)}</td><td class='num'>{r.bcr:.2f}</td>"
         f"<td class='num'>{r.bcr_low:.2f} – {r.bcr_high:.2f}</td><td class='num'>{format_number(r.npv, r.currency)}</td>"
-        f"<td class='num'>{format_number(r.avoided_per_year, r.currency)}</td><td class='num'>{format_number(r.investment, r.currency)}</td><td>{r.currency}</td></tr>"
+        f"<td class='num'>{format_number(r.avoided_per_year, r.currency)}</td><td class='num'>{format_number(r.investment, r.currency)}</td><td>{_text(r.currency)}</td></tr>"
         for r in money.itertuples()) if not money.empty else "<tr><td colspan='8'>no investment costs or unit values given</td></tr>"
     keep = diffs[diffs["scope"].isin(["all", "total"]) & (diffs["mean_diff"].abs() > 1e-12)]
     labels = {(k, sc): label for k, sc, label, _ in COMPARISON_KPIS}
@@ -270,9 +275,9 @@ def write_compare_report(folder: Path) -> Path:
     figure = folder / "comparison.png"
     image = f"<figure><img alt='comparison' src='{_image(figure)}'></figure>" if figure.exists() else ""
     page = f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>Comparison — {html.escape(manifest['baseline'])}</title><style>{CSS}</style></head>
-<body><main><h1>{html.escape(manifest['baseline'])}: {len(manifest['variants'])} variant(s) compared</h1>
-<p class="meta">{manifest['replications']} paired replications (common random numbers), seed {manifest['seed']}, beredskap-sim {__version__}</p>
+<html lang="en"><head><meta charset="utf-8"><title>Comparison — {_text(manifest.get('baseline'))}</title><style>{CSS}</style></head>
+<body><main><h1>{_text(manifest.get('baseline'))}: {len(manifest.get('variants') or [])} variant(s) compared</h1>
+<p class="meta">{_text(manifest.get('replications'))} paired replications (common random numbers), seed {_text(manifest.get('seed'))}, beredskap-sim {__version__}</p>
 <h2>Ranking by benefit–cost ratio</h2>
 <table id="ranking"><thead><tr><th>rank</th><th>variant</th><th>BCR</th><th>95 % interval</th><th>NPV</th><th>avoided per year</th>
 <th>investment</th><th></th></tr></thead><tbody>{ranking}</tbody></table>

@@ -78,8 +78,14 @@ def problem_from_pydantic(file: str, error: dict, lines: dict[tuple, int]) -> Pr
         bound = next(iter(ctx.values()))
         bound = f"{bound:g}" if isinstance(bound, float) else bound
         problem, expected = f"got {_describe_input(given)}", f"a number {sign} {bound}"
-    elif kind in {"float_parsing", "float_type", "int_parsing", "int_type", "int_from_float"}:
-        problem, expected = f"got {_describe_input(given)}", "a number" if "float" in kind else "a whole number"
+    elif kind in {"float_parsing", "float_type", "int_parsing", "int_type", "int_from_float", "int_parsing_size"}:
+        problem, expected = f"got {_describe_input(given)}", "a whole number" if kind.startswith("int") else "a number"
+    elif kind in {"too_short", "too_long"}:
+        size = ctx.get("min_length") if kind == "too_short" else ctx.get("max_length")
+        problem = f"got {ctx.get('actual_length', len(given) if hasattr(given, '__len__') else '?')} item(s)"
+        expected = f"at least {size}" if kind == "too_short" else f"at most {size}"
+    elif kind == "finite_number":
+        problem, expected = f"got {_describe_input(given)}", "a finite number"
     elif kind in {"literal_error", "enum"}:
         problem, expected = f"got {_describe_input(given)}", f"one of {ctx.get('expected', '')}"
     elif kind == "string_pattern_mismatch":

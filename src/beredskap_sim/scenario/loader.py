@@ -24,13 +24,14 @@ from .references import network_problems, power_names, reference_problems, resol
 from .network_schema import NetworkSpec
 from .hazard_schema import DistributionSpec, EffectSpec
 from .hazard_resolve import class_laws, normalised, resolve_crews
+from .limits import scenario_limits
 from .resolved import Disruption, DurationLaw, FreightDemand, Hazard, HazardMember, Repair, Scenario
 from .schema import ScenarioSpec
 from .fact_sections import citation_problems, find_document
 from .sources import citations
 from .commodities import commodity_problems, expand, expand_table, families
 from .suggest import network_names, spec_names, with_suggestions
-from .units import parse_instant
+from .units import DEFAULT_ZONE, local_time, parse_instant
 from .yaml_source import load_yaml_with_lines
 
 
@@ -135,8 +136,8 @@ def _resolve_hazards(specs, origin: str, network, powers: set[str], crews: dict,
 
 def _start_of(data: Any) -> dt.datetime:
     try:
-        return dt.datetime.fromisoformat(str(data.get("start")))
-    except (AttributeError, ValueError, TypeError):
+        return local_time(dt.datetime.fromisoformat(str(data.get("start")).strip()), str(data.get("timezone", DEFAULT_ZONE)))
+    except (AttributeError, ValueError, TypeError, OverflowError):
         return dt.datetime(2000, 1, 1)
 
 
@@ -204,7 +205,7 @@ def scenario_from_data(
         window = []
         for end_name, raw_value, default in (("start", d.start, 0.0), ("end", d.end, float("inf"))):
             try:
-                window.append(default if raw_value is None else parse_instant(raw_value, start))
+                window.append(default if raw_value is None else parse_instant(raw_value, start, spec.timezone))
             except ValueError as exc:
                 problems.append(Problem(file, f"freight[{i}].{end_name}", str(exc), "", lines.get(("freight", i, end_name))))
                 window.append(default)
@@ -229,7 +230,7 @@ def scenario_from_data(
         targets = [x.target] if isinstance(x.target, str) else list(x.target)
         links, nodes, power, _ = _resolve_targets(targets, network, powers)  # unknown names: reference_problems
         try:
-            start_h = parse_instant(x.start, start)
+            start_h = parse_instant(x.start, start, spec.timezone)
         except ValueError as exc:
             problems.append(Problem(file, f"disruptions[{i}].start", str(exc), "", lines.get(("disruptions", i, "start"))))
             continue
@@ -271,6 +272,7 @@ def scenario_from_data(
             else:
                 warnings.append(message)
 
+    problems += scenario_limits(spec, demands, hazards, [c.id for c in [*net_spec.crews, *spec.crews]], file, lines)
     if problems:
         raise ScenarioError(with_suggestions(problems, known))
     return Scenario(spec, net_spec, network, file, net_file, demands, disruptions, hazards, crews, data, net_data, warnings)
@@ -283,10 +285,48 @@ def load_scenario(path: str | Path, *, strict_sources: bool = False) -> Scenario
     return scenario_from_data(data, lines, str(path), path.parent, strict_sources=strict_sources)
 
 
+def _change_specs(changes: list | None, file: str) -> list:
+    """Extra changes (dicts as the workshop sends them, or ``ChangeSpec``s) checked like an overlay's."""
+    from .overlay import ChangeSpec
+
+    specs, problems = [], []
+    for i, change in enumerate(changes or []):
+        if isinstance(change, ChangeSpec):
+            specs.append(change)
+            continue
+        spec, found = _validate(ChangeSpec, change, file, {})
+        problems += [Problem(p.file, f"changes[{i}]" + (f".{p.field}" if p.field else ""), p.problem, p.expected) for p in found]
+        specs.append(spec)
+    if problems:
+        raise ScenarioError(problems)
+    return specs
+
+
+def _blame(error: ScenarioError, overlay, data: dict, net_data: dict, files: list[str], base_dir: Path, where: str) -> ScenarioError:
+    """Re-apply the changes one at a time to find the first that makes the variant invalid, and
+    restate the problems as that change's (overlay file, change index and path)."""
+    from .overlay import OverlaySpec, apply_overlay
+
+    for k, change in enumerate(overlay.changes):
+        prefix = OverlaySpec(name=overlay.name, changes=overlay.changes[: k + 1])
+        try:
+            scenario_data, network_data = apply_overlay(prefix, data, net_data, files[: k + 1])
+            scenario_from_data(scenario_data, {}, where, base_dir, network_data=network_data)
+        except ScenarioError as found:
+            op, path = change.operation
+            index = k - files.index(files[k])
+            return ScenarioError(
+                Problem(files[k], f"changes[{index}] ({op} {path})",
+                        f"then the {'scenario' if p.file == where else 'network'}'s {p.field or 'file'}: {p.problem}", p.expected)
+                for p in found.problems)
+    return error
+
+
 def load_variant(baseline: str | Path, overlay_path: str | Path | None = None, changes: list | None = None):
     """The baseline scenario with an overlay file and/or extra changes applied; returns
-    ``(scenario, overlay spec or None)``. Problems name the overlay file."""
-    from .overlay import ChangeSpec, OverlaySpec, apply_overlay, load_overlay
+    ``(scenario, overlay spec or None)``. Problems name the overlay file (or ``changes`` for
+    extra changes), the index of the change and its path."""
+    from .overlay import OverlaySpec, apply_overlay, load_overlay
 
     baseline = Path(baseline)
     data, lines = load_yaml_with_lines(baseline)
@@ -296,12 +336,20 @@ def load_variant(baseline: str | Path, overlay_path: str | Path | None = None, c
     _, net_data = load_network_spec(net_path)
     overlay = load_overlay(overlay_path) if overlay_path else None
     specs = list(overlay.changes) if overlay else []
-    specs += [ChangeSpec(**c) if isinstance(c, dict) else c for c in (changes or [])]
-    combined = OverlaySpec(name=overlay.name if overlay else "changes", changes=specs) if specs else None
-    if combined is not None:
-        data, net_data = apply_overlay(combined, data, net_data, str(overlay_path or baseline))
-        if overlay is not None:
-            data["name"] = f"{data.get('name', 'scenario')} + {overlay.name}"
+    files = [str(overlay_path)] * len(specs)
+    extra = _change_specs(changes, "changes")
+    specs += extra
+    files += ["changes"] * len(extra)
     where = f"{baseline} (with {overlay_path})" if overlay_path else str(baseline)
-    scenario = scenario_from_data(data, {}, where, baseline.parent, network_data=net_data)
+    if not specs:
+        return scenario_from_data(data, {}, where, baseline.parent, network_data=net_data), overlay
+    combined = OverlaySpec(name=overlay.name if overlay else "changes", changes=specs)
+    variant, variant_net = apply_overlay(combined, data, net_data, files)
+    if overlay is not None:
+        variant["name"] = f"{variant.get('name', 'scenario')} + {overlay.name}"
+    try:
+        scenario = scenario_from_data(variant, {}, where, baseline.parent, network_data=variant_net)
+    except ScenarioError as exc:
+        scenario_from_data(data, lines, str(baseline), baseline.parent, network_data=net_data)  # the baseline's own problems first
+        raise _blame(exc, combined, data, net_data, files, baseline.parent, where) from None
     return scenario, overlay

@@ -54,12 +54,16 @@ class CustomsSpec(Strict):
     sources: Sources
 
     def window(self) -> tuple[float, float] | None:
-        """Opening hours as (open, close) in hours of the day, or None when always open."""
+        """Opening hours as (open, close) in hours of the day, or None when always open.
+
+        An overnight window such as ``15:30-08:00`` (open from 15:30 until 08:00 the next
+        morning) is returned as ``(-8.5, 8.0)``: each day's window starts the evening before."""
         if self.open_hours is None:
             return None
         a, b = self.open_hours.split("-")
         to_h = lambda t: int(t[:2]) + int(t[3:]) / 60  # noqa: E731
-        return to_h(a), to_h(b)
+        opens, closes = to_h(a), to_h(b)
+        return (opens - 24.0 if opens > closes else opens), closes
 
 
 class NodeSpec(Strict):

@@ -11,10 +11,13 @@ An overlay names its changes by path into the baseline's scenario or network dat
         value: {id: new-loop, ...}
       - remove: scenario.disruptions[id=old]              # drop matching list elements
 
-A path starts at ``scenario`` or ``network`` and walks keys separated by dots; a key may carry
-a selector: ``[field=pattern]`` (elements of a list whose field matches the glob) or ``[n]``
-(an index). The changed data is then checked exactly like a file, so a variant can never be
-less valid than a hand-written scenario.
+A path starts at ``scenario`` or ``network`` and walks keys separated by dots (at least one
+key after the root; ``scenario.network`` cannot be changed: a variant runs on its baseline's
+network file); a key may carry a selector: ``[field=pattern]`` (elements of a list whose
+``field`` matches the glob ``pattern``; both parts non-empty, wildcards only in the pattern)
+or ``[n]`` (the element at index n ≥ 0). The changed data is then checked exactly like a
+file, so a variant can never be less valid than a hand-written scenario; a problem names the
+overlay file, the index of the change that caused it and its path.
 """
 
 from __future__ import annotations
@@ -83,22 +86,55 @@ class OverlaySpec(Strict):
     sources: Sources
 
 
+_FIELD = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def selector_error(selector: str) -> str | None:
+    """Why ``selector`` (the text between brackets) is not ``n`` or ``field=pattern``; None if it is."""
+    if selector.strip().isdigit():
+        return None
+    field, eq, pattern = selector.partition("=")
+    if not eq or not _FIELD.match(field.strip()) or not pattern.strip():
+        return f"selector [{selector}] is not [field=value] or [index]"
+    return None
+
+
 def _select(items: list, selector: str) -> list[int]:
-    if selector.isdigit():
+    if selector.strip().isdigit():
         index = int(selector)
         return [index] if index < len(items) else []
     field, _, pattern = selector.partition("=")
     return [i for i, item in enumerate(items)
-            if isinstance(item, dict) and fnmatch.fnmatchcase(str(item.get(field.strip(), "")), pattern.strip())]
+            if isinstance(item, dict) and field.strip() in item
+            and fnmatch.fnmatchcase(str(item[field.strip()]), pattern.strip())]
+
+
+def path_error(path: str) -> str | None:
+    """Why ``path`` cannot name something to change; None if it is well formed."""
+    tokens = path.split(".")
+    if tokens[0] not in ("scenario", "network"):
+        return f"path must start with 'scenario' or 'network', got {tokens[0]!r}"
+    if len(tokens) < 2:
+        return f"path {path!r} names a whole file, expected a field inside it such as {path}.disruptions"
+    if tokens[:2] == ["scenario", "network"]:
+        return "the network file of a variant is its baseline's; change fields with network.… paths instead"
+    for token in tokens[1:]:
+        parsed = _TOKEN.match(token)
+        if not parsed:
+            return f"cannot read {token!r} in {path!r}"
+        if parsed.group("sel") is not None and selector_error(parsed.group("sel")):
+            return selector_error(parsed.group("sel"))
+    return None
 
 
 def _walk(roots: dict, path: str, create: bool = False) -> tuple[list[tuple[Any, Any]], str | None]:
     """Resolve ``path`` to ``(container, key)`` pairs; the second value is an error text or None.
 
     With ``create``, a missing last key of a mapping is a target too (``set`` adds the field)."""
+    error = path_error(path)
+    if error:
+        return [], error
     tokens = path.split(".")
-    if tokens[0] not in roots:
-        return [], f"path must start with 'scenario' or 'network', got {tokens[0]!r}"
     current = [(roots, tokens[0])]
     for token in tokens[1:] + [None]:
         nxt = []
@@ -127,11 +163,16 @@ def _walk(roots: dict, path: str, create: bool = False) -> tuple[list[tuple[Any,
     return current, None
 
 
-def apply_overlay(overlay: OverlaySpec, scenario_data: dict, network_data: dict, file: str) -> tuple[dict, dict]:
-    """The baseline data with the overlay's changes applied (the inputs are not modified)."""
+def apply_overlay(overlay: OverlaySpec, scenario_data: dict, network_data: dict, file: str | list[str]) -> tuple[dict, dict]:
+    """The baseline data with the overlay's changes applied (the inputs are not modified).
+
+    ``file`` names where the changes come from: one file, or one name per change (problems
+    then count the index from the first change of that name)."""
     roots = {"scenario": copy.deepcopy(scenario_data), "network": copy.deepcopy(network_data)}
     problems = []
-    for i, change in enumerate(overlay.changes):
+    files = [file] * len(overlay.changes) if isinstance(file, str) else file
+    for k, change in enumerate(overlay.changes):
+        file, i = files[k], k - files.index(files[k])
         op, path = change.operation
         if op == "add":
             targets, error = _walk(roots, path)

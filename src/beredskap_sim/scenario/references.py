@@ -12,6 +12,7 @@ import re
 from collections import Counter
 
 from .errors import Problem
+from .limits import network_limits
 from .network_schema import NetworkSpec
 from .schema import ScenarioSpec
 from .units import parse_instant
@@ -48,6 +49,65 @@ def network_problems(spec: NetworkSpec, file: str, lines: dict) -> list[Problem]
         for j, member in enumerate(members):
             if member not in known:
                 out.append(Problem(file, f"groups.{group}[{j}]", f"unknown id {member!r}", "a node, link or group id", lines.get(("groups", group, j))))
+    out += group_problems(spec, file, lines)
+    out += target_id_problems(spec, file, lines)
+    out += network_limits(spec, file, lines)
+    return out
+
+
+def group_problems(spec: NetworkSpec, file: str, lines: dict) -> list[Problem]:
+    """Groups must be non-empty, must not reuse a node or link id, and must not contain
+    themselves, directly or through other groups (a cycle)."""
+    out: list[Problem] = []
+    taken = {n.id for n in spec.nodes} | {link.id for link in spec.links}
+    for group, members in spec.groups.items():
+        here = lines.get(("groups", group))
+        if not members:
+            out.append(Problem(file, f"groups.{group}", "the group is empty", "at least one node, link or group id", here))
+        if group in taken:
+            out.append(Problem(file, f"groups.{group}", f"{group!r} is also the id of a node or link", "a group name of its own", here))
+    state: dict[str, int] = {}  # 1 = on the current path, 2 = done
+
+    def visit(group: str, path: list[str]) -> None:
+        state[group] = 1
+        for member in spec.groups[group]:
+            if member not in spec.groups or member in taken:
+                continue
+            if state.get(member) == 1:
+                cycle = path[path.index(member):] + [member]
+                out.append(Problem(file, f"groups.{group}", f"groups contain each other: {' → '.join(cycle)}",
+                                   "groups without cycles", lines.get(("groups", group))))
+            elif member not in state:
+                visit(member, path + [member])
+        state[group] = 2
+
+    for group in spec.groups:
+        if group not in state and group not in taken:
+            visit(group, [group])
+    return out
+
+
+def target_id_problems(spec: NetworkSpec, file: str, lines: dict) -> list[Problem]:
+    """Every id a disruption can target — nodes, links, groups, power areas, interconnectors,
+    critical loads — and every crew pool id must be unique, across kinds as well as within one."""
+    crew_counts = Counter(c.id for c in spec.crews)
+    out = [Problem(file, f"crews[{i}].id", f"duplicate id {c.id!r}", "ids unique within the file", lines.get(("crews", i)))
+           for i, c in enumerate(spec.crews) if crew_counts[c.id] > 1]
+    power = spec.power
+    if power is None:
+        return out
+    first: dict[str, str] = {n.id: f"nodes[{i}]" for i, n in enumerate(spec.nodes)}
+    first.update({link.id: f"links[{i}]" for i, link in enumerate(spec.links)})
+    first.update({g: f"groups.{g}" for g in spec.groups})
+    for kind, items in (("areas", power.areas), ("interconnectors", power.interconnectors),
+                        ("critical_loads", power.critical_loads)):
+        for i, item in enumerate(items):
+            where = f"power.{kind}[{i}]"
+            if item.id in first:
+                out.append(Problem(file, f"{where}.id", f"id {item.id!r} is already used by {first[item.id]}",
+                                   "ids unique across nodes, links, groups and power assets", lines.get(("power", kind, i))))
+            else:
+                first[item.id] = where
     return out
 
 

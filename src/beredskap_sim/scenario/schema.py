@@ -10,12 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from .fields import Duration, Instant, Sources, Strict
 from .hazard_schema import CrewSpec, Effect, HazardSpec, RepairSpec
 from .supply_schema import FoodSpec, PassengerSpec, ValuesSpec
 from .network_schema import Mode
+from .units import DEFAULT_ZONE, local_time, zone
 
 
 class FreightDemandSpec(Strict):
@@ -123,3 +124,17 @@ class ScenarioSpec(Strict):
             except ValueError:
                 raise ValueError(f"got {value!r}, expected an ISO date such as 2022-01-12 or 2022-01-12T06:00") from None
         return value
+
+    timezone: str = Field(default=DEFAULT_ZONE, description="IANA time zone of the scenario's local times (default Europe/Oslo).")
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        zone(value)
+        return value
+
+    @model_validator(mode="after")
+    def _local_start(self) -> "ScenarioSpec":
+        """A start written with a zone or offset becomes wall-clock time of ``timezone``."""
+        self.start = local_time(self.start, self.timezone)
+        return self

@@ -6,13 +6,15 @@ The model's clock is **float hours from the scenario start**. Files speak in tex
   several parts may be combined: ``"1d 6h"``;
 * an instant is a duration from the start (``"36h"``) or an ISO date/time
   (``"2022-01-12"``, ``"2022-01-12T14:00"``) that is converted against the scenario's
-  ``start`` date.
+  ``start`` date. A date-time with a zone (``2024-01-15T06:00Z``, ``...+01:00``) is
+  converted to the scenario's zone (``Europe/Oslo`` unless the scenario says otherwise).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 HOURS_PER_UNIT = {"m": 1 / 60, "min": 1 / 60, "h": 1.0, "d": 24.0, "w": 168.0}
 
@@ -51,14 +53,38 @@ def parse_duration(value: object) -> float:
     return total
 
 
-def parse_instant(value: object, start: dt.datetime) -> float:
-    """Return an instant in hours after ``start``.
+DEFAULT_ZONE = "Europe/Oslo"
+"""The scenario's time zone unless it names another (``timezone:``)."""
 
-    ISO dates and date-times are taken as local wall-clock time of the scenario (no time
-    zones); anything else is read as a duration from the start.
+
+def zone(name: str) -> ZoneInfo:
+    """The IANA time zone ``name``; ``ValueError`` in words when it is unknown."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
+        raise ValueError(f"unknown time zone {name!r}, expected an IANA name such as Europe/Oslo or Europe/Stockholm") from None
+
+
+def local_time(moment: dt.datetime, zone_name: str = DEFAULT_ZONE) -> dt.datetime:
+    """``moment`` as wall-clock time of the scenario's zone (naive). A time written with a
+    zone (``2024-01-15T06:00Z``, ``+01:00``) is converted; one without is taken as local."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        return moment
+    try:
+        return moment.astimezone(zone(zone_name)).replace(tzinfo=None)
+    except OverflowError:
+        raise ValueError(f"{moment.isoformat()} is outside the calendar, expected a date between 1900 and 2200") from None
+
+
+def parse_instant(value: object, start: dt.datetime, zone_name: str = DEFAULT_ZONE) -> float:
+    """Return an instant in hours after ``start`` (local time of the scenario).
+
+    ISO dates and date-times are local wall-clock time of the scenario; those written with a
+    zone or offset are converted to the scenario's zone first. Anything else is read as a
+    duration from the start.
     """
     if isinstance(value, dt.datetime):
-        return (value - start).total_seconds() / 3600.0
+        return (local_time(value, zone_name) - start).total_seconds() / 3600.0
     if isinstance(value, dt.date):
         return (dt.datetime.combine(value, dt.time()) - start).total_seconds() / 3600.0
     if isinstance(value, str) and re.match(r"^\d{4}-\d{2}-\d{2}", value.strip()):
@@ -66,7 +92,7 @@ def parse_instant(value: object, start: dt.datetime) -> float:
             moment = dt.datetime.fromisoformat(value.strip())
         except ValueError as exc:
             raise ValueError(f"cannot read {value!r} as an ISO date or date-time ({exc})") from None
-        return (moment.replace(tzinfo=None) - start).total_seconds() / 3600.0
+        return (local_time(moment, zone_name) - start).total_seconds() / 3600.0
     return parse_duration(value)
 
 
