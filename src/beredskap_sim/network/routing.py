@@ -118,6 +118,16 @@ class Router:
             touching[u].append(a)
             touching[v].append(a)
         self._node_arcs = touching
+        # for each arc, the one other arc of its mode into its tail (not its own reverse) when the
+        # tail is a node on a line, else -1
+        ins: list[list[int]] = [[] for _ in range(net.n_nodes)]
+        for a, v in enumerate(net.arc_to.tolist()):
+            ins[v].append(a)
+        modes, rev = net.arc_mode.tolist(), net.arc_reverse.tolist()
+        self._line_in = []
+        for a, u in enumerate(net.arc_from.tolist()):
+            others = [b for b in ins[u] if modes[b] == modes[a] and b != rev[a]]
+            self._line_in.append(others[0] if len(others) == 1 else -1)
         self._link_arcs: list[list[int]] = [[] for _ in range(net.n_links)]
         for a, li in enumerate(net.arc_link.tolist()):
             self._link_arcs[li].append(a)
@@ -139,7 +149,7 @@ class Router:
             reopen = st.link_reopen_h[link]
             announced = closed & np.isfinite(reopen) if self._wait_for_reopening else np.zeros_like(closed)
             if announced.any():
-                cost = cost + np.where(announced, np.maximum(reopen - self._clock(), 0.0), 0.0)
+                cost = cost + self._reopening_waits(announced, reopen)
                 timed = True
             blocked |= closed & ~announced
         if st.node_closed.any():
@@ -148,6 +158,18 @@ class Router:
                     blocked[self._node_arcs[int(node)]] = True
         cost[blocked] = np.inf
         return cost, timed
+
+    def _reopening_waits(self, announced: np.ndarray, reopen: np.ndarray) -> np.ndarray:
+        """Hours to wait at each announced closed arc: until its reopening, but only once along a
+        closed stretch. An arc whose tail is a node on a line (one other way in, in its mode)
+        reached over a closed arc that reopens no earlier has been waited for already."""
+        net = self.network
+        waits = np.where(announced, np.maximum(reopen - self._clock(), 0.0), 0.0)
+        for a in np.flatnonzero(announced):
+            into = self._line_in[a]
+            if into >= 0 and announced[into] and reopen[into] >= reopen[a] - 1e-9:
+                waits[a] = 0.0
+        return waits
 
     def _class(self, mask: int, commodity: str, electric: bool) -> _Class:
         if self._version != self.state.version:
