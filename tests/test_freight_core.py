@@ -283,3 +283,17 @@ def test_route_choice_sees_a_customs_office_that_is_closed_on_arrival():
     by_release = dict(zip(np.round(rec.delivery_release_h), np.round(rec.delivery_time_h - rec.delivery_release_h, 3)))
     assert by_release[10.0] == pytest.approx(2.0)
     assert by_release[16.0] == pytest.approx(3.0) and by_release[18.0] == pytest.approx(3.0)
+
+
+def test_a_closed_stretch_of_several_links_is_waited_for_once():
+    # a–b–c–d (3 h) with b–c and c–d closed 0–10 h (one announced closure); a–e–d takes 14 h.
+    # Driving to b and waiting there until 10 h gets it in at 12 h, before the detour would, so it
+    # waits (counting the wait once per closed link would cost 1 + 19 + 2 h and send it round).
+    with tempfile.TemporaryDirectory() as tmp:
+        net = network([node(x) for x in "abcde"],
+                      [link("ab", "a", "b"), link("bc", "b", "c"), link("cd", "c", "d"),
+                       link("ae", "a", "e", length_km=700), link("ed", "e", "d", length_km=700)])
+        net["defaults"]["distance_cost_nok_per_tkm"] = {"road": 0}
+        closure = {"id": "x", "target": ["bc", "cd"], "start": "0h", "duration": "10h", "effect": "close"}
+        rec = simulate(build(Path(tmp), net, [freight("f", "a", "d", 240, end="10m", deadline="3d")], [closure]))
+    assert rec.delivery_time_h == pytest.approx([12.0], abs=MINUTE)
