@@ -173,13 +173,15 @@ def test_customs_that_cannot_work_are_refused(tmp_path, customs, expected):
 
 def test_an_overnight_window_is_open_from_the_evening_until_the_morning(tmp_path):
     """15:30-08:00 means open 15:30 → 08:00 next morning, 16.5 h a day (hand-computed)."""
-    from beredskap_sim.model.customs import CustomsQueue
+    import simpy
+
+    from beredskap_sim.model.sections import CustomsLanes
     from beredskap_sim.scenario.limits import open_hours_per_week
 
     scenario = load_scenario(write(tmp_path, net=_border_net(open_hours="15:30-08:00")))
     spec = scenario.network_spec.nodes[1].customs
     assert open_hours_per_week(spec.window(), spec.open_days) == pytest.approx(7 * 16.5)
-    queue = CustomsQueue(1, 10.0, 0.0, False, None, spec.window())
+    queue = CustomsLanes(simpy.Environment(), None, 1, 10.0, 0.0, False, None, spec.window())
     assert queue.next_open(3.0) == 3.0      # 03:00: still open from the evening before
     assert queue.next_open(8.5) == 15.5     # 08:30: closed until 15:30
     assert queue.next_open(23.0) == 23.0    # 23:00: open

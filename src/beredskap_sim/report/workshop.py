@@ -244,28 +244,33 @@ class WorkshopSession:
         started = time.perf_counter()
         scenario, _ = load_variant(self.scenario_path, changes=self.changes_for(request))
         folder = run_experiment(scenario, request["replications"], self.seed, self.workdir, SerialExecutor(), progress=False)
-        if self.last_folder is not None and self.last_folder != folder.path:
-            shutil.rmtree(self.last_folder, ignore_errors=True)  # keep one run folder: the latest
-        self.last_folder = folder.path
-        out = folder.path / "figures"
-        out.mkdir(exist_ok=True)
         map_time = request.get("map_time_h")
-        map_png = network_map(folder, scenario, out, map_time, figsize=(12, 10.5))[0]  # about as tall as wide
-        pictures = {"map": map_png, "curves": resilience_curves(folder, scenario, out),
-                    "timeline": timeline(folder, scenario, out), **panel_figures(folder, scenario, out)}
-        names = Names(scenario)
-        kpis = [self._with_delta(v, baseline) for v in headline_values(folder.summary(), names)]
-        ran = int(folder.read_manifest()["replications"])
+        exercise = map_time is not None  # an exercise run's folder is kept for saving the exercise
+        try:
+            out = folder.path / "figures"
+            out.mkdir(exist_ok=True)
+            map_png = network_map(folder, scenario, out, map_time, figsize=(12, 10.5))[0]  # about as tall as wide
+            pictures = {"map": map_png, "curves": resilience_curves(folder, scenario, out),
+                        "timeline": timeline(folder, scenario, out), **panel_figures(folder, scenario, out)}
+            names = Names(scenario)
+            kpis = [self._with_delta(v, baseline) for v in headline_values(folder.summary(), names)]
+            ran = int(folder.read_manifest()["replications"])
+            images = {name: base64.b64encode(path.read_bytes()).decode() for name, path in pictures.items()}
+            now = self._state_at(folder, scenario, float(map_time), names) if exercise else None
+        finally:
+            if not exercise:
+                shutil.rmtree(folder.path, ignore_errors=True)
+        if exercise:
+            if self.last_folder is not None and self.last_folder != folder.path:
+                shutil.rmtree(self.last_folder, ignore_errors=True)  # one exercise folder: the latest
+            self.last_folder = folder.path
         self.runs += 1
         result = {
-            "run": self.runs, "name": scenario.name, "replications": ran, "kpis": kpis,
-            "images": {name: base64.b64encode(path.read_bytes()).decode() for name, path in pictures.items()},
-            "map": base64.b64encode(map_png.read_bytes()).decode(),
-            "curves": base64.b64encode(pictures["curves"].read_bytes()).decode(),
-            "seconds": round(time.perf_counter() - started, 2),
+            "run": self.runs, "name": scenario.name, "replications": ran, "kpis": kpis, "images": images,
+            "map": images["map"], "curves": images["curves"], "seconds": round(time.perf_counter() - started, 2),
         }
-        if map_time is not None:
-            result["now"] = self._state_at(folder, scenario, float(map_time), names)
+        if now is not None:
+            result["now"] = now
         with self._cache_lock:
             self._cache[key] = result
             while len(self._cache) > CACHE_SIZE:
