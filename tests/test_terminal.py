@@ -101,6 +101,9 @@ def test_list_prints_ids_names_and_groups_within_100_columns():
     groups = subprocess.run([sys.executable, "-m", "beredskap_sim.cli", "list", str(ROOT / "scenarios" / "storm-gyda-2022.yaml"),
                              "--kind", "group"], capture_output=True, text=True).stdout
     assert "meraker-border-storlien" in groups and "places" not in groups  # every member, whole; only groups
+    power = subprocess.run([sys.executable, "-m", "beredskap_sim.cli", "list", str(ROOT / "networks" / "trondelag-jamtland.yaml"),
+                            "--kind", "power"], capture_output=True, text=True).stdout
+    assert "grid-meraker" in power  # local grids are targets of the Gyda replay's storm
 
 
 def test_unknown_ids_get_did_you_mean(tmp_path):

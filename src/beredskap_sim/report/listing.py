@@ -2,7 +2,8 @@
 their names, so a planner can write a scenario without opening the YAML.
 
 Kinds: ``node`` (id, name, kind, country), ``link`` (id, mode, name, the groups it
-belongs to), ``group`` (name, members), ``power`` (areas, interconnectors, critical loads),
+belongs to), ``group`` (name, members), ``power`` (areas, interconnectors, critical loads,
+local grids),
 and for a scenario ``scenario`` (freight flows, disruptions, hazards, services, commuters).
 The last column wraps to stay within ``width`` columns.
 """
@@ -52,6 +53,7 @@ def list_ids(network_spec, scenario_spec=None, kinds: list[str] | None = None, w
         rows += [(f"{a.id}:{g.type}", "generation", f"{g.type} in {a.name or a.id}") for a in p.areas for g in a.generation]
         rows += [(i.id, "interconnector", i.name) for i in p.interconnectors]
         rows += [(c.id, "critical load", f"{c.name} ({names.get(c.node, c.node)})") for c in p.critical_loads]
+        rows += [(g.id, "local grid", f"distribution grid of {names.get(g.node, g.node)}") for g in p.distribution]
         out += _rows_table("power assets (usable as a target)", ("id", "what", "name"), rows, width)
     if "scenario" in kinds and scenario_spec is not None:
         s = scenario_spec
