@@ -19,6 +19,12 @@ from builders import build, freight, link, network, node
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT / "networks" / "trondelag-jamtland.yaml"
+CORRIDOR = ROOT / "networks" / "oslo-varmland-stockholm.yaml"
+# Every bundled network with its record's years and the assets its calibration must report on.
+RECORDED = {
+    REFERENCE: (13.0, {"meraakerbanen", "e14-mountain", "fv72-vag322", "dovrebanen", "rorosbanen", "mittbanan-west"}),
+    CORRIDOR: (16.0, {"kongsvingerbanen-west", "kongsvingerbanen-east", "rv2-kongsvinger-magnor", "e18-varmland"}),
+}
 START = dt.datetime(2001, 1, 1)
 
 
@@ -136,12 +142,18 @@ def test_closure_record_problems_are_reported_all_at_once(tmp_path):
     assert "duplicate event id 'e1'" in text
 
 
-def test_reference_hazards_are_the_fit_of_the_record():
-    """Every rate, class share, hit probability and season of the bundled network is what
-    the closure record gives; members with two or more recorded closures use those durations."""
-    scenario, record = load_hazard_context(REFERENCE)
-    assert record.years == pytest.approx(13.0, abs=0.01)
+@pytest.mark.parametrize("network_file", list(RECORDED), ids=lambda p: p.stem)
+def test_reference_hazards_are_the_fit_of_the_record(network_file):
+    """Every rate, class share, hit probability and season of a bundled network's fitted
+    hazards (those with a ``rate_posterior``) is what the closure record gives; members with
+    two or more recorded closures use those durations. A hazard without one is a stated prior."""
+    scenario, record = load_hazard_context(network_file)
+    assert record.years == pytest.approx(RECORDED[network_file][0], abs=0.01)
+    stated = {h["id"]: h["sources"]["rate_per_year"] for h in yaml.safe_load(network_file.read_text(encoding="utf-8"))["hazards"]}
     for hazard in scenario.hazards:
+        if hazard.rate_shape == 0:
+            assert "assumption:" in stated[hazard.id] and "cannot calibrate" in stated[hazard.id], hazard.id
+            continue
         fit = fit_hazard(record, hazard)
         assert hazard.rate_per_year == pytest.approx(fit.rate.mean, rel=0.005), hazard.id
         assert hazard.rate_shape == pytest.approx(fit.rate.shape) and hazard.rate_years == pytest.approx(fit.rate.rate_years, abs=0.01)
@@ -155,10 +167,11 @@ def test_reference_hazards_are_the_fit_of_the_record():
                 assert member.duration.kind == "empirical" and tuple(sorted(member.duration.params[0])) == recorded
 
 
-def test_no_record_event_is_counted_twice():
+@pytest.mark.parametrize("network_file", list(RECORDED), ids=lambda p: p.stem)
+def test_no_record_event_is_counted_twice(network_file):
     """Each event names one hazard; and no two events of different hazards close the same
     asset within three days of each other (the same storm entered twice)."""
-    _, record = load_hazard_context(REFERENCE)
+    _, record = load_hazard_context(network_file)
     closures = [(e.hazard, c) for e in record.events if e.hazard for c in e.closures]
     for i, (h1, c1) in enumerate(closures):
         for h2, c2 in closures[i + 1:]:
@@ -166,13 +179,14 @@ def test_no_record_event_is_counted_twice():
                 assert abs(c1.start_h - c2.start_h) > 72, (h1, h2, c1.asset)
 
 
-def test_reference_calibration_holds():
+@pytest.mark.parametrize("network_file", list(RECORDED), ids=lambda p: p.stem)
+def test_reference_calibration_holds(network_file):
     """Simulated events per year of every asset with a record, and of every named joint
     closure, lie inside the record's 90 % interval; joint closures are far above independence."""
-    scenario, record = load_hazard_context(REFERENCE)
+    scenario, record = load_hazard_context(network_file)
     rows = calibration_table(record, scenario.hazards, years=600, seed=0)
     names = {r.name for r in rows if r.kind == "asset"}
-    assert {"meraakerbanen", "e14-mountain", "fv72-vag322", "dovrebanen", "rorosbanen", "mittbanan-west"} <= names
+    assert RECORDED[network_file][1] <= names
     for row in rows:
         assert row.within, (row.name, row.record_lo, row.sim_rate, row.record_hi)
         if row.kind == "joint":
@@ -202,3 +216,15 @@ def test_validate_checks_the_closure_record_beside_the_network(tmp_path, capsys)
          "hazard_rate_uncertainty": True, "freight": [freight("f", "a", "c", 10)]}), encoding="utf-8")
     assert main(["validate", str(tmp_path / "scenario.yaml")]) == 2  # the record names 'storm', the network has none
     assert "unknown hazard 'storm'" in capsys.readouterr().err
+
+
+def test_corridor_record_loads_and_every_asset_has_a_record_and_a_hazard():
+    """The corridor's record loads against its network with no problems; every named asset
+    has at least one recorded hazard closure and is hit by a hazard of the network (an asset
+    no hazard touches would simulate 0 events against a record that has some)."""
+    scenario, record = load_hazard_context(CORRIDOR)
+    assert record.events and all(e.hazard for e in record.events)
+    for name, links in record.assets.items():
+        assert any(c.links & links for e in record.events for c in e.closures), name
+        assert any(set(m.links) & links for h in scenario.hazards for m in h.members if h.rate_shape), name
+    assert main(["validate", "--strict-sources", str(ROOT / "scenarios" / "oslo-stockholm-rail-year.yaml")]) == 0
