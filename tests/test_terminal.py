@@ -40,6 +40,16 @@ def test_wide_freight_table_splits_into_blocks_within_the_width():
     assert "12,346 ± 1,235" in text and "12,345.7 ± 1,234.6" in text  # whole tonnes, hours to 0.1
 
 
+def test_an_interval_is_shown_only_where_replications_differ_and_is_explained():
+    # Replications that agree up to the rounding noise of their sums show the mean alone; a real
+    # spread shows "± half-width" and one line saying what it is.
+    same = format_kpi_table(pd.DataFrame([summary_row("delay_mean_h", "all", "h", 22.9, 1e-14, n=3)]), ["all"])
+    assert "±" not in same and "22.9" in same
+    spread = format_kpi_table(pd.DataFrame([summary_row("delay_mean_h", "all", "h", 22.9, 1.25, n=3)]), ["all"])
+    assert "22.9 ± 1.2" in spread or "22.9 ± 1.3" in spread
+    assert "95 % interval" in spread
+
+
 def test_baseline_week_table_explains_every_tonne_and_fits_100_columns(tmp_path):
     """Demanded = delivered + in transit + lost, row by row, as printed (±1 t of rounding each)."""
     proc = subprocess.run([sys.executable, "-m", "beredskap_sim.cli", "run", str(ROOT / "scenarios" / "baseline-week.yaml"),

@@ -39,8 +39,12 @@ def terminal_width(limit: int = MAX_WIDTH) -> int:
 
 def _cell(row, unit: str) -> str:
     text = format_number(row.mean, unit)
-    if row.n > 1 and row.ci95_high > row.ci95_low:  # equal in every replication: no interval to show
-        text += " ± " + format_number((row.ci95_high - row.ci95_low) / 2, unit)
+    half = (row.ci95_high - row.ci95_low) / 2
+    # equal in every replication (up to rounding noise of the sums): no interval to show
+    if row.n > 1 and half > 1e-9 * max(1.0, abs(row.mean)):
+        shown = format_number(half, unit)
+        if shown.strip("0.,") != "":
+            text += " ± " + shown
     return text
 
 
@@ -79,6 +83,8 @@ def format_kpi_table(summary: pd.DataFrame, scopes: list[str], names: Names | No
             lines.append((label.ljust(label_w) + unit.ljust(unit_w)
                           + "".join(cells[j].rjust(cell_w) for j in chunk)).rstrip())
         blocks.append("\n".join(lines))
+    if any("±" in c for _, _, cells in rows for c in cells):
+        blocks.append(_fit("± : half-width of the 95 % interval of the mean over the replications", width))
     return "\n\n".join(blocks)
 
 
