@@ -228,3 +228,21 @@ def test_corridor_record_loads_and_every_asset_has_a_record_and_a_hazard():
         assert any(c.links & links for e in record.events for c in e.closures), name
         assert any(set(m.links) & links for h in scenario.hazards for m in h.members if h.rate_shape), name
     assert main(["validate", "--strict-sources", str(ROOT / "scenarios" / "oslo-stockholm-rail-year.yaml")]) == 0
+
+
+def test_the_record_hours_interval_is_the_gamma_poisson_mixture_when_durations_are_equal():
+    """With every recorded closure d hours long, hours per year = d·N/T where N is negative
+    binomial (a Poisson count whose rate has the Gamma(½ + k, T) posterior): the bootstrap's
+    5 % and 95 % points are d/T times that distribution's quantiles."""
+    from scipy import stats
+
+    from beredskap_sim.model.calibration import record_hours_interval
+    from beredskap_sim.model.hazard_fit import RateFit
+
+    k, years, d = 4, 13.0, 30.0
+    fit = RateFit.of(k, years)
+    lo, hi = record_hours_interval([d] * k, fit, years, draws=20000, seed=1)
+    n = stats.nbinom(fit.shape, fit.rate_years / (fit.rate_years + years))
+    assert lo == pytest.approx(d * n.ppf(0.05) / years, abs=d / years)
+    assert hi == pytest.approx(d * n.ppf(0.95) / years, abs=d / years)
+    assert all(np.isnan(record_hours_interval([], RateFit.of(0, years), years)))  # nothing recorded: no interval

@@ -10,7 +10,9 @@ travel or queueing; for a staged repair, up to the first reopening). Per joint p
 attributed to the year its event started.
 
 Record: k events in T years give k/T with the Jeffreys Gamma(½ + k, T) 90 % interval
-(``hazard_fit.RateFit``); hours closed per year = Σ recorded hours / T. Simulated: the mean
+(``hazard_fit.RateFit``); hours closed per year = Σ recorded hours / T, with a 90 % interval
+from a Bayesian bootstrap: a rate drawn from that posterior, a Poisson number of events in T
+years, each event's hours drawn from the recorded ones (none recorded: no interval). Simulated: the mean
 over N years with a 90 % interval of the mean (±1.645 s/√N). **Independence** for a joint
 pair: overlaps of asset a's closures in year y with asset b's closures in year y + 1 — the
 joint frequency the same marginal processes would give if they were independent.
@@ -52,6 +54,8 @@ class CalibrationRow:
     sim_hours_lo: float
     sim_hours_hi: float
     independent_rate: float = float("nan")
+    record_hours_lo: float = float("nan")
+    record_hours_hi: float = float("nan")
 
     @property
     def within(self) -> bool:
@@ -118,6 +122,30 @@ def _mean_interval(values: np.ndarray) -> tuple[float, float, float]:
     return mean, mean - half, mean + half
 
 
+def _event_hours(events: list[Event], links: frozenset) -> list[float]:
+    """Hours each recorded event kept ``links`` closed (the union of its closures touching them)."""
+    out = []
+    for event in events:
+        touched = [(a, b) for ls, a, b in event if ls & links]
+        if touched:
+            out.append(_union_hours(touched))
+    return out
+
+
+def record_hours_interval(hours: list[float], fit: RateFit, years: float, draws: int = 4000,
+                          seed: int = 0) -> tuple[float, float]:
+    """90 % interval of hours closed per year from the record (Bayesian bootstrap, see module doc)."""
+    if not hours:
+        return float("nan"), float("nan")
+    rng = np.random.default_rng(seed)
+    rates = rng.gamma(fit.shape, 1.0 / fit.rate_years, size=draws)
+    counts = rng.poisson(rates * years)
+    recorded = np.asarray(hours)
+    totals = np.array([rng.choice(recorded, size=n).sum() if n else 0.0 for n in counts]) / years
+    lo, hi = np.quantile(totals, [0.05, 0.95])
+    return float(lo), float(hi)
+
+
 def _record_events(record: ClosureRecord) -> list[Event]:
     return [[(c.links, c.start_h, c.start_h + c.duration_h) for c in e.closures] for e in record.events if e.hazard]
 
@@ -134,8 +162,9 @@ def calibration_table(record: ClosureRecord, hazards: list[Hazard], years: int =
         fit = RateFit.of(k, record.years)
         rate, lo, hi = _mean_interval(per_year[:, 0])
         h, h_lo, h_hi = _mean_interval(per_year[:, 1])
+        hours_lo, hours_hi = record_hours_interval(_event_hours(recorded, links), fit, record.years, seed=seed)
         rows.append(CalibrationRow("asset", name, k, k / record.years, *fit.interval(), hours / record.years,
-                                   rate, lo, hi, h, h_lo, h_hi))
+                                   rate, lo, hi, h, h_lo, h_hi, record_hours_lo=hours_lo, record_hours_hi=hours_hi))
     for pair_id, a, b, _ in record.joint:
         la, lb = record.assets[a], record.assets[b]
         k = joint_count(recorded, la, lb)

@@ -15,19 +15,27 @@ from ..model.calibration import CalibrationRow  # noqa: E402
 from ..model.hazard_fit import HazardFit  # noqa: E402
 
 COLUMNS = ["kind", "name", "record_events", "record_rate", "record_lo", "record_hi", "record_hours",
+           "record_hours_lo", "record_hours_hi",
            "sim_rate", "sim_lo", "sim_hi", "sim_hours", "sim_hours_lo", "sim_hours_hi", "independent_rate", "within"]
+
+
+def _hours(r: CalibrationRow) -> str:
+    """Record hours per year with its 90 % interval (none without a recorded closure)."""
+    if r.record_hours_lo != r.record_hours_lo:  # nan: nothing recorded
+        return f"{r.record_hours:.1f}"
+    return f"{r.record_hours:.1f} [{r.record_hours_lo:.1f}–{r.record_hours_hi:.1f}]"
 
 
 def format_calibration(rows: list[CalibrationRow], years_record: float, years_sim: int) -> str:
     """A plain-text table: events per year (record with its 90 % interval, simulated with the
     90 % interval of its mean) and hours closed per year; joint pairs with independence."""
     out = [f"Record ({years_record:.1f} years) vs simulated ({years_sim} years) — events per year [90 % interval], hours closed per year",
-           f"  {'asset':28} {'rec. events':>11} {'record /yr':>22} {'simulated /yr':>22} {'rec. h/yr':>9} {'sim. h/yr':>9}  fits"]
+           f"  {'asset':28} {'rec. events':>11} {'record /yr':>22} {'simulated /yr':>22} {'record h/yr':>19} {'sim. h/yr':>9}  fits"]
     for r in rows:
         if r.kind != "asset":
             continue
         out.append(f"  {r.name:28} {r.record_events:11d} {r.record_rate:7.3f} [{r.record_lo:5.3f}–{r.record_hi:5.3f}] "
-                   f"{r.sim_rate:7.3f} [{r.sim_lo:5.3f}–{r.sim_hi:5.3f}] {r.record_hours:9.1f} {r.sim_hours:9.1f}  "
+                   f"{r.sim_rate:7.3f} [{r.sim_lo:5.3f}–{r.sim_hi:5.3f}] {_hours(r):>19} {r.sim_hours:9.1f}  "
                    f"{'yes' if r.within else 'NO'}")
     joint = [r for r in rows if r.kind == "joint"]
     if joint:
