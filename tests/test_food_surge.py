@@ -44,6 +44,7 @@ def test_surge_without_resupply_empties_the_stock_by_hand(tmp_path):
     # Counted as consumed (it left the shelves), of which 24 t beyond normal need; nobody short.
     assert rec.food.consumed.sum() == pytest.approx(24 + 72 + 48)
     assert rec.food.surged.sum() == pytest.approx(24)
+    assert {(k.kpi, k.scope): k.value for k in kpi_table(rec)}[("food_surged_t", "town")] == pytest.approx(24)
     assert rec.food.unmet.sum() == 0
     assert rec.food.start.sum() == pytest.approx(rec.food.consumed.sum() + rec.food.end.sum())
     starts = [d for _, kind, _, d in rec.events if kind == "disruption-start"]
