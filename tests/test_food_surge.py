@@ -122,3 +122,23 @@ def test_a_group_of_municipalities_is_a_valid_target(tmp_path):
     rec = run(tmp_path, [NO_RESUPPLY, village], [surge("towns")], horizon="3d",
               net=town_net(groups={"towns": ["town", "village"]}))
     assert rec.food.surged.sum(axis=1) == pytest.approx([0.5 * 48, 0.05 * 48])
+
+
+def test_a_hazard_may_cause_a_surge_on_a_municipality_only(tmp_path):
+    def hazard(target):
+        return [{"id": "panic", "rate_per_year": 365, "duration": "12h", "effect": {"food_demand_factor": 2.0},
+                 "footprint": [{"target": target}], "sources": {"rate_per_year": "assumption: test"}}]
+
+    spec = {"kg_per_person_day": 1.0, "review": 1, "municipalities": [{**NO_RESUPPLY, "stock_days": 30}],
+            "warehouses": [{"node": "dc1"}]}
+    with pytest.raises(ScenarioError) as err:
+        build(tmp_path, town_net(), [], [], horizon="5d", food=spec, hazards=hazard("r1"))
+    assert "hazards[0].footprint[0].target: 'r1' is not a food municipality" in str(err.value)
+    # On the town, the hazard's events (about one a day, 12 h at 2 ×) take extra food off the
+    # shelves: each hour (the food model's tick) the town buys 2^k t where k events are active.
+    scenario = build(tmp_path, town_net(), [], [], horizon="5d", food=spec, hazards=hazard("town"))
+    rec = simulate(scenario, seed=3)
+    spans = [(start, end) for _, start, end, *_ in rec.disruptions]
+    active = [sum(start <= h < end for start, end in spans) for h in range(120)]
+    assert max(active) >= 1
+    assert rec.food.surged.sum() == pytest.approx(sum(2.0 ** k - 1 for k in active))
