@@ -8,6 +8,8 @@ Food, scope = municipality node (and ``all``):
 * ``food_stockout_hours`` — hours in which some group's shelves were empty;
 * ``food_unmet_t`` — consumption the stock could not cover, tonnes;
 * ``food_spoiled_t`` — chilled food lost without power, tonnes;
+* ``food_surged_t`` — bought beyond normal need in a hoarding surge (part of what left the
+  shelves), tonnes;
 * ``food_ordered_t`` (scope ``municipality←source``) — tonnes ordered from each source;
 * ``food_transport_tkm``, ``food_transport_cost`` — tonne-km of the stores' orders on the
   routes chosen when ordering, × the scenario's ``transport_cost_per_tonne_km``;
@@ -49,6 +51,7 @@ from .kpis import Kpi
 def food_kpis(food: FoodRecord) -> list[Kpi]:
     rows: list[Kpi] = []
     person_days = food.population * food.hours_below / 24.0
+    surged = food.surged if food.surged is not None else np.zeros_like(food.consumed)
     for m, name in enumerate(food.municipalities):
         rows += [
             Kpi("food_min_days_of_supply", name, float(food.min_days[m]), "d"),
@@ -57,6 +60,7 @@ def food_kpis(food: FoodRecord) -> list[Kpi]:
             Kpi("food_stockout_hours", name, float(food.stockout_hours[m]), "h"),
             Kpi("food_unmet_t", name, float(food.unmet[m].sum()), "t"),
             Kpi("food_spoiled_t", name, float(food.spoiled[m].sum()), "t"),
+            Kpi("food_surged_t", name, float(surged[m].sum()), "t"),
         ]
     rows += [
         Kpi("food_min_days_of_supply", "all", float(food.min_days.min()), "d"),
@@ -64,6 +68,7 @@ def food_kpis(food: FoodRecord) -> list[Kpi]:
         Kpi("food_stockout_hours", "all", float(food.stockout_hours.sum()), "h"),
         Kpi("food_unmet_t", "all", float(food.unmet.sum()), "t"),
         Kpi("food_spoiled_t", "all", float(food.spoiled.sum()), "t"),
+        Kpi("food_surged_t", "all", float(surged.sum()), "t"),
     ]
     return rows + food_chain_kpis(food)
 

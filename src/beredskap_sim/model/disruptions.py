@@ -47,6 +47,8 @@ def describe_effect(d: Disruption, effect=None) -> str:
         parts.append(f"customs +{e.customs_delay_h:g} h")
     if e.demand_factor != 1.0:
         parts.append(f"power demand ×{e.demand_factor:g}")
+    if e.food_demand_factor != 1.0:
+        parts.append(f"food demand ×{e.food_demand_factor:g}")
     return ", ".join(parts)
 
 
@@ -54,8 +56,9 @@ class DisruptionRunner:
     """Starts the disruption processes of a run and owns the crew pools."""
 
     def __init__(self, env: simpy.Environment, state: NetworkState, recorder: Recorder, crews: dict[str, Crew],
-                 power=None, network=None):
+                 power=None, network=None, food=None):
         self.power = power
+        self.food = food
         self.env = env
         self.state = state
         self.recorder = recorder
@@ -88,6 +91,8 @@ class DisruptionRunner:
         self.state.apply(d.id, d.links, d.nodes, d.effect, until)
         if d.power and self.power is not None:
             self.power.apply(d.id, d.power, d.effect)
+        if d.effect.food_demand_factor != 1.0 and self.food is not None:
+            self.food.apply_demand(d.id, d.nodes, d.effect.food_demand_factor)
         cause = f" [{d.cause}]" if d.cause else ""
         log(env.now, "disruption-start", target, f"{d.id}: {describe_effect(d)}{cause}")
         if d.repair is None:
@@ -107,6 +112,8 @@ class DisruptionRunner:
         self.state.revert(d.id)
         if d.power and self.power is not None:
             self.power.revert(d.id)
+        if self.food is not None:
+            self.food.revert_demand(d.id)
         log(env.now, "disruption-end", target, f"{d.id}: restored")
         self._interval(d, started, env.now)
 

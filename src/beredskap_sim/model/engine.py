@@ -45,7 +45,7 @@ def simulate(scenario: Scenario, seed: int = 0, replication: int = 0) -> Recordi
     disruptions = list(scenario.disruptions)
     disruptions += hazard_disruptions(scenario.hazards, scenario.start, scenario.horizon_h, streams,
                                       scenario.spec.hazard_rate_uncertainty)
-    runner = DisruptionRunner(env, state, recorder, scenario.crews, power, net)
+    runner = DisruptionRunner(env, state, recorder, scenario.crews, power, net, food)
     runner.schedule(disruptions, scenario.horizon_h)
     # Power first, so each hour's balance is known before food and passengers act on it.
     for system in (power, food, passengers):

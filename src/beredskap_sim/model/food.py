@@ -25,8 +25,19 @@ Bookkeeping in numpy arrays, one SimPy process ticking every hour for all munici
   ``supply_from`` it reorders for itself in tonnes (``reorder_t`` / ``order_up_to_t``), split
   over the groups by their shares; ``production_t_per_day`` adds to its stock.
 
+**Hoarding surge.** A disruption with ``food_demand_factor: f`` on municipality nodes makes
+their households buy f × the normal consumption per hour while it is active (several active
+surges multiply). The stock (one per municipality: what the shops can still sell) drops f
+times as fast, and the stores' reorder point and order-up-to level follow the raised demand
+(``reorder_days`` × f × daily). The extra (f − 1) × normal is counted as consumed and also
+as ``surged``: it leaves the modelled stock for the homes, where it is not modelled — it is
+not eaten faster, and it is not drawn when the shelves are empty (demand does not fall
+after the surge). *Unmet* counts only the normal need the stock cannot cover: a hoarder who
+finds the shelf empty is not short of food.
+
 Mass balance per municipality and group: start stock + delivered = consumed + spoiled + end stock.
-Days of supply = total stock / total daily consumption (residents and visitors).
+Days of supply = total stock / total daily consumption (residents and visitors) at normal
+demand, also during a surge (how long what is on the shelves lasts once buying is normal).
 Transport work of the stores' orders: tonnes × km of the route chosen when ordering
 (× ``transport_cost_per_tonne_km`` for the cost of a switch of source).
 """
@@ -94,6 +105,9 @@ class FoodSystem:
         self.spoiled = np.zeros(shape)
         self.delivered = np.zeros(shape)
         self.orders_lost_t = np.zeros(shape)
+        self.surged = np.zeros(shape)  # the part of consumed bought beyond normal need (hoarding)
+        self.demand_factor = np.ones(len(self.municipalities))
+        self._surges: dict[str, tuple[list[int], float]] = {}
         self.ordered_from = np.zeros((len(self.municipalities), len(self.source_names)))
         self.transport_tkm = np.zeros(len(self.municipalities))
         self.switches = np.zeros(len(self.municipalities), dtype=int)
@@ -115,6 +129,24 @@ class FoodSystem:
     def days_of_supply(self) -> np.ndarray:
         need = self.daily.sum(axis=1)
         return np.divide(self.stock.sum(axis=1), need, out=np.full(len(need), np.inf), where=need > 0)
+
+    def apply_demand(self, key: str, nodes, factor: float) -> None:
+        """Start surge ``key``: food demand × ``factor`` at the municipalities on network nodes
+        ``nodes`` (node indices; nodes that are not food municipalities are ignored — the loader
+        rejects them)."""
+        index = {self.net.node_index[m.node]: i for i, m in enumerate(self.municipalities)}
+        self._surges[key] = ([index[n] for n in nodes if n in index], float(factor))
+        self._recompute_demand()
+
+    def revert_demand(self, key: str) -> None:
+        """End surge ``key``."""
+        if self._surges.pop(key, None) is not None:
+            self._recompute_demand()
+
+    def _recompute_demand(self) -> None:
+        self.demand_factor[:] = 1.0
+        for members, factor in self._surges.values():
+            self.demand_factor[members] *= factor
 
     def start(self) -> None:
         self.env.process(self._hourly())
@@ -146,10 +178,11 @@ class FoodSystem:
                 factor = 1.0 if outage is None else outage.production_factor
                 self.warehouse_stock[node] += factor * w.production_t_per_day / 24.0
         need = self.daily / 24.0
-        take = np.minimum(self.stock, need)
+        take = np.minimum(self.stock, need * self.demand_factor[:, None])
         self.stock -= take
         self.consumed += take
-        short = need - take
+        self.surged += np.maximum(take - need, 0.0)
+        short = np.maximum(need - take, 0.0)
         self.unmet += short
         if self.spec.spoil_rate_per_day > 0 and self.chilled.any():
             off = np.array([max(self.power.area_unserved_share(a), self.power.local_out_share(m.node)) if (a and self.power) else 0.0
@@ -207,7 +240,7 @@ class FoodSystem:
     def _order(self, m: int) -> None:
         muni = self.municipalities[m]
         for g, group in enumerate(self.groups):
-            daily = self.daily[m, g]
+            daily = self.daily[m, g] * self.demand_factor[m]  # orders follow a hoarding surge
             if daily <= 0 or self.stock[m, g] + self.on_order[m, g] >= muni.reorder_days * daily:
                 continue
             source, route = self._choose(self.candidates[m], muni.node, group, muni.modes)
@@ -270,6 +303,7 @@ class FoodSystem:
             threshold_days=self.spec.threshold_days, start=self.start_stock, delivered=self.delivered,
             consumed=self.consumed, unmet=self.unmet, spoiled=self.spoiled, end=self.stock.copy(), days=self.rec_days,
             min_days=self.min_days, hours_below=self.hours_below, stockout_hours=self.stockout_hours,
+            surged=self.surged.copy(),
             sources=list(self.source_names), ordered_from=self.ordered_from, transport_tkm=self.transport_tkm,
             transport_cost_per_tonne_km=self.spec.transport_cost_per_tonne_km, switches=self.switches,
             warehouses=[n for n in self.warehouse_stock if np.isfinite(self.warehouse_stock[n])],

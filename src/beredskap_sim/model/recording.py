@@ -45,6 +45,9 @@ class FoodRecord:
     switches: np.ndarray | None = None
     warehouses: list[str] = field(default_factory=list)
     warehouse_min_t: np.ndarray | None = None
+    # Tonnes bought beyond normal need during a hoarding surge (part of ``consumed``), per
+    # municipality and group.
+    surged: np.ndarray | None = None
 
 
 @dataclass

@@ -29,6 +29,7 @@ class Effect:
     customs_delay_h: float = 0.0
     exempt: frozenset[str] = frozenset()
     demand_factor: float = 1.0
+    food_demand_factor: float = 1.0  # multiplies the food demand of the food municipalities hit (model/food.py)
     unpowered: bool = False  # links lose traction power: electric trains stop, diesel trains run
 
 

@@ -38,12 +38,16 @@ class EffectSpec(Strict):
     speed_factor: float | None = Field(default=None, gt=0, le=1, description="Multiplies link speed.")
     customs_delay: Duration | None = Field(default=None, description="Added to customs time at a border.")
     demand_factor: float | None = Field(default=None, gt=0, description="Multiplies a power area's demand (cold spell).")
+    food_demand_factor: float | None = Field(
+        default=None, gt=0, description="Multiplies the food demand of food municipalities (a hoarding surge, e.g. 1.5).")
 
     @model_validator(mode="after")
     def _something(self) -> "EffectSpec":
-        if all(getattr(self, f) is None for f in ("capacity_factor", "speed_factor", "customs_delay", "demand_factor")):
+        if all(getattr(self, f) is None for f in ("capacity_factor", "speed_factor", "customs_delay", "demand_factor",
+                                                   "food_demand_factor")):
             raise ValueError(
-                "the effect changes nothing, expected 'close' or one of capacity_factor, speed_factor, customs_delay, demand_factor"
+                "the effect changes nothing, expected 'close' or one of capacity_factor, speed_factor, customs_delay, demand_factor, "
+                "food_demand_factor"
             )
         return self
 

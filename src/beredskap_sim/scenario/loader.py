@@ -28,6 +28,7 @@ from .limits import scenario_limits
 from .resolved import Disruption, DurationLaw, FreightDemand, Hazard, HazardMember, Repair, Scenario
 from .schema import ScenarioSpec
 from .fact_sections import citation_problems, find_document
+from .food_effects import food_effect_problems
 from .sources import citations
 from .commodities import commodity_problems, expand, expand_table, families
 from .suggest import network_names, spec_names, with_suggestions
@@ -65,6 +66,7 @@ def _effect(spec_effect, exempt: list[str], fams: dict | None = None) -> Effect:
         speed_factor=1.0 if spec_effect.speed_factor is None else spec_effect.speed_factor,
         customs_delay_h=spec_effect.customs_delay or 0.0,
         demand_factor=1.0 if spec_effect.demand_factor is None else spec_effect.demand_factor,
+        food_demand_factor=1.0 if spec_effect.food_demand_factor is None else spec_effect.food_demand_factor,
         exempt=frozenset(exempt),
     )
 
@@ -188,6 +190,7 @@ def scenario_from_data(
     warnings: list[str] = []
     problems += supply_problems(spec, net_spec, network, file, net_file, lines)
     problems += commodity_problems(spec, net_spec, file, net_file, lines)
+    problems += food_effect_problems(spec, network, powers, file, lines)
     fams = families(spec)
     if spec.values is not None:
         spec.values = spec.values.model_copy(update={t: expand_table(getattr(spec.values, t), fams) for t in
