@@ -1,6 +1,5 @@
 """Local grids: a storm puts customers out, crews restore them; cascades from local outages."""
 
-import numpy as np
 import pytest
 
 from beredskap_sim import kpi_table, simulate

@@ -163,7 +163,6 @@ class Router:
         """Hours to wait at each announced closed arc: until its reopening, but only once along a
         closed stretch. An arc whose tail is a node on a line (one other way in, in its mode)
         reached over a closed arc that reopens no earlier has been waited for already."""
-        net = self.network
         waits = np.where(announced, np.maximum(reopen - self._clock(), 0.0), 0.0)
         for a in np.flatnonzero(announced):
             into = self._line_in[a]
