@@ -163,7 +163,6 @@ class FreightModel:
         self._transfer = [PointQueue(env, self._transferred, tph) for tph in net.node_transfer_tph.tolist()]
         self._waiting: dict[int, Consignment] = {}
         self._live: dict[int, Consignment] = {}
-        self._queued = 0  # consignments waiting in link sections
         self._congested: set[int] = set()  # arcs whose queue may be long enough to matter to route choice
         self._next_refresh = 0.0
         self._next_id = 0
@@ -414,7 +413,6 @@ class FreightModel:
     def _enter_queue(self, c: Consignment, arc: int) -> None:
         """Join the section of ``arc`` (entering at once when it is free)."""
         c.arc = arc
-        self._queued += 1
         section = self._sections[arc]
         if self._arc_single[arc]:
             c.block_h = (self._arc_time[arc] / self.state.speed_factors[self._arc_link[arc]] * self._arc_block_share[arc]
@@ -526,7 +524,6 @@ class FreightModel:
         if user.__class__ is _Train:
             Timeout(self.env, run, user).callbacks.append(self._train_on)
             return run * self._arc_block_share[arc]
-        self._queued -= 1
         c = user
         if c.electric and self._arc_rail[arc] and not state.link_usable(link, True, self._arc_electrified[arc]):
             # traction power lost while it queued: it stays where it is and chooses again
@@ -628,7 +625,6 @@ class FreightModel:
                         if isinstance(user, _Train):
                             section.request(user, self._direction[user.arc])  # a train waits for its line
                         else:
-                            self._queued -= 1
                             stranded.append(user)
                 else:
                     section.serve()

@@ -136,10 +136,6 @@ class PointQueue(Section):
         if factor > 0:
             self._granted_factor = factor
 
-    def spacing_h(self, tonnes: float) -> float:
-        """How long after a user of ``tonnes`` the next one may enter, hours."""
-        return tonnes / (self.capacity_tph * self._factors[self._link])
-
     def entry_time(self, direction, user, now):
         if not self._open[self._link]:
             return None
@@ -185,9 +181,6 @@ class SingleTrackBlock(Section):
         self.last_exit = -math.inf
         self.last_direction = -1
         self.busy_until = [0.0, 0.0]
-
-    def spacing_h(self, tonnes: float) -> float:
-        return max(tonnes / (self.capacity_tph * self._factors[self._link]), self.clearance_h)
 
     def rescale(self) -> None:
         factor, now = self._factors[self._link], self.env._now
@@ -305,8 +298,6 @@ class CustomsLanes(Section):
         self.days = days
         self._start_hour = start_hour  # hour of the day at t = 0
         self._start_weekday = start_weekday  # Monday = 0 at t = 0
-        self.served = 0
-        self.total_wait_h = 0.0
 
     def vehicle_service_h(self, payload_t: float) -> float:
         """Mean time one lane needs for one vehicle of ``payload_t`` tonnes."""
@@ -351,7 +342,6 @@ class CustomsLanes(Section):
             service = float(self._rng.exponential(each)) if self.exponential else each
             heapq.heappush(self.lanes, start + service)
             done = max(done, start + service)
-        self.served += 1
         user.cleared_at = done
         self._on_enter(user, direction)
 
