@@ -118,9 +118,9 @@ class FreightModel:
         self.recorder = recorder
         defaults = net.spec.defaults
         self.defaults = defaults
-        self.customs: dict[int, CustomsLanes] = {}
         truck_t = defaults.truck_payload_t
         node_entry_h = np.zeros(net.n_nodes)
+        self._customs_list: list[CustomsLanes | None] = [None] * net.n_nodes
         for i, node in enumerate(net.spec.nodes):
             if node.customs is not None:
                 c = node.customs
@@ -129,9 +129,8 @@ class FreightModel:
                 lanes = CustomsLanes(env, self._customs_entered, c.lanes, c.tonnes_per_hour_per_lane, c.fixed,
                                      c.service == "exponential", streams[f"customs:{node.id}"], c.window(), days,
                                      start.hour + start.minute / 60, start.weekday())
-                self.customs[i] = lanes
+                self._customs_list[i] = lanes
                 node_entry_h[i] = lanes.vehicle_service_h(truck_t)
-        self._customs_list = [self.customs.get(i) for i in range(net.n_nodes)]
         self.router = Router(net, state, node_entry_h, defaults.value_of_time, lambda: env.now)
         self._base_router = Router(net, NetworkState(net.n_links, net.n_nodes), node_entry_h, defaults.value_of_time)
         self.commodity_index = {c: i for i, c in enumerate(scenario.commodities)}
@@ -147,12 +146,7 @@ class FreightModel:
         self._arc_block_share = net.arc_block_share.tolist()
         self._arc_single = net.arc_single_track.tolist()
         self._out = net.node_out_arcs
-        self._mode_vehicle = {1 << MODES.index("rail"): defaults.train_payload_t,
-                              1 << MODES.index("road"): defaults.truck_payload_t,
-                              1 << MODES.index("ferry"): defaults.ferry_payload_t}
-        self._arcs_of_link: list[list[int]] = [[] for _ in range(net.n_links)]
-        for arc, link in enumerate(self._arc_link):
-            self._arcs_of_link[link].append(arc)
+        self._mode_vehicle = {1 << mode: tonnes for mode, tonnes in net.mode_payload_t.items()}  # by mode bit
         # the arcs of the same mode that lead on from an arc's head, other than straight back
         arc_mode = net.arc_mode.tolist()
         self._onward = [[b for b in self._out[self._arc_to[a]] if arc_mode[b] == arc_mode[a] and b != self._arc_reverse[a]]
@@ -320,11 +314,16 @@ class FreightModel:
         spread = surplus / (self._arc_capacity[arc] * self.state.capacity_factors[self._arc_link[arc]])
         return spread - c.spread_h if spread > c.spread_h else 0.0
 
-    def _choose(self, c: Consignment) -> tuple[int, float]:
-        """The cheapest next arc in the consignment's mode and its value (hours-equivalent)."""
+    def _table(self, c: Consignment):
+        """The route table ``c`` travels by: the one it holds while valid, else the router's current one."""
         table = c.table
         if table is None or not table.valid or self.env._now > table.expires:
             table = c.table = self.router.table(c.dest, c.mask, c.commodity, c.electric)
+        return table
+
+    def _choose(self, c: Consignment) -> tuple[int, float]:
+        """The cheapest next arc in the consignment's mode and its value (hours-equivalent)."""
+        table = self._table(c)
         cost, to_go = table.cost_list, table.to_go_list
         node = c.node
         if to_go[node] == INF:
@@ -423,9 +422,7 @@ class FreightModel:
 
     def _go_on(self, c: Consignment, arc: int) -> bool:
         """Enter ``arc``, the only way on in its mode, if it is usable and leads to the destination."""
-        table = c.table
-        if table is None or not table.valid or self.env._now > table.expires:
-            table = c.table = self.router.table(c.dest, c.mask, c.commodity, c.electric)
+        table = self._table(c)
         if table.cost_list[arc] == INF or table.to_go_list[self._arc_to[arc]] == INF:
             return False
         if not self.state.open_links[self._arc_link[arc]]:
@@ -452,20 +449,14 @@ class FreightModel:
         """Hours to the destination along the chosen way: first ``first_arc`` (from the node where
         ``c`` stands, or after a transshipment when -1), then the cheapest arcs of the route table:
         running time, waits for announced reopenings and in queues, customs, own entry spread."""
-        table = self.router.table(c.dest, mask, c.commodity, c.electric)
-        cost, to_go = table.cost_list, table.to_go_list
         now = self.env._now
         reopen, speed = self.state.link_reopen_h, self.state.speed_factors
-        node, t, arc, back, spread = c.node, 0.0, first_arc, -1, c.spread_h
+        node, t, arc, spread = c.node, 0.0, first_arc, c.spread_h
         for _ in range(self.net.n_arcs + 1):
             if node == c.dest:
                 return t + spread
             if arc < 0:
-                best, best_value = -1, INF
-                for a in self._out[node]:
-                    if a != back and cost[a] != INF and cost[a] + to_go[self._arc_to[a]] < best_value:
-                        best, best_value = a, cost[a] + to_go[self._arc_to[a]]
-                arc = best
+                arc = self.router.next_arc(node, c.dest, mask, c.commodity, c.electric)
                 if arc < 0:
                     return INF
             link = self._arc_link[arc]
@@ -480,7 +471,7 @@ class FreightModel:
             if lanes is not None and node != c.dest:
                 arrive = now + t
                 t += lanes.next_open(arrive) - arrive + lanes.undisturbed_h(c.tonnes, self._arc_vehicle[arc])
-            back, arc = self._arc_reverse[arc], -1
+            arc = -1
         return INF
 
     def _wait(self, c: Consignment) -> None:
@@ -615,7 +606,7 @@ class FreightModel:
         links, _ = self.state.last_changed
         stranded: list[Consignment] = []
         for link in set(links):
-            for arc in self._arcs_of_link[link]:
+            for arc in self.net.link_arcs[link]:
                 section = self._sections[arc]
                 section.rescale()  # spacing granted at the old capacity factor runs at the new one
                 if not section.waiting():

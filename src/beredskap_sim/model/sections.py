@@ -51,16 +51,19 @@ class Section:
         """Let ``user`` enter now if nobody waits and the section admits it; else put it in the
         waiting line (towards ``direction``). True when it entered at once."""
         now = self.env._now
-        if not self._line:
+        if not self.waiting():
             t = self.entry_time(direction, user, now)
             if t is not None and t <= now + EPS:
                 self.enter(direction, user, now)
                 return True
-        heapq.heappush(self._line, (-user.priority, self._seq, direction, user))
+        self._push((-user.priority, self._seq, direction, user))
         self._seq += 1
         self.queued_t[direction] += user.tonnes
         self.serve()
         return False
+
+    def _push(self, entry: tuple) -> None:
+        heapq.heappush(self._line, entry)
 
     def waiting(self) -> bool:
         return bool(self._line)
@@ -191,18 +194,8 @@ class SingleTrackBlock(Section):
                 self.free_at[d] = now + (self.free_at[d] - now) * self._granted[d] / factor
             self._granted[d] = factor
 
-    def request(self, user, direction: int = 0) -> bool:
-        now = self.env._now
-        if not self._lines[0] and not self._lines[1]:
-            t = self.entry_time(direction, user, now)
-            if t is not None and t <= now + EPS:
-                self.enter(direction, user, now)
-                return True
-        heapq.heappush(self._lines[direction], (-user.priority, self._seq, direction, user))
-        self._seq += 1
-        self.queued_t[direction] += user.tonnes
-        self.serve()
-        return False
+    def _push(self, entry: tuple) -> None:
+        heapq.heappush(self._lines[entry[2]], entry)  # one waiting line per direction
 
     def waiting(self) -> bool:
         return bool(self._lines[0] or self._lines[1])

@@ -64,6 +64,8 @@ class Network:
     arc_reverse: np.ndarray  # the arc of the same link in the other direction, or -1
     node_transfer_tph: np.ndarray  # tonnes/hour a node can move between rail and road
     node_out_arcs: list[list[int]]  # arcs leaving each node
+    link_arcs: list[list[int]]  # the arcs (one or two) of each link
+    mode_payload_t: dict[int, float]  # tonnes one vehicle carries, by mode index (train, truck, ferry departure)
     graph: nx.MultiDiGraph
     node_index: dict[str, int] = field(default_factory=dict)
     link_index: dict[str, int] = field(default_factory=dict)
@@ -125,10 +127,12 @@ def build_network(spec: NetworkSpec) -> Network:
     arc_link = np.array(cols[0], dtype=np.int64)
     arc_from = np.array(cols[1], dtype=np.int64)
     out_arcs: list[list[int]] = [[] for _ in node_ids]
+    link_arcs: list[list[int]] = [[] for _ in link_ids]
     first_arc: dict[int, int] = {}
     reverse = np.full(len(arcs), -1, dtype=np.int64)
     for a, (li, u, *_rest) in enumerate(arcs):
         out_arcs[u].append(a)
+        link_arcs[li].append(a)
         if li in first_arc:
             reverse[a], reverse[first_arc[li]] = first_arc[li], a
         else:
@@ -159,6 +163,8 @@ def build_network(spec: NetworkSpec) -> Network:
         arc_reverse=reverse,
         node_transfer_tph=np.array(transfer_trucks, dtype=float) * d.truck_payload_t / 24.0,
         node_out_arcs=out_arcs,
+        link_arcs=link_arcs,
+        mode_payload_t={MODES.index(m): t for m, t in payload.items()},
         graph=graph,
         node_index=node_index,
         link_index={lid: i for i, lid in enumerate(link_ids)},

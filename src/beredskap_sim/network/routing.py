@@ -128,9 +128,6 @@ class Router:
         for a, u in enumerate(net.arc_from.tolist()):
             others = [b for b in ins[u] if modes[b] == modes[a] and b != rev[a]]
             self._line_in.append(others[0] if len(others) == 1 else -1)
-        self._link_arcs: list[list[int]] = [[] for _ in range(net.n_links)]
-        for a, li in enumerate(net.arc_link.tolist()):
-            self._link_arcs[li].append(a)
 
     # ------------------------------------------------------------------ costs
     def _cost_vector(self, mask: int, commodity: str, electric: bool) -> tuple[np.ndarray, bool]:
@@ -184,7 +181,7 @@ class Router:
         """Refresh cost vectors after a state change; drop only the tables the change touches."""
         self._version = self.state.version
         links, nodes = self.state.last_changed
-        arcs = {a for li in links for a in self._link_arcs[li]}
+        arcs = {a for li in links for a in self.network.link_arcs[li]}
         arcs.update(a for n in nodes for a in self._node_arcs[n])
         self._update(np.fromiter(arcs, dtype=np.int64, count=len(arcs)))
 
