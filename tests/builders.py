@@ -27,9 +27,15 @@ def network(nodes: list[dict], links: list[dict], **extra) -> dict:
     return {"name": "test", "defaults": dict(DEFAULTS), "nodes": nodes, "links": links, **extra}
 
 
-def freight(fid: str, a: str, b: str, tonnes_per_day: float, *, modes=("road",), commodity="food", **extra) -> dict:
-    return {"id": fid, "from": a, "to": b, "commodity": commodity, "tonnes_per_day": tonnes_per_day,
+def freight(fid: str, a: str, b: str, tonnes_per_day: float, *, modes=("road",), commodity="food", slot="1h",
+            **extra) -> dict:
+    """A flow; the hand-computed tests release one consignment an hour unless they say otherwise
+    (``slot=None`` leaves the scenario's vehicle-load default)."""
+    flow = {"id": fid, "from": a, "to": b, "commodity": commodity, "tonnes_per_day": tonnes_per_day,
             "modes": list(modes), **extra}
+    if slot is not None:
+        flow["slot"] = slot
+    return flow
 
 
 def build(tmp_path: Path, net: dict, flows: list[dict], disruptions: list[dict] | None = None,

@@ -164,6 +164,11 @@ def _customs_case(tmp, slot):
 @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.sampled_from(["15m", "30m", "2h", "4h"]))
 def test_the_same_tonnage_sliced_differently_gives_the_same_outcome(slot):
+    _assert_same_outcome_as_hourly(slot)
+
+
+def _assert_same_outcome_as_hourly(slot):
+    """Delivered tonnes within 1 % and mean delay within 10 % (or 0.25 h) of hourly slicing."""
     with tempfile.TemporaryDirectory() as tmp:
         ref = _customs_case(tmp, "1h")
         rec = _customs_case(tmp, slot)
@@ -297,3 +302,21 @@ def test_a_closed_stretch_of_several_links_is_waited_for_once():
         closure = {"id": "x", "target": ["bc", "cd"], "start": "0h", "duration": "10h", "effect": "close"}
         rec = simulate(build(Path(tmp), net, [freight("f", "a", "d", 240, end="10m", deadline="3d")], [closure]))
     assert rec.delivery_time_h == pytest.approx([12.0], abs=MINUTE)
+
+
+def test_a_flow_without_slot_is_released_one_vehicle_load_at_a_time(tmp_path):
+    """Default slot = 24 h × payload / tonnes per day, clamped to 1–24 h (hand arithmetic with
+    the builders' 10 t trucks and 500 t trains)."""
+    net = network([node("a"), node("b")], [link("ab", "a", "b"), link("ab-rail", "a", "b", mode="rail")])
+    flows = [freight("small", "a", "b", 5, slot=None), freight("trucks", "a", "b", 60, slot=None),
+             freight("big", "a", "b", 2400, slot=None), freight("train", "a", "b", 1000, modes=("rail",), slot=None),
+             freight("given", "a", "b", 60, slot="3h")]
+    slots = {d.id: d.slot_h for d in build(tmp_path, net, flows).demands}
+    assert slots == {"small": 24.0, "trucks": pytest.approx(4.0), "big": 1.0, "train": pytest.approx(12.0), "given": 3.0}
+    demands = {d.id: d for d in build(tmp_path, net, flows).demands}
+    assert demands["trucks"].consignment_t == pytest.approx(10.0)  # one truck
+    assert demands["train"].consignment_t == pytest.approx(500.0)  # one train
+
+
+def test_the_vehicle_load_default_gives_the_outcome_of_hourly_slicing():
+    _assert_same_outcome_as_hourly(None)

@@ -107,6 +107,8 @@ class LocalGrids:
 
     def out_share(self, node: str, t: float) -> float:
         """Share of the customers of the grids at ``node`` without power at ``t`` (0 if none)."""
+        if not self.f_grid:
+            return 0.0
         grids = [i for i, g in enumerate(self.specs) if g.node == node]
         total = sum(self.customers[i].sum() for i in grids)
         if not grids or total <= 0:

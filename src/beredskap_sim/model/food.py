@@ -52,6 +52,7 @@ import simpy
 from ..scenario.resolved import Scenario
 from ..scenario.units import parse_instant
 from .food_routes import RouteCheck
+from .calendar import hours_of_run, month_of_hours
 from .recording import FoodRecord, Recorder
 
 
@@ -73,6 +74,9 @@ class FoodSystem:
         self.visitors = np.array([m.extra_population_by_month or [0.0] * 12 for m in self.municipalities], dtype=float)
         self._month = self._month_at(0.0)
         self.daily = self._daily(self._month)  # tonnes per day, shape (municipalities, groups)
+        self._need_day = self.daily.sum(axis=1)
+        hours = hours_of_run(scenario.horizon_h)
+        self._month_h = month_of_hours(scenario.start, hours)  # 0 = January
         stock_days = np.array([m.stock_days for m in self.municipalities])
         self.stock = self.daily * stock_days[:, None]
         self.start_stock = self.stock.copy()
@@ -85,9 +89,13 @@ class FoodSystem:
             for dep in power_spec.dependencies:
                 if dep.kind == "cold-chain" and dep.municipality in index:
                     self.cold_area[index[dep.municipality]] = dep.area
+        # Chilled goods can spoil in this run (a spoil rate, chilled groups, a cold chain on power).
+        self._spoils = spec.spoil_rate_per_day > 0 and bool(self.chilled.any()) and power is not None and any(self.cold_area)
         self.warehouses = {w.node: w for w in spec.warehouses}
         self.warehouse_stock = {w.node: (np.inf if w.stock_t is None else float(w.stock_t)) for w in spec.warehouses}
         self.warehouse_min = dict(self.warehouse_stock)
+        self._finite_warehouses = [node for node, level in self.warehouse_stock.items() if np.isfinite(level)]
+        self._producing = [node for node in self._finite_warehouses if self.warehouses[node].production_t_per_day]
         self.warehouse_on_order = {w.node: 0.0 for w in spec.warehouses}
         self.outages = {w.node: [(parse_instant(o.start, scenario.start), o) for o in w.outages] for w in spec.warehouses}
         # Sources in order of preference, and the one each municipality used last.
@@ -127,8 +135,10 @@ class FoodSystem:
         return np.outer(people * self.spec.kg_per_person_day / 1000.0, self.shares)
 
     def days_of_supply(self) -> np.ndarray:
-        need = self.daily.sum(axis=1)
+        """Stock over a normal day's need (all groups), per municipality; inf where nothing is needed."""
+        need = self._need_day
         return np.divide(self.stock.sum(axis=1), need, out=np.full(len(need), np.inf), where=need > 0)
+
 
     def apply_demand(self, key: str, nodes, factor: float) -> None:
         """Start surge ``key``: food demand × ``factor`` at the municipalities on network nodes
@@ -156,9 +166,11 @@ class FoodSystem:
         start_hour = self.start_time.hour
         while True:
             t = self.env.now
-            month = self._month_at(t)
+            h = int(round(t))
+            month = int(self._month_h[h]) if h < len(self._month_h) else self._month_at(t)
             if month != self._month:
                 self._month, self.daily = month, self._daily(month)
+                self._need_day = self.daily.sum(axis=1)
             review_due = t - self._last_review >= review - 1e-9
             if review_due:
                 self._last_review = t
@@ -172,30 +184,40 @@ class FoodSystem:
             yield self.env.timeout(1.0)
 
     def _consume_hour(self, t: float) -> None:
-        for node, w in self.warehouses.items():
-            if np.isfinite(self.warehouse_stock[node]):
-                outage = self._outage(node, t)
-                factor = 1.0 if outage is None else outage.production_factor
-                self.warehouse_stock[node] += factor * w.production_t_per_day / 24.0
+        """One hour: warehouses produce, stores sell ``daily / 24`` × the demand factor (what the
+        shelves hold), chilled goods spoil where the cold chain has no power, and the measures
+        (minimum days of supply, hours below the threshold, stock-out hours) are updated."""
+        for node in self._producing:
+            w = self.warehouses[node]
+            outage = self._outage(node, t) if self.outages.get(node) else None
+            factor = 1.0 if outage is None else outage.production_factor
+            self.warehouse_stock[node] += factor * w.production_t_per_day / 24.0
         need = self.daily / 24.0
-        take = np.minimum(self.stock, need * self.demand_factor[:, None])
+        want = need * self.demand_factor[:, None] if self._surges else need
+        take = np.minimum(self.stock, want)
         self.stock -= take
         self.consumed += take
-        self.surged += np.maximum(take - need, 0.0)
-        short = np.maximum(need - take, 0.0)
-        self.unmet += short
-        if self.spec.spoil_rate_per_day > 0 and self.chilled.any():
-            off = np.array([max(self.power.area_unserved_share(a), self.power.local_out_share(m.node)) if (a and self.power) else 0.0
-                            for a, m in zip(self.cold_area, self.municipalities)])
-            loss = self.stock * (self.spec.spoil_rate_per_day / 24.0) * off[:, None] * self.chilled[None, :]
-            self.stock -= loss
-            self.spoiled += loss
+        if self._surges:
+            self.surged += np.maximum(take - need, 0.0)
+        short = need - take
+        if (short > 0).any():
+            short = np.maximum(short, 0.0)
+            self.unmet += short
+            self.stockout_hours += (short > 1e-12).any(axis=1)
+        if self._spoils and self.power.cold_chain_at_risk():
+            off = [max(self.power.area_unserved_share(a), self.power.local_out_share(m.node)) if a else 0.0
+                   for a, m in zip(self.cold_area, self.municipalities)]
+            if any(off):
+                loss = self.stock * (self.spec.spoil_rate_per_day / 24.0) * np.array(off)[:, None] * self.chilled[None, :]
+                self.stock -= loss
+                self.spoiled += loss
         days = self.days_of_supply()
-        self.min_days = np.minimum(self.min_days, days)
+        np.minimum(self.min_days, days, out=self.min_days)
         self.hours_below += days < self.spec.threshold_days
-        self.stockout_hours += (short > 1e-12).any(axis=1)
-        for node, level in self.warehouse_stock.items():
-            self.warehouse_min[node] = min(self.warehouse_min[node], level)
+        for node in self._finite_warehouses:
+            level = self.warehouse_stock[node]
+            if level < self.warehouse_min[node]:
+                self.warehouse_min[node] = level
         k = self.recorder._bin(t)
         if k >= 0:
             self.rec_days[:, k] = days

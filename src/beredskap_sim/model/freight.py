@@ -427,6 +427,10 @@ class FreightModel:
             return False
         if not self.state.open_links[self._arc_link[arc]]:
             return False
+        if not self._arc_single[arc]:
+            c.arc = arc
+            if self._sections[arc].enter_if_free(c):
+                return True
         self._enter_queue(c, arc)
         return True
 
@@ -540,7 +544,7 @@ class FreightModel:
         if lanes is not None and node != c.dest:
             lanes.request(c)
             return
-        if node != c.dest and c.allowed == c.mask and not self._congested and not self.router.has_waits:
+        if node != c.dest and c.allowed == c.mask:
             onward = self._onward[c.last_arc]
             if len(onward) == 1 and self._go_on(c, onward[0]):  # a node on a line: nothing to choose
                 return

@@ -92,3 +92,79 @@ class AreaGeneration:
                 self.inflow_cum[j] += self.inflow(g, month)
                 if g.reservoir_mwh is not None:
                     self.spilled_cum[j] += max(self.stored_mwh(j, factor) - g.reservoir_mwh, 0.0)
+
+    # ------------------------------------------------------------ quiet stretches
+    def base_mw(self, hours: np.ndarray) -> np.ndarray:
+        """Available MW without any active effect, generators × ``hours`` (integer hours from the
+        start): capacity × availability × profile; reservoirs not yet capped by energy."""
+        out = np.empty((len(self.gens), len(hours)))
+        for j, g in enumerate(self.gens):
+            row = np.full(len(hours), g.capacity_mw * g.availability)
+            if g.profile is not None:
+                row *= np.asarray(g.profile)[(hours // g.profile_step).astype(int) % len(g.profile)]
+            out[j] = row
+        return out
+
+    def inflows(self, months: np.ndarray) -> np.ndarray:
+        """Inflow MWh per hour, generators × hours, for the hours' months (0 for non-reservoirs)."""
+        out = np.zeros((len(self.gens), len(months)))
+        for j, g in enumerate(self.gens):
+            if self.reservoir[j]:
+                out[j] = np.asarray(g.inflow_by_month)[months] if g.inflow_by_month is not None else g.inflow_mw
+        return out
+
+    def quiet_plan(self, demand: np.ndarray, base: np.ndarray, inflow: np.ndarray) -> tuple[int, dict]:
+        """Vectorised ``available``/``produce`` for consecutive hours with no active effect.
+
+        ``demand`` (hours), ``base`` and ``inflow`` (generators × hours) come from ``base_mw`` and
+        ``inflows``. Production is taken as in ``produce`` (non-reservoirs first, then reservoirs
+        in file order); a reservoir's content follows the clipped recurrence
+
+            S_t = min(S_{t−1} + inflow_t − take_t, C)  ⇒  S_t = N_t + min(S_0, C − max_{k≤t} N_k)
+
+        with N_t the cumulative net inflow, so a stretch costs a few array operations instead of a
+        Python loop per hour. Returns ``(n, plan)``: the first ``n`` hours are exact — the area
+        covers its demand and no reservoir's energy limit binds (the hour that breaks this is left
+        to the hourly balance); ``plan`` holds the cumulative bookkeeping after each hour.
+        """
+        n_h = len(demand)
+        left = demand.copy()
+        takes = np.zeros_like(base)
+        for j in self._order:
+            takes[j] = np.minimum(left, base[j])
+            left = left - takes[j]
+        ok = left <= 1e-9
+        used = np.zeros_like(base)
+        spilled = np.zeros_like(base)
+        for j, g in enumerate(self.gens):
+            if not self.reservoir[j]:
+                continue
+            s0 = self.stored_mwh(j, lambda *_: 1.0)
+            net = np.cumsum(inflow[j] - takes[j])
+            if g.reservoir_mwh is not None:
+                level = net + np.minimum(s0, g.reservoir_mwh - np.maximum.accumulate(net))
+            else:
+                level = s0 + net
+            before = np.concatenate(([s0], level[:-1]))
+            cap = np.maximum(before + inflow[j] - g.reserve_mwh, 0.0)
+            ok &= takes[j] <= cap + 1e-9
+            used[j] = np.cumsum(takes[j])
+            spilled[j] = np.cumsum(before + inflow[j] - takes[j] - level)
+        bad = np.flatnonzero(~ok)
+        n = int(bad[0]) if len(bad) else n_h
+        return n, {"used": used, "spilled": spilled, "inflow": np.cumsum(inflow, axis=1)}
+
+    def commit(self, plan: dict, n: int) -> None:
+        """Book the first ``n`` hours of a ``quiet_plan``."""
+        if n <= 0 or not self.has_reservoir:
+            return
+        self.used_cum += plan["used"][:, n - 1]
+        self.spilled_cum += plan["spilled"][:, n - 1]
+        self.inflow_cum += plan["inflow"][:, n - 1]
+
+    def stored_after(self, plan: dict, n: int) -> np.ndarray:
+        """Total reservoir content after each of the first ``n`` hours of ``plan`` (MWh)."""
+        res = [j for j in range(len(self.gens)) if self.reservoir[j]]
+        e0 = np.array([self.e0[j] for j in res])[:, None]
+        return (e0 + self.inflow_cum[res, None] + plan["inflow"][res, :n] - self.used_cum[res, None]
+                - plan["used"][res, :n] - self.spilled_cum[res, None] - plan["spilled"][res, :n]).sum(axis=0)

@@ -35,17 +35,23 @@ from ..network.state import Effect, NetworkState
 from ..scenario.resolved import Scenario
 from .distribution import LocalGrids
 from .generation import AreaGeneration
+from .calendar import hours_of_run, month_of_hours
 from .recording import PowerRecord, Recorder
 
 DIESEL_T_PER_L = 0.00084  # density of diesel, tonnes per litre
 
 
-def demand_mw(profile, t_h: float, day_of_year0: float) -> float:
-    """Demand at hour ``t_h`` of the run: mean × seasonal (peak mid-January) × daily (07–20 plateau)."""
+QUIET_WINDOW_H = 168  # longest stretch of quiet hours booked in one go
+
+
+def demand_mw(profile, t_h, day_of_year0: float):
+    """Demand at hours ``t_h`` of the run (a number or an array): mean × seasonal (peak
+    mid-January) × daily (07–20 plateau)."""
+    t_h = np.asarray(t_h, dtype=float)
     day = (day_of_year0 + t_h / 24.0) % 365.0
-    hour = (t_h + 0.0) % 24.0
-    seasonal = 1.0 + profile.seasonal * math.cos(2 * math.pi * (day - 15) / 365.0)
-    daily = 1.0 + profile.daily * (1.0 if 7 <= hour < 20 else -1.0)
+    hour = t_h % 24.0
+    seasonal = 1.0 + profile.seasonal * np.cos(2 * np.pi * (day - 15) / 365.0)
+    daily = 1.0 + profile.daily * np.where((hour >= 7) & (hour < 20), 1.0, -1.0)
     return profile.mean_mw * seasonal * daily
 
 
@@ -91,6 +97,16 @@ class PowerSystem:
         self.fuel_out_events = np.zeros(n_loads, dtype=int)
         self.fuel_burnt_l = np.zeros(n_loads)
         self.fuel_delivered_l = np.zeros(n_loads)
+        # Everything an hour needs that does not depend on the run's state, for every hour at once.
+        hours = hours_of_run(scenario.horizon_h)
+        self._month_h = month_of_hours(scenario.start, hours)  # 0 = January
+        self._demand_h = np.array([demand_mw(a.demand, hours, self.day0) for a in self.areas]).reshape(n_areas, len(hours))
+        self._base_h = [fleet.base_mw(hours) for fleet in self.fleets]
+        self._inflow_h = [fleet.inflows(self._month_h) for fleet in self.fleets]
+        self._bin_h = np.array([recorder._bin(h) for h in hours], dtype=int)
+        self._process = None
+        self._asleep: tuple[int, int, list] | None = None  # (first hour, hours, plans) of a quiet stretch
+        self._poked = False
 
     def _links(self, names: list[str]) -> list[int]:
         out: list[int] = []
@@ -103,12 +119,14 @@ class PowerSystem:
     # --------------------------------------------------------------- effects
     def apply(self, key: str, targets: tuple[str, ...], effect: Effect) -> None:
         """Start effect ``key`` on power assets; the active keys name the cause of any cascade."""
+        self._poke()
         self._active[key] = (targets, effect)
         storm = [name for name in targets if name in self.grids.index]
         for grid, out, faults in self.grids.storm_start(key, storm, self.env.now) if storm else ():
             self.recorder.event(self.env.now, "grid-outage", grid, f"{key}: {out:,} customers out in {faults} faults")
 
     def revert(self, key: str) -> None:
+        self._poke()
         self._active.pop(key, None)
         if self.grids:
             self.grids.storm_end(key, self.env.now)
@@ -124,15 +142,78 @@ class PowerSystem:
 
     # --------------------------------------------------------------- process
     def start(self) -> None:
-        self.env.process(self._hourly())
+        self._process = self.env.process(self._hourly())
 
     def _hourly(self):
+        """One balance per hour; a stretch of quiet hours (no power effect active, every load
+        powered, every area covering its own demand) is booked in one go, in arrears: when an
+        effect starts (or a fuel order fails) during the stretch, the hours that began before it
+        are booked and the hourly balance takes over. The result equals the hour-by-hour loop."""
+        env = self.env
         while True:
-            self._balance_hour(self.env.now)
-            yield self.env.timeout(1.0)
+            h = int(round(env.now))
+            plan = self._quiet_plan(h) if self._quiet() else None
+            if plan is not None and plan[1] >= 2:
+                self._asleep, self._poked = plan, False
+                try:
+                    yield env.timeout(plan[1])
+                    self._book_quiet(h + plan[1])
+                except simpy.Interrupt:
+                    upto = math.ceil(env.now - 1e-9)
+                    self._book_quiet(upto)
+                    if upto > env.now:
+                        yield env.timeout(upto - env.now)
+                continue
+            self._balance_hour(env.now)
+            yield env.timeout(1.0)
+
+    def _poke(self) -> None:
+        """Something that a quiet stretch assumed unchanged changed: end the stretch now."""
+        if self._asleep is not None and not self._poked and self.env.active_process is not self._process:
+            self._poked = True
+            self._process.interrupt("power state changed")
+
+    def _quiet(self) -> bool:
+        return not self._active and self.load_powered.all() and not self.general_unserved_share.any()
+
+    def _quiet_plan(self, h: int) -> tuple[int, int, list] | None:
+        """(h, n, plans): the next ``n`` hours from ``h`` are quiet (see ``AreaGeneration.quiet_plan``);
+        None while a backup tank waits for a refill order to be placed (the hourly balance places it)."""
+        if any(self.tank_l[j] + self.fuel_on_order_l[j] < self.loads[j].backup.reorder_l for j in self._with_backup):
+            return None
+        end = min(h + QUIET_WINDOW_H, len(self._bin_h))
+        n, plans = end - h, []
+        for i, fleet in enumerate(self.fleets):
+            m, plan = fleet.quiet_plan(self._demand_h[i, h:end], self._base_h[i][:, h:end], self._inflow_h[i][:, h:end])
+            n = min(n, m)
+            plans.append(plan)
+        return h, n, plans
+
+    def _book_quiet(self, upto: int) -> None:
+        """Book the quiet hours of the pending stretch that start before hour ``upto``."""
+        if self._asleep is None:
+            return
+        h, n, plans = self._asleep
+        self._asleep = None
+        m = max(0, min(upto, h + n) - h)
+        if m == 0:
+            return
+        bins = self._bin_h[h:h + m]
+        keep = bins >= 0
+        demand = self._demand_h[:, h:h + m]
+        for i, fleet in enumerate(self.fleets):
+            np.add.at(self.rec_demand[i], bins[keep], demand[i, keep])
+            np.add.at(self.rec_served[i], bins[keep], demand[i, keep])
+            if fleet.has_reservoir:
+                stored = fleet.stored_after(plans[i], m)
+                # the content at the end of each record step: the last hour booked in the step
+                last_first, idx = np.unique(bins[keep][::-1], return_index=True)
+                self.rec_stored[i, last_first] = stored[keep][::-1][idx]
+            fleet.commit(plans[i], m)
 
     def _month(self, t: float) -> int:
-        return (self.scenario.start + dt.timedelta(hours=t)).month - 1
+        return int(self._month_h[int(round(t))]) if 0 <= t < len(self._month_h) else \
+            (self.scenario.start + dt.timedelta(hours=t)).month - 1
 
     def _produce(self, t: float, produced: np.ndarray, available: list[np.ndarray]) -> None:
         """Book one hour of production per area on its generators (reservoirs lose energy)."""
@@ -145,7 +226,11 @@ class PowerSystem:
                     self.rec_stored[i, k] = fleet.stored_total_mwh(self._factor)
 
     def _balance_hour(self, t: float) -> None:
-        demand = np.array([demand_mw(a.demand, t, self.day0) * self._factor(a.id, "demand_factor") for a in self.areas])
+        h = int(round(t))
+        demand = self._demand_h[:, h].copy() if 0 <= h < self._demand_h.shape[1] else \
+            np.array([float(demand_mw(a.demand, t, self.day0)) for a in self.areas])
+        if self._active:
+            demand *= [self._factor(a.id, "demand_factor") for a in self.areas]
         month = self._month(t)
         available = [fleet.available(t, self._factor, self._factor(a.id, "capacity_factor"), month)
                      for fleet, a in zip(self.fleets, self.areas)]
@@ -253,6 +338,7 @@ class PowerSystem:
         load = self.loads[j]
 
         def done(consignment, delivered: bool, j=j, litres=litres):
+            self._poke()
             self.fuel_on_order_l[j] -= litres
             if delivered:
                 self.tank_l[j] = min(backup.tank_l, self.tank_l[j] + litres)
@@ -288,11 +374,16 @@ class PowerSystem:
         i = self.area_index.get(area_id)
         return 0.0 if i is None else float(self.general_unserved_share[i])
 
+    def cold_chain_at_risk(self) -> bool:
+        """False when no area sheds general load and no local grid has a fault: nothing can spoil."""
+        return bool(self.general_unserved_share.any()) or bool(self.grids and self.grids.f_grid)
+
     def local_out_share(self, node: str) -> float:
         """Share of the customers of the local grids at ``node`` without power now."""
         return self.grids.out_share(node, self.env.now) if self.grids else 0.0
 
     def record(self) -> PowerRecord:
+        self._book_quiet(math.ceil(self.env.now - 1e-9))
         local = self.grids.measures(self.scenario.horizon_h, self.recorder.step_h, self.rec_demand.shape[1])
         return PowerRecord(
             grids=[g.id for g in self.grids.specs], grid_customers_out=local["customers_out"],

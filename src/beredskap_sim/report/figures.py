@@ -139,7 +139,7 @@ def period_q(series: pd.DataFrame, period_h: float) -> pd.DataFrame:
 def flow_period_h(scenario, commodity: str) -> float:
     """The longest release slot of the commodity's flows (24 h for a train a day), at least the
     record step; 24 h for commodities the food and power models order (no fixed slot)."""
-    slots = [f.slot for f in scenario.spec.freight if f.commodity == commodity]
+    slots = [f.slot_h for f in scenario.demands if f.commodity == commodity]
     step = float(scenario.spec.record_step)
     return max(max(slots), step) if slots else max(24.0, step)
 

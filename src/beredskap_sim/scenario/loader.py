@@ -25,7 +25,7 @@ from .network_schema import NetworkSpec
 from .hazard_schema import DistributionSpec, EffectSpec
 from .hazard_resolve import class_laws, normalised, resolve_crews
 from .limits import scenario_limits
-from .resolved import Disruption, DurationLaw, FreightDemand, Hazard, HazardMember, Repair, Scenario
+from .resolved import Disruption, DurationLaw, FreightDemand, Hazard, HazardMember, Repair, Scenario, default_slot_h
 from .schema import ScenarioSpec
 from .fact_sections import citation_problems, find_document
 from .food_effects import food_effect_problems
@@ -197,6 +197,8 @@ def scenario_from_data(
                                                      ('per_tonne_hour', 'per_lost_tonne', 'commodity_weights')})
 
     demands: list[FreightDemand] = []
+    payloads = {"rail": net_spec.defaults.train_payload_t, "road": net_spec.defaults.truck_payload_t,
+                "ferry": net_spec.defaults.ferry_payload_t}
     base = Router(network, NetworkState(network.n_links, network.n_nodes))
     for i, d in enumerate(spec.freight):
         here = lines.get(("freight", i))
@@ -214,7 +216,8 @@ def scenario_from_data(
                 window.append(default)
         demand = FreightDemand(
             d.id, network.node_index[d.from_], network.node_index[d.to], d.commodity, d.tonnes_per_day,
-            tuple(d.modes), d.deadline, d.slot, window[0], window[1], d.arrivals == "poisson", d.traction == "electric",
+            tuple(d.modes), d.deadline,
+            d.slot if d.slot is not None else default_slot_h(d.tonnes_per_day, payloads[d.modes[0]]), window[0], window[1], d.arrivals == "poisson", d.traction == "electric",
             d.priority if d.priority is not None else spec.priorities.get(d.commodity, 0),
         )
         if not base.best_mode(demand.origin, demand.dest, modes_mask(demand.modes), demand.commodity, demand.electric):

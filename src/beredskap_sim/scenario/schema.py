@@ -22,8 +22,11 @@ from .units import DEFAULT_ZONE, local_time, zone
 class FreightDemandSpec(Strict):
     """A steady flow of one commodity from an origin to a destination.
 
-    ``tonnes_per_day`` is released as one consignment every ``slot`` hours (a train, or an
-    hour's worth of trucks). A consignment not delivered by ``release + deadline`` is lost.
+    ``tonnes_per_day`` is released as one consignment every ``slot`` hours. Without ``slot`` a
+    consignment is one vehicle load of the flow's first mode (a train of ``train_payload_t``, a
+    truck of ``truck_payload_t``), released at least once a day and at most once an hour (see
+    ``default_slot_h``). A consignment whose route cannot meet ``release + deadline`` is
+    cancelled before it departs; once departed it is delivered late rather than dropped.
     """
 
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
@@ -33,7 +36,10 @@ class FreightDemandSpec(Strict):
     tonnes_per_day: float = Field(gt=0)
     modes: list[Mode] = Field(min_length=1, description="Modes the consignments may use.")
     deadline: Duration = Field(default=168.0, gt=0, description="Time after release by which it must arrive.")
-    slot: Duration = Field(default=1.0, gt=0, description="Interval between consignments (the mean, with poisson arrivals).")
+    slot: Duration | None = Field(
+        default=None, gt=0,
+        description="Interval between consignments (the mean, with poisson arrivals); default one vehicle load, 1–24 h.",
+    )
     traction: Literal["diesel", "electric"] = Field(
         default="diesel", description="Rail traction: electric trains need electrified, powered links."
     )
