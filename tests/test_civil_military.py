@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 import yaml
 
-from beredskap_sim import simulate
+from beredskap_sim import kpi_table, simulate
 from beredskap_sim.scenario.errors import ScenarioError
+from beredskap_sim.scenario.loader import load_scenario, load_variant
 from builders import build, freight, link, network, node
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -106,8 +107,13 @@ def test_a_movement_with_reserved_paths_displaces_civilian_trains_as_computed_by
     assert release == pytest.approx([0, 4, 8, 12, 16, 20])
     assert delay == pytest.approx([0, 2, 4, 6, 8, 10])
     assert _times(rec, military)[2] == pytest.approx([0, 8])
-    kinds = [e[1] for e in rec.events] if isinstance(rec.events, list) else list(rec.events["kind"])
-    assert "movement-start" in kinds and "movement-end" in kinds
+    assert {e[1] for e in rec.events} >= {"movement-start", "movement-end"}
+    # What it costs and what it gets, in the KPI table: 30 train-hours × 500 t of civilian delay;
+    # one military train on time, one late (8 h > 1 h).
+    rows = {(k.kpi, k.scope): k.value for k in kpi_table(rec)}
+    assert rows[("tonne_hours_delay", "general")] == pytest.approx(15000.0)
+    assert rows[("tonnes_on_time", "military")] == pytest.approx(500.0)
+    assert rows[("tonnes_late", "military")] == pytest.approx(500.0)
 
 
 def test_without_reserved_paths_priority_alone_displaces_civilian_trains_as_computed_by_hand(tmp_path):
@@ -161,3 +167,23 @@ def test_every_bundled_link_states_its_vehicle_limit_with_a_source(path):
             continue
         assert field in item, f"{item['id']} has no {field}"
         assert field in item.get("sources", {}), f"{item['id']}: {field} has no source"
+
+
+BUNDLED = ROOT / "scenarios" / "allied-reinforcement-storm.yaml"
+
+
+def test_the_bundled_movement_delivers_its_tonnes_and_its_counterfactual_has_none():
+    scenario = load_scenario(BUNDLED, strict_sources=True)
+    rows = {(k.kpi, k.scope): k.value for k in kpi_table(simulate(scenario, seed=1))}
+    # 4 trains × 600 t a day and 480 t a day by road for 5 days: 12,000 + 2,400 t.
+    assert rows[("tonnes_demanded", "military")] == pytest.approx(14400.0)
+    assert rows[("tonnes_delivered", "military")] == pytest.approx(14400.0)
+    assert rows[("tonnes_on_time", "military→sundsvall")] == pytest.approx(12000.0)  # in its reserved paths
+    variant, _ = load_variant(BUNDLED, ROOT / "overlays" / "without-allied-movement.yaml")
+    assert not variant.movements and all(d.commodity != "military" for d in variant.demands)
+
+
+def test_heavier_wagons_than_meraakerbanen_permits_find_no_route_in_the_bundled_scenario():
+    change = {"set": "scenario.freight[id=allied-rail-*].axle_load_t", "value": 25, "source": "assumption: test"}
+    with pytest.raises(ScenarioError, match="allied-rail-vaernes-sundsvall.*axle load 25 t"):
+        load_variant(BUNDLED, changes=[change])
