@@ -139,6 +139,18 @@ def test_a_storm_on_a_reserved_link_slows_the_reserved_paths_too(tmp_path):
     assert _times(rec, general)[2] == pytest.approx([0, 8, 16, 24, 32, 40])
 
 
+def test_a_closure_pulls_military_trains_out_of_their_reserved_paths_until_it_reopens(tmp_path):
+    # Two military trains at 0 h and 1 h; 2 reserved paths a day: the first enters at once, the
+    # second must wait for 12 h. A closure from 5 h to 15 h (announced) pulls it out of the queue;
+    # it waits for the reopening and enters at 15 h, its path being free since 12 h: delays 0, 14 h.
+    movement = {"id": "m", "start": "0h", "duration": "2d", "rail_paths": [{"target": "ab", "trains_per_day": 2}]}
+    closure = {"id": "c", "target": "ab", "start": "5h", "duration": "10h", "effect": "close"}
+    flows = [freight("allied", "a", "b", 12000, modes=("rail",), commodity="military", end="2h", deadline="30d",
+                     priority=9, movement="m")]
+    scenario = build(tmp_path, _line(), flows, [closure], horizon="2d", movements=[movement])
+    assert _times(simulate(scenario))[2] == pytest.approx([0, 14])
+
+
 @pytest.mark.parametrize("movement,needle", [
     ({"id": "m", "start": "0h", "duration": "1d", "rail_paths": [{"target": "ab", "trains_per_day": 6}]},
      "movements[0].rail_paths[0].trains_per_day: reserves 6 paths a day on 'ab', which has 6"),
