@@ -31,6 +31,11 @@ the customs lanes. Queues serve higher priority classes first.
 
 Delay is measured against the undisturbed time of the same consignment on its cheapest route
 by the same rules, so an undisturbed, uncongested run has zero delay.
+
+**Heavy loads and military movements.** A consignment carries its flow's vehicle limits (axle
+load, gross weight): its route tables leave out the links that do not permit them. One of a
+movement's flows enters the movement's reserved section of a link while the window is open
+(``model.movements``); elsewhere it queues in its priority class like any other.
 """
 
 from __future__ import annotations
