@@ -17,6 +17,8 @@ Freight KPIs (tonnes unless stated):
   delay against the undisrupted travel time, hours;
 * ``tonne_hours_delay`` — Σ tonnes × delay of delivered consignments, tonne-hours;
 * ``tonnes_late`` — tonnes delivered more than ``LATE_AFTER_H`` (1 h) after their undisturbed time;
+* ``tonnes_on_time`` — tonnes delivered within ``LATE_AFTER_H`` of it (delivered − late; e.g. a
+  military movement's tonnes on time, scope ``military``);
 * ``backlog_peak_t`` — largest tonnage in the system at a step end;
 * ``resilience_loss_h`` — ∫(1 − Q) dt, hours; ``robustness_min_q`` — min Q;
   ``time_to_recover_h`` — to Q ≥ 0.95 and staying; ``hours_below_95`` — hours with Q < 0.95;
@@ -78,6 +80,7 @@ def _delay_rows(scope: str, tonnes: np.ndarray, delay: np.ndarray) -> list[Kpi]:
         Kpi("delay_p95_h", scope, weighted_quantile(delay, tonnes, 0.95), "h"),
         Kpi("tonne_hours_delay", scope, float(np.sum(tonnes * np.maximum(delay, 0.0))), "t·h"),
         Kpi("tonnes_late", scope, float(tonnes[delay > LATE_AFTER_H].sum()), "t"),
+        Kpi("tonnes_on_time", scope, float(tonnes[delay <= LATE_AFTER_H].sum()), "t"),  # delivered − late
     ]
 
 

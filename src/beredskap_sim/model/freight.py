@@ -31,6 +31,11 @@ the customs lanes. Queues serve higher priority classes first.
 
 Delay is measured against the undisturbed time of the same consignment on its cheapest route
 by the same rules, so an undisturbed, uncongested run has zero delay.
+
+**Heavy loads and military movements.** A consignment carries its flow's vehicle limits (axle
+load, gross weight): its route tables leave out the links that do not permit them. One of a
+movement's flows enters the movement's reserved section of a link while the window is open
+(``model.movements``); elsewhere it queues in its priority class like any other.
 """
 
 from __future__ import annotations
@@ -45,8 +50,10 @@ from ..network.graph import MODES
 from ..network.routing import Router, mode_bits, modes_mask
 from ..network.state import NetworkState
 from ..scenario.resolved import FreightDemand, Scenario
+from ..scenario.vehicle_limits import NO_LIMITS
 from .recording import Recorder
 from .rng import Streams
+from .movements import MovementWindows
 from .sections import CustomsLanes, PointQueue, SingleTrackBlock
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -60,12 +67,14 @@ class Consignment:
 
     __slots__ = ("id", "ci", "commodity", "origin", "dest", "allowed", "mask", "electric", "tonnes", "release_h",
                  "deadline_h", "base_h", "node", "on_done", "priority", "vot", "spread_h", "arc", "last_arc",
-                 "departed", "cleared_at", "vehicle_t", "next_mask", "table", "block_h")
+                 "departed", "cleared_at", "vehicle_t", "next_mask", "table", "block_h", "limits", "movement")
 
     def __init__(self, cid: int, ci: int, commodity: str, origin: int, dest: int, tonnes: float, allowed: int,
                  mask: int, electric: bool, release_h: float, deadline_h: float, base_h: float, priority: int,
-                 vot: float, on_done=None):
+                 vot: float, on_done=None, limits: tuple[float, float] = NO_LIMITS, movement: int = -1):
         self.id = cid
+        self.limits = limits  # (axle load t, gross weight t): links below them are not permitted
+        self.movement = movement  # index of the military movement whose reserved capacity it uses, or -1
         self.ci = ci
         self.commodity = commodity
         self.origin = origin
@@ -162,6 +171,8 @@ class FreightModel:
         self._next_id = 0
         self._base_cache: dict[tuple, tuple[float, float]] = {}
         state.subscribe(self._on_state_change)
+        self.movements = (MovementWindows(env, scenario.movements, net, state, recorder, self._entered, self._route)
+                          if scenario.movements else None)
 
     def _build_sections(self) -> None:
         net, env, state = self.net, self.env, self.state
@@ -187,7 +198,7 @@ class FreightModel:
         return 1 << MODES.index(modes[0])
 
     def base_time_h(self, origin: int, dest: int, mask: int, commodity: str, tonnes: float, electric: bool = False,
-                    primary: int = 0) -> float:
+                    primary: int = 0, limits: tuple[float, float] = NO_LIMITS) -> float:
         """Undisturbed door-to-door time of ``tonnes`` on the route it would take (hours; inf if none).
 
         The route is chosen as in the run, on the undisturbed network: at each node the arc with
@@ -196,12 +207,12 @@ class FreightModel:
         customs clearance of its vehicles at empty lanes, and a transshipment when the cheapest
         way leaves the flow's own mode.
         """
-        return self._base(origin, dest, mask, commodity, tonnes, electric, primary)[1]
+        return self._base(origin, dest, mask, commodity, tonnes, electric, primary, limits)[1]
 
     def _base(self, origin: int, dest: int, mask: int, commodity: str, tonnes: float, electric: bool,
-              primary: int) -> tuple[float, float]:
+              primary: int, limits: tuple[float, float] = NO_LIMITS) -> tuple[float, float]:
         """(generalized cost, hours) of the undisturbed way from ``origin``, cached."""
-        key = (origin, dest, mask, commodity, tonnes, electric, primary)
+        key = (origin, dest, mask, commodity, tonnes, electric, primary, limits)
         hit = self._base_cache.get(key)
         if hit is not None:
             return hit
@@ -211,7 +222,7 @@ class FreightModel:
             transfer = 0.0
             if bit != primary:
                 transfer = self.defaults.mode_transfer_h + self.defaults.transfer_cost_nok_per_t / self.defaults.value_of_time(commodity)
-            cost, time_h = self._base_walk(origin, dest, bit, commodity, tonnes, electric)
+            cost, time_h = self._base_walk(origin, dest, bit, commodity, tonnes, electric, limits)
             if cost + transfer < best_cost:
                 best_cost = cost + transfer
                 best_h = time_h + (self.defaults.mode_transfer_h if bit != primary else 0.0)
@@ -219,9 +230,9 @@ class FreightModel:
         return best_cost, best_h
 
     def _base_walk(self, origin: int, dest: int, mask: int, commodity: str, tonnes: float,
-                   electric: bool) -> tuple[float, float]:
+                   electric: bool, limits: tuple[float, float] = NO_LIMITS) -> tuple[float, float]:
         """(generalized cost, hours) of the undisturbed route, chosen hop by hop as consignments choose."""
-        cost, to_go = self._base_router.lookup(dest, mask, commodity, electric)
+        cost, to_go = self._base_router.lookup(dest, mask, commodity, electric, limits)
         if to_go[origin] == INF:
             return INF, INF
         node, spread, total_cost, total_h, back, hops = origin, 0.0, 0.0, 0.0, -1, 0
@@ -261,9 +272,9 @@ class FreightModel:
                           self.env.now, deadline_h, base_h, priority, on_done)
 
     def _release_one(self, ci, commodity, origin, dest, tonnes, mask, primary, electric, t, deadline_h, base_h,
-                     priority, on_done=None):
+                     priority, on_done=None, limits=NO_LIMITS, movement=-1):
         c = Consignment(self._next_id, ci, commodity, origin, dest, tonnes, mask, primary, electric, t, deadline_h,
-                        base_h, priority, self.defaults.value_of_time(commodity), on_done)
+                        base_h, priority, self.defaults.value_of_time(commodity), on_done, limits, movement)
         c.vehicle_t = self._mode_vehicle[primary]
         self._next_id += 1
         self._live[c.id] = c
@@ -272,6 +283,8 @@ class FreightModel:
 
     def start(self, streams: Streams) -> None:
         horizon = self.scenario.horizon_h
+        if self.movements is not None:
+            self.movements.start()
         for demand in self.scenario.demands:
             rng = streams[f"demand:{demand.id}"] if demand.poisson else None
             self.env.process(self._release(demand, horizon, rng))
@@ -282,7 +295,7 @@ class FreightModel:
         mask = modes_mask(demand.modes)
         primary = self._primary(demand.modes)
         base_h = self.base_time_h(demand.origin, demand.dest, mask, demand.commodity, demand.consignment_t,
-                                  demand.electric, primary)
+                                  demand.electric, primary, demand.limits)
         t = demand.start_h
         if rng is not None:
             t += rng.exponential(demand.slot_h)
@@ -291,7 +304,8 @@ class FreightModel:
         stop = min(horizon, demand.end_h)
         while t < stop - 1e-9:
             self._release_one(ci, demand.commodity, demand.origin, demand.dest, demand.consignment_t, mask, primary,
-                              demand.electric, t, demand.deadline_h, base_h, demand.priority)
+                              demand.electric, t, demand.deadline_h, base_h, demand.priority, None, demand.limits,
+                              demand.movement)
             gap = demand.slot_h if rng is None else float(rng.exponential(demand.slot_h))
             t += gap
             yield Timeout(self.env, gap)
@@ -318,7 +332,7 @@ class FreightModel:
         """The route table ``c`` travels by: the one it holds while valid, else the router's current one."""
         table = c.table
         if table is None or not table.valid or self.env._now > table.expires:
-            table = c.table = self.router.table(c.dest, c.mask, c.commodity, c.electric)
+            table = c.table = self.router.table(c.dest, c.mask, c.commodity, c.electric, c.limits)
         return table
 
     def _choose(self, c: Consignment) -> tuple[int, float]:
@@ -338,7 +352,7 @@ class FreightModel:
                 continue
             if not open_links[arc_link[arc]]:  # its wait for the reopening has shrunk since it was costed
                 if age < 0:
-                    age = self.router.cost_age_h(c.mask, c.commodity, c.electric)
+                    age = self.router.cost_age_h(c.mask, c.commodity, c.electric, c.limits)
                 fixed -= age
             value = fixed + to_go[arc_to[arc]]
             if value >= best_value:
@@ -363,7 +377,7 @@ class FreightModel:
                     + self._transfer[node].expected_wait_h())
         best, best_value = 0, value
         for bit in mode_bits(other):
-            to_go = self.router.lookup(c.dest, bit, c.commodity, c.electric)[1][node]
+            to_go = self.router.lookup(c.dest, bit, c.commodity, c.electric, c.limits)[1][node]
             if to_go + transfer < best_value:
                 best, best_value = bit, to_go + transfer
         return best, best_value
@@ -413,6 +427,8 @@ class FreightModel:
         """Join the section of ``arc`` (entering at once when it is free)."""
         c.arc = arc
         section = self._sections[arc]
+        if c.movement >= 0 and self.movements is not None:  # its reserved paths, while the window is open
+            section = self.movements.section(c.movement, arc) or section
         if self._arc_single[arc]:
             c.block_h = (self._arc_time[arc] / self.state.speed_factors[self._arc_link[arc]] * self._arc_block_share[arc]
                          + self._extra_spread_h(c, arc) + c.spread_h)
@@ -442,7 +458,7 @@ class FreightModel:
         misses the deadline is the route walked and its hours summed.
         """
         now = self.env._now
-        cost, hours = self._base(c.node, c.dest, mask, c.commodity, c.tonnes, c.electric, mask)
+        cost, hours = self._base(c.node, c.dest, mask, c.commodity, c.tonnes, c.electric, mask, c.limits)
         if hours == INF:
             return now + self._walk_h(c, mask, first_arc) + extra_h > c.deadline_h
         if now + hours + max(0.0, value - cost) <= c.deadline_h:
@@ -460,7 +476,7 @@ class FreightModel:
             if node == c.dest:
                 return t + spread
             if arc < 0:
-                arc = self.router.next_arc(node, c.dest, mask, c.commodity, c.electric)
+                arc = self.router.next_arc(node, c.dest, mask, c.commodity, c.electric, c.limits)
                 if arc < 0:
                     return INF
             link = self._arc_link[arc]

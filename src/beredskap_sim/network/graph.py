@@ -19,6 +19,7 @@ import networkx as nx
 import numpy as np
 
 from ..scenario.network_schema import LinkSpec, NetworkSpec
+from ..scenario.vehicle_limits import gross_limit_t
 
 MODES: tuple[str, ...] = ("rail", "road", "ferry")
 
@@ -69,6 +70,8 @@ class Network:
     graph: nx.MultiDiGraph
     node_index: dict[str, int] = field(default_factory=dict)
     link_index: dict[str, int] = field(default_factory=dict)
+    arc_axle_limit_t: np.ndarray | None = None  # rail: permitted axle load, t (inf: not stated; other modes inf)
+    arc_gross_limit_t: np.ndarray | None = None  # road: permitted gross weight of the weight class, t (inf: none)
 
     @property
     def n_nodes(self) -> int:
@@ -168,4 +171,6 @@ def build_network(spec: NetworkSpec) -> Network:
         graph=graph,
         node_index=node_index,
         link_index={lid: i for i, lid in enumerate(link_ids)},
+        arc_axle_limit_t=np.array([spec.links[li].axle_load_t or np.inf for li in cols[0]], dtype=float),
+        arc_gross_limit_t=np.array([gross_limit_t(spec.links[li].weight_class) for li in cols[0]], dtype=float),
     )

@@ -1,6 +1,7 @@
 """Generalized cost to a destination, per traffic class, on ``scipy.sparse.csgraph``.
 
-A *traffic class* is (allowed modes mask, commodity, electric traction). For a class, every arc
+A *traffic class* is (allowed modes mask, commodity, electric traction, vehicle limits: the
+flow's axle load and gross weight, ``scenario.vehicle_limits``). For a class, every arc
 has a cost in hours-equivalent::
 
     cost[a] = run_h[a] / speed_factor            running time
@@ -11,7 +12,8 @@ has a cost in hours-equivalent::
 
 and is infinite where the class may not pass: a mode outside the mask, electric traction on an
 unelectrified or unpowered link, a closed link without an announced reopening, a node closed to
-the commodity. One Dijkstra from the destination over the reversed graph (parallel arcs reduced
+the commodity, a rail link whose permitted axle load is below the class's axle load, a road link
+whose weight class permits less than the class's gross weight. One Dijkstra from the destination over the reversed graph (parallel arcs reduced
 to their cheapest) gives every node's cost-to-go; consignments choose their next arc at the node
 where they stand, as ``cost[a] + live waiting + to_go[head]`` (see ``model.freight``).
 
@@ -32,6 +34,7 @@ import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
+from ..scenario.vehicle_limits import NO_LIMITS
 from .graph import MODES, Network
 from .state import NetworkState
 
@@ -67,7 +70,7 @@ class _Class:
 
     __slots__ = ("key", "cost", "cost_list", "timed", "tables", "computed_at")
 
-    def __init__(self, key: tuple[int, str, bool], cost: np.ndarray, timed: bool, computed_at: float):
+    def __init__(self, key: tuple[int, str, bool, tuple[float, float]], cost: np.ndarray, timed: bool, computed_at: float):
         self.key = key
         self.computed_at = computed_at  # when waits for announced reopenings were measured
         self.cost = cost
@@ -98,7 +101,7 @@ class Router:
         self._wait_for_reopening = wait_for_reopening  # False: a closed link is impassable (travellers do not wait)
         self.waits = np.zeros(net.n_arcs)  # congestion snapshot, hours per arc
         self.has_waits = False
-        self._classes: dict[tuple[int, str, bool], _Class] = {}
+        self._classes: dict[tuple[int, str, bool, tuple[float, float]], _Class] = {}
         self._version = state.version
         self.recomputations = 0
         state.subscribe(self._on_state_change)  # eager, so tables held by consignments stay true
@@ -130,7 +133,8 @@ class Router:
             self._line_in.append(others[0] if len(others) == 1 else -1)
 
     # ------------------------------------------------------------------ costs
-    def _cost_vector(self, mask: int, commodity: str, electric: bool) -> tuple[np.ndarray, bool]:
+    def _cost_vector(self, mask: int, commodity: str, electric: bool,
+                     limits: tuple[float, float] = NO_LIMITS) -> tuple[np.ndarray, bool]:
         net, st = self.network, self.state
         link = net.arc_link
         cost = (net.arc_time_h / st.link_speed_factor[link] + self.node_entry_h[net.arc_to]
@@ -140,6 +144,10 @@ class Router:
         blocked = (self._mode_bit & mask) == 0
         if electric:
             blocked |= (net.arc_mode == 0) & (~net.arc_electrified | st.link_unpowered[link])
+        if limits[0] > 0:  # heavier axles than a rail link permits
+            blocked |= (net.arc_mode == 0) & (net.arc_axle_limit_t < limits[0])
+        if limits[1] > 0:  # heavier vehicles than a road link's weight class permits
+            blocked |= (net.arc_mode == 1) & (net.arc_gross_limit_t < limits[1])
         closed = st.link_closed[link] | (st.link_capacity_factor[link] <= 0.0)
         timed = self.has_waits
         if closed.any():
@@ -167,13 +175,13 @@ class Router:
                 waits[a] = 0.0
         return waits
 
-    def _class(self, mask: int, commodity: str, electric: bool) -> _Class:
+    def _class(self, mask: int, commodity: str, electric: bool, limits: tuple[float, float] = NO_LIMITS) -> _Class:
         if self._version != self.state.version:
             self._on_state_change()
-        key = (mask, commodity, electric)
+        key = (mask, commodity, electric, limits)
         cls = self._classes.get(key)
         if cls is None:
-            cls = self._classes[key] = _Class(key, *self._cost_vector(mask, commodity, electric), self._clock())
+            cls = self._classes[key] = _Class(key, *self._cost_vector(*key), self._clock())
         return cls
 
     # ----------------------------------------------------------- invalidation
@@ -267,28 +275,33 @@ class Router:
             return now + self.refresh_h
         return now + float(slack.min())
 
-    def lookup(self, dest: int, mask: int, commodity: str, electric: bool = False) -> tuple[list[float], list[float]]:
+    def lookup(self, dest: int, mask: int, commodity: str, electric: bool = False,
+               limits: tuple[float, float] = NO_LIMITS) -> tuple[list[float], list[float]]:
         """``(cost per arc, cost-to-go per node)`` as lists, for decisions in the event loop."""
-        table = self.table(dest, mask, commodity, electric)
+        table = self.table(dest, mask, commodity, electric, limits)
         return table.cost_list, table.to_go_list
 
-    def table(self, dest: int, mask: int, commodity: str, electric: bool = False) -> _Table:
+    def table(self, dest: int, mask: int, commodity: str, electric: bool = False,
+              limits: tuple[float, float] = NO_LIMITS) -> _Table:
         """The current table; a caller may keep it while ``valid`` and the clock is before ``expires``."""
-        return self._table(self._class(mask, commodity, electric), dest)
+        return self._table(self._class(mask, commodity, electric, limits), dest)
 
-    def cost_age_h(self, mask: int, commodity: str, electric: bool = False) -> float:
+    def cost_age_h(self, mask: int, commodity: str, electric: bool = False,
+                   limits: tuple[float, float] = NO_LIMITS) -> float:
         """Hours since the class's waits for announced reopenings were measured (they are that much shorter now)."""
-        return self._clock() - self._class(mask, commodity, electric).computed_at
+        return self._clock() - self._class(mask, commodity, electric, limits).computed_at
 
     # -------------------------------------------------------------- queries
-    def time_to_go(self, node: int, dest: int, mask: int, commodity: str, electric: bool = False) -> float:
+    def time_to_go(self, node: int, dest: int, mask: int, commodity: str, electric: bool = False,
+                   limits: tuple[float, float] = NO_LIMITS) -> float:
         """Generalized cost of the best route, hours-equivalent; inf if there is none."""
-        cls = self._class(mask, commodity, electric)
+        cls = self._class(mask, commodity, electric, limits)
         return float(self._table(cls, dest).to_go[node])
 
-    def next_arc(self, node: int, dest: int, mask: int, commodity: str, electric: bool = False) -> int:
+    def next_arc(self, node: int, dest: int, mask: int, commodity: str, electric: bool = False,
+                 limits: tuple[float, float] = NO_LIMITS) -> int:
         """Arc to take from ``node`` towards ``dest`` on the cheapest route; -1 if there is none."""
-        cost, to_go = self.lookup(dest, mask, commodity, electric)
+        cost, to_go = self.lookup(dest, mask, commodity, electric, limits)
         if node == dest:
             return -1
         best, best_value = -1, np.inf
@@ -298,20 +311,22 @@ class Router:
                 best, best_value = arc, value
         return best
 
-    def best_mode(self, node: int, dest: int, mask: int, commodity: str, electric: bool = False) -> int:
+    def best_mode(self, node: int, dest: int, mask: int, commodity: str, electric: bool = False,
+                  limits: tuple[float, float] = NO_LIMITS) -> int:
         """The single-mode mask among ``mask`` with the cheapest route to ``dest``; 0 if none has one."""
         best, best_cost = 0, np.inf
         for bit in mode_bits(mask):
-            cost = self.time_to_go(node, dest, bit, commodity, electric)
+            cost = self.time_to_go(node, dest, bit, commodity, electric, limits)
             if cost < best_cost:
                 best, best_cost = bit, cost
         return best
 
-    def path(self, origin: int, dest: int, mask: int, commodity: str, electric: bool = False) -> list[int] | None:
+    def path(self, origin: int, dest: int, mask: int, commodity: str, electric: bool = False,
+             limits: tuple[float, float] = NO_LIMITS) -> list[int] | None:
         """Arcs of the current cheapest route, or None if there is none."""
         node, arcs = origin, []
         while node != dest:
-            arc = self.next_arc(node, dest, mask, commodity, electric)
+            arc = self.next_arc(node, dest, mask, commodity, electric, limits)
             if arc < 0 or len(arcs) > self.network.n_arcs:
                 return None
             arcs.append(arc)

@@ -29,4 +29,20 @@ def describe(scenario) -> str:
         parts.append(f"{len(texts)} scheduled disruption{'s' if len(texts) != 1 else ''}: " + "; ".join(texts) + ".")
     else:
         parts.append("No scheduled disruptions.")
+    parts += _movements(scenario)
     return " ".join(parts)
+
+
+def _movements(scenario) -> list[str]:
+    """The military movements: their windows and how much they reserve, in plain words."""
+    texts = []
+    for spec, m in zip(scenario.spec.movements, getattr(scenario, "movements", [])):
+        held = [f"{p.trains_per_day:g} paths/day on {p.target if isinstance(p.target, str) else ', '.join(p.target)}"
+                for p in spec.rail_paths]
+        held += [f"{s.share:.0%} of {s.target if isinstance(s.target, str) else ', '.join(s.target)}"
+                 for s in spec.road_shares]
+        texts.append(f"{m.id} (from {format_hours(m.start_h)} for {format_hours(m.end_h - m.start_h)}: "
+                     f"{'; '.join(held) or 'nothing reserved'})")
+    if not texts:
+        return []
+    return [f"{len(texts)} military movement{'s' if len(texts) != 1 else ''}: " + "; ".join(texts) + "."]

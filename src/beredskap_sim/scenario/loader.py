@@ -25,6 +25,8 @@ from .network_schema import NetworkSpec
 from .hazard_schema import DistributionSpec, EffectSpec
 from .hazard_resolve import class_laws, normalised, resolve_crews
 from .limits import scenario_limits
+from .movements import resolve_movements
+from .vehicle_limits import describe as describe_limits
 from .resolved import Disruption, DurationLaw, FreightDemand, Hazard, HazardMember, Repair, Scenario, default_slot_h
 from .schema import ScenarioSpec
 from .fact_sections import citation_problems, find_document
@@ -200,6 +202,8 @@ def scenario_from_data(
     payloads = {"rail": net_spec.defaults.train_payload_t, "road": net_spec.defaults.truck_payload_t,
                 "ferry": net_spec.defaults.ferry_payload_t}
     base = Router(network, NetworkState(network.n_links, network.n_nodes))
+    movements = resolve_movements(spec, network, start, file, lines, problems)
+    movement_index = {m.id: k for k, m in enumerate(spec.movements)}
     for i, d in enumerate(spec.freight):
         here = lines.get(("freight", i))
         if d.from_ not in network.node_index or d.to not in network.node_index:
@@ -219,11 +223,18 @@ def scenario_from_data(
             tuple(d.modes), d.deadline,
             d.slot if d.slot is not None else default_slot_h(d.tonnes_per_day, payloads[d.modes[0]]), window[0], window[1], d.arrivals == "poisson", d.traction == "electric",
             d.priority if d.priority is not None else spec.priorities.get(d.commodity, 0),
+            (d.axle_load_t or 0.0, d.gross_weight_t or 0.0), movement_index.get(d.movement, -1),
         )
         if not base.best_mode(demand.origin, demand.dest, modes_mask(demand.modes), demand.commodity, demand.electric):
             problems.append(
                 Problem(file, f"freight[{i}]", f"no {'/'.join(d.modes)} route from {d.from_!r} to {d.to!r} even with every link open", "a destination reachable with the allowed modes", here)
             )
+        elif demand.limits != (0.0, 0.0) and not base.best_mode(demand.origin, demand.dest, modes_mask(demand.modes),
+                                                                  demand.commodity, demand.electric, demand.limits):
+            problems.append(Problem(
+                file, f"freight[{i}]", f"flow {d.id!r}: no {'/'.join(d.modes)} route from {d.from_!r} to {d.to!r} "
+                f"permits its {describe_limits(demand.limits)}: every route has a link below it",
+                "a route of links whose axle_load_t / weight_class permit the flow's vehicles", here))
         demands.append(demand)
     for name, count in Counter(d.id for d in spec.freight).items():
         if count > 1:
@@ -281,7 +292,10 @@ def scenario_from_data(
     problems += scenario_limits(spec, demands, hazards, [c.id for c in [*net_spec.crews, *spec.crews]], file, lines)
     if problems:
         raise ScenarioError(with_suggestions(problems, known))
-    return Scenario(spec, net_spec, network, file, net_file, demands, disruptions, hazards, crews, data, net_data, warnings)
+    scenario = Scenario(spec, net_spec, network, file, net_file, demands, disruptions, hazards, crews, data, net_data,
+                        warnings)
+    scenario.movements = movements
+    return scenario
 
 
 def load_scenario(path: str | Path, *, strict_sources: bool = False) -> Scenario:

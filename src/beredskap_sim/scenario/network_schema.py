@@ -15,6 +15,7 @@ from pydantic import Field, model_validator
 from .fields import Duration, Sources, Strict
 from .hazard_schema import CrewSpec, HazardSpec
 from .supply_schema import PowerSpec
+from .vehicle_limits import WEIGHT_CLASSES
 
 NodeKind = Literal[
     "municipality",
@@ -122,8 +123,28 @@ class LinkSpec(Strict):
                     "for one stretch between loops (running time / (loops + 1)), not for the whole link.",
     )
     bidirectional: bool = True
+    axle_load_t: float | None = Field(
+        default=None, gt=0, le=50,
+        description="Rail only: maximum permitted axle load, tonnes (Meråkerbanen 22.5). Flows with a heavier "
+                    "axle_load_t do not use the link.",
+    )
+    weight_class: Literal[tuple(WEIGHT_CLASSES)] | None = Field(  # type: ignore[valid-type]
+        default=None,
+        description="Road only: Norwegian bruksklasse (Bk10/60, Bk10/50, BkT8/50, BkT8/40, Bk8/32, Bk6/28) or "
+                    "Swedish bärighetsklass (BK1–BK4). Flows with a heavier gross_weight_t do not use the link.",
+    )
     note: str = ""
     sources: Sources
+
+    @model_validator(mode="after")
+    def _vehicle_limit_of_mode(self) -> "LinkSpec":
+        if self.axle_load_t is not None and self.mode != "rail":
+            raise ValueError(f"link {self.id!r} gives axle_load_t on a {self.mode} link, expected it on rail links "
+                             "only (road links give weight_class)")
+        if self.weight_class is not None and self.mode != "road":
+            raise ValueError(f"link {self.id!r} gives weight_class on a {self.mode} link, expected it on road links "
+                             "only (rail links give axle_load_t)")
+        return self
 
     @model_validator(mode="after")
     def _one_capacity(self) -> "LinkSpec":

@@ -52,6 +52,8 @@ class FreightDemand:
     poisson: bool = False
     electric: bool = False
     priority: int = 0
+    limits: tuple[float, float] = (0.0, 0.0)  # (axle load t, gross weight t) of its vehicles; 0: not stated
+    movement: int = -1  # index of the military movement whose reserved capacity it uses, or -1
 
     @property
     def consignment_t(self) -> float:
@@ -186,6 +188,7 @@ class Scenario:
     raw: dict = field(repr=False, default_factory=dict)
     network_raw: dict = field(repr=False, default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    movements: list = field(default_factory=list)  # scenario.movements.Movement: reserved capacity windows
 
     @property
     def name(self) -> str:

@@ -15,6 +15,7 @@ from pydantic import Field, field_validator, model_validator
 from .fields import Duration, Instant, Sources, Strict
 from .hazard_schema import CrewSpec, Effect, HazardSpec, RepairSpec
 from .supply_schema import FoodSpec, PassengerSpec, ValuesSpec
+from .movement_schema import MovementSpec
 from .network_schema import Mode
 from .units import DEFAULT_ZONE, local_time, zone
 
@@ -52,6 +53,17 @@ class FreightDemandSpec(Strict):
         default=None, ge=0, le=9,
         description="Priority class 0–9: queues serve higher classes first, first come first served within a "
                     "class. Default: the scenario's priorities entry for the commodity, else 0.",
+    )
+    axle_load_t: float | None = Field(
+        default=None, gt=0, le=50,
+        description="Axle load of its rail wagons, t: it does not use rail links that permit less (axle_load_t).",
+    )
+    gross_weight_t: float | None = Field(
+        default=None, gt=0, le=500,
+        description="Gross weight of its road vehicles, t: it does not use road links whose weight_class permits less.",
+    )
+    movement: str | None = Field(
+        default=None, description="Id of a `movements:` entry whose reserved paths and road shares it uses.",
     )
     sources: Sources
 
@@ -106,6 +118,9 @@ class ScenarioSpec(Strict):
     passengers: PassengerSpec | None = Field(default=None, description="Passenger services and commuters.")
     power: bool = Field(default=True, description="Run the hourly power model when the network has a power section.")
     values: ValuesSpec | None = Field(default=None, description="Unit values for costs and benefit–cost.")
+    movements: list[MovementSpec] = Field(
+        default_factory=list, description="Military movement windows: reserved rail paths and road capacity shares.",
+    )
     priorities: dict[str, int] = Field(
         default_factory=dict,
         description="Priority class (0–9, higher served first) by commodity, for flows and supply shipments, "
