@@ -152,3 +152,25 @@ def test_weekly_flow_errors_name_the_field(tmp_path, change, says):
         commute(tmp_path, [bad], horizon="2d")
     text = "\n".join(str(p) for p in info.value.problems)
     assert "passengers.commuters[0]" in text and says in text and "Traceback" not in text
+
+
+# ---------------------------------------------------------------------- bundled scenario
+ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]
+BORDER_2021 = ROOT / "scenarios" / "varmland-commuters-border-2021.yaml"
+
+
+def test_the_2021_entry_ban_keeps_health_staff_at_work_only_with_its_exemption():
+    from beredskap_sim.scenario.loader import load_variant
+
+    base = kpis(simulate(load_variant(BORDER_2021)[0]))
+    barred = kpis(simulate(load_variant(BORDER_2021, ROOT / "overlays" / "commuters-no-health-exemption.yaml")[0]))
+    # The ban runs Friday 29 Jan – Sunday 28 Feb 2021: 21 working days. With the exemption no
+    # health or care worker is kept away. Without it the daily commuters' staff are (Eda 510 ×
+    # 20 % + Arvika 510 × 15 % = 178.5 a day); the weekly ones are at work when it starts and stay.
+    assert base[("critical_staff_days_absent", "all")] == 0
+    assert barred[("critical_staff_days_absent", "all")] == pytest.approx(178.5 * 21)
+    assert barred[("critical_staff_absent_peak", "all")] == pytest.approx(178.5)
+    # Trips lost by the others, by hand: the daily commuters' 841.5 others lose 2 trips on each of
+    # the 21 days; the weekly ones' 2,358 others cannot go home on the 6 Fridays from 29 Jan
+    # (weekly commuters stay barred after 1 March).
+    assert base[("commuter_trips_lost", "all")] == pytest.approx(841.5 * 2 * 21 + 2358 * 6)

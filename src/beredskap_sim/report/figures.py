@@ -5,7 +5,8 @@
   replications the median and a P5–P95 band.
 * ``timeline`` — a Gantt chart of disruptions (by target), with repairs and cascades marked.
 * ``supply_panels`` — days of supply per municipality (heat map), power served vs demand per
-  area, passenger departures run / replaced / cancelled.
+  area, passenger departures run / replaced / cancelled, commuter trips, and health and care
+  staff kept from work per day.
 * ``map_animation`` — an animated GIF of the map over the horizon, for slides.
 * ``comparison`` — KPI differences with 95 % intervals per variant (from ``compare``).
 """
@@ -302,12 +303,16 @@ def _workforce_panel(ax, scenario, rows: pd.DataFrame, names: Names) -> None:
     daily = per_step.groupby(day).max()  # the series holds each day's count at every step of the day
     hours = daily.index.to_numpy() * 24.0 + day_start
     bottom = np.zeros(len(daily))
-    for name in daily.columns:
+    for name in [n for n in daily.columns if daily[n].max() > 0]:
         ax.bar(_dates(scenario, hours + 12.0), daily[name].to_numpy(), width=0.8, bottom=bottom, label=names.of(name))
         bottom += daily[name].to_numpy()
+    ax.set_ylim(0, max(bottom.max(initial=0.0) * 1.35, 1.0))  # room for the legend above the bars
     ax.set_ylabel("persons absent (mean)")
-    ax.set_title("Workforce: health and care staff who cannot reach work, per day", fontsize=10)
-    ax.legend(fontsize=8, loc="upper right")
+    ax.set_title("Workforce: health/care staff kept from work per day", fontsize=10)
+    if bottom.max(initial=0.0) > 0:
+        ax.legend(fontsize=8, loc="upper right")
+    else:
+        ax.text(0.5, 0.5, "none kept from work", transform=ax.transAxes, ha="center", va="center")
     _date_axis(ax, scenario)
 
 
