@@ -174,3 +174,28 @@ def test_the_2021_entry_ban_keeps_health_staff_at_work_only_with_its_exemption()
     # the 21 days; the weekly ones' 2,358 others cannot go home on the 6 Fridays from 29 Jan
     # (weekly commuters stay barred after 1 March).
     assert base[("commuter_trips_lost", "all")] == pytest.approx(841.5 * 2 * 21 + 2358 * 6)
+
+
+def test_workforce_row_and_panel_of_a_run_without_the_health_exemption(tmp_path):
+    import pandas as pd
+
+    from beredskap_sim.experiment.executors import SerialExecutor
+    from beredskap_sim.experiment.runner import run_experiment
+    from beredskap_sim.report.figures import panel_figures, workforce_per_day
+    from beredskap_sim.report.names import Names
+    from beredskap_sim.report.terminal import format_supply_table
+    from beredskap_sim.scenario.loader import load_variant
+
+    scenario = load_variant(BORDER_2021, ROOT / "overlays" / "commuters-no-health-exemption.yaml")[0]
+    folder = run_experiment(scenario, 1, 0, tmp_path, SerialExecutor(), progress=False)
+    lines = format_supply_table(folder.summary(), Names(scenario), width=100).splitlines()
+    assert any("kept from work, worst day" in line and line.endswith("178.5 persons") for line in lines)
+    assert any("staff-days lost" in line and line.endswith("3,748 person·d") for line in lines)
+    # The panel's bars: 178.5 on each working day of the ban (Fri 29 Jan – Fri 26 Feb 2021),
+    # none on its weekends or outside it.
+    daily = workforce_per_day(folder.supply().query("system == 'workforce'"), scenario).sum(axis=1)
+    dates = pd.Timestamp("2021-01-25") + pd.to_timedelta(daily.index, unit="h")
+    ban = (dates >= "2021-01-29") & (dates < "2021-03-01") & (dates.day_of_week < 5)
+    assert (daily[ban] == 178.5).all() and ban.sum() == 21
+    assert (daily[~ban] == 0).all()
+    assert "workforce" in panel_figures(folder, scenario, tmp_path)

@@ -294,14 +294,23 @@ def _travel_panel(ax, rows: pd.DataFrame, kind: str, names: Names) -> None:
                 "commuter trips over the horizon (mean)", "Commuters", names)
 
 
-def _workforce_panel(ax, scenario, rows: pd.DataFrame, names: Names) -> None:
-    """Health and care staff kept from work per day (``workforce`` supply series): the mean
-    over replications of each flow's absent staff, stacked, one bar per day."""
+def workforce_per_day(rows: pd.DataFrame, scenario) -> pd.DataFrame:
+    """Health and care staff kept from work per calendar day (index: run hour of the day's
+    midnight) and commuter flow (columns), mean over replications, from the ``workforce``
+    supply series (which holds each day's count at every recording step of that day)."""
     per_step = rows.groupby(["name", "time_h"])["value"].mean().unstack("name").fillna(0)
     day_start = -(scenario.start.hour + scenario.start.minute / 60.0)
     day = np.floor((per_step.index.to_numpy() - day_start) / 24.0)
-    daily = per_step.groupby(day).max()  # the series holds each day's count at every step of the day
-    hours = daily.index.to_numpy() * 24.0 + day_start
+    daily = per_step.groupby(day).max()
+    daily.index = daily.index.to_numpy() * 24.0 + day_start
+    return daily
+
+
+def _workforce_panel(ax, scenario, rows: pd.DataFrame, names: Names) -> None:
+    """Health and care staff kept from work per day: each flow's mean over replications,
+    stacked, one bar per day."""
+    daily = workforce_per_day(rows, scenario)
+    hours = daily.index.to_numpy()
     bottom = np.zeros(len(daily))
     for name in [n for n in daily.columns if daily[n].max() > 0]:
         ax.bar(_dates(scenario, hours + 12.0), daily[name].to_numpy(), width=0.8, bottom=bottom, label=names.of(name))
