@@ -199,3 +199,13 @@ def test_workforce_row_and_panel_of_a_run_without_the_health_exemption(tmp_path)
     assert (daily[ban] == 178.5).all() and ban.sum() == 21
     assert (daily[~ban] == 0).all()
     assert "workforce" in panel_figures(folder, scenario, tmp_path)
+
+
+def test_a_bad_weekend_departure_time_names_its_day(tmp_path):
+    net = network([node("a"), node("b")], [link("rail", "a", "b", mode="rail")])
+    service = {"id": "s", "from": "a", "to": "b", "departures": ["08:00"], "departures_on": {"sat": ["25:00"]},
+               "passengers_per_departure": 10, "seats": 100}
+    with pytest.raises(ScenarioError) as info:
+        build(tmp_path, net, [], [], passengers={"services": [service]})
+    text = "\n".join(str(p) for p in info.value.problems)
+    assert "passengers.services[0].departures_on.sat[0]" in text and "HH:MM" in text
