@@ -114,6 +114,11 @@ def _supply_series(rec: Recording) -> list[tuple[str, str, str, np.ndarray]]:
             out.append(("power", name, "served_mwh", rec.power.served[a]))
         for g, name in enumerate(rec.power.grids):
             out.append(("local-grid", name, "customers_out", rec.power.grid_customers_out[g]))
+    pax = rec.passengers
+    if pax is not None and pax.commuter_critical is not None:
+        steps = pax.critical_absent_steps(rec.step_h, rec.n_steps)
+        out += [("workforce", flow, "critical_staff_absent", steps[i])
+                for i, flow in enumerate(pax.commuters) if pax.commuter_critical[i] > 0]
     return out
 
 

@@ -38,6 +38,13 @@ Passengers, scope = service or commuter flow (and ``all``):
 * ``passengers_carried``, ``stranded_passenger_hours``, ``extra_passenger_hours``,
   ``trips_abandoned`` (passengers who gave up after the service's ``max_wait``);
 * ``commuter_trips``, ``commuter_trips_lost``, ``commuter_extra_hours``.
+
+Workforce (flows with staff of critical services, ``critical_share`` > 0; scope flow and ``all``):
+
+* ``critical_staff_days_absent`` — Σ over working days of the flow's health and care staff not
+  at work after that day's trip out (see ``model.passengers``), person-days;
+* ``critical_staff_absent_peak`` (scope ``all``) — most such staff absent on one day, summed
+  over the flows, persons.
 """
 
 from __future__ import annotations
@@ -173,4 +180,17 @@ def passenger_kpis(pax: PassengerRecord) -> list[Kpi]:
         Kpi("trips_abandoned", "all", float(np.sum(pax.abandoned)), "pax"),
         Kpi("commuter_trips_lost", "all", float(np.sum(pax.commuter_lost)), "trips"),
     ]
-    return rows
+    return rows + workforce_kpis(pax)
+
+
+def workforce_kpis(pax: PassengerRecord) -> list[Kpi]:
+    """Health and care staff kept from work (empty when no flow has critical staff)."""
+    if pax.commuter_critical is None or not np.any(pax.commuter_critical > 0):
+        return []
+    absent = pax.critical_absent
+    rows = [Kpi("critical_staff_days_absent", flow, float(absent[i].sum()), "person·d")
+            for i, flow in enumerate(pax.commuters) if pax.commuter_critical[i] > 0]
+    return rows + [
+        Kpi("critical_staff_days_absent", "all", float(absent.sum()), "person·d"),
+        Kpi("critical_staff_absent_peak", "all", float(absent.sum(axis=0).max(initial=0.0)), "persons"),
+    ]

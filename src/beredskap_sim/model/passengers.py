@@ -17,9 +17,19 @@ Passengers who do not get on wait for the next departure in their direction (fir
 first served); the hours they wait are *stranded passenger-hours*. Who has waited more than
 ``max_wait`` gives up: an *abandoned trip* (their waiting hours count up to ``max_wait``).
 Those still waiting at the horizon count up to it.
-Commuters travel by any allowed mode at their times on (working) days; a trip with no open
-route is a *lost commuter trip*. Border closures stop a service unless its commodity name
-(``passengers``, ``commuters``) is exempt.
+Commuters travel by any allowed mode at their times; a trip with no open route is a *lost
+commuter trip*. Daily commuters go out and back on every working day. Weekly commuters go out
+on ``out_day`` and home on ``back_day``; who finds no route out tries again at ``out_at`` on
+each following day up to ``back_day``, and who finds no route home stays at work (and is there
+the next week). Border closures stop a service unless its commodity name (``passengers``,
+``commuters``) is exempt; the ``critical_share`` of a commuter flow (staff of health and care)
+travels under its own name (``critical-staff``), so a closure can let them alone pass.
+
+**Workforce measure**: on each of its working days (daily: every day with a trip out; weekly:
+``out_day`` … ``back_day``), a flow's critical staff are *absent* when they are not at work
+after that day's trip out — daily: their trip out found no route; weekly: they are still at
+home. ``critical_absent[flow, day]`` holds these persons per calendar day counted from the
+start date (day 0 is the start date; its midnight is hour ``day_start_h`` ≤ 0 of the run).
 """
 
 from __future__ import annotations
@@ -32,6 +42,7 @@ import simpy
 from ..network.routing import Router, modes_mask
 from ..network.state import NetworkState
 from ..scenario.resolved import Scenario
+from ..scenario.supply_schema import WEEKDAYS
 from .recording import PassengerRecord, Recorder
 
 RAIL = modes_mask(["rail"])
@@ -69,6 +80,10 @@ class PassengerSystem:
         self.commuter_trips = np.zeros(len(self.commuters))
         self.commuter_lost = np.zeros(len(self.commuters))
         self.commuter_extra_h = np.zeros(len(self.commuters))
+        start = scenario.start
+        self.day_start_h = -(start.hour + start.minute / 60.0)
+        n_days = max(1, int(np.ceil((scenario.horizon_h - self.day_start_h) / 24.0 - 1e-9)))
+        self.critical_absent = np.zeros((len(self.commuters), n_days))
 
     def start(self) -> None:
         for i in range(len(self.services)):
@@ -108,23 +123,29 @@ class PassengerSystem:
                     return False
         return True
 
-    def _departure_times(self, times: list[str], weekdays_only: bool = False):
-        """Yield run hours of the given clock times, day by day, within the horizon."""
+    def _days(self):
+        """Yield (day index, run hour of its midnight, weekday name) of every calendar day that
+        begins before the horizon, from the start date."""
         start = self.scenario.start
-        horizon = self.scenario.horizon_h
-        offsets = sorted(clock_hours(t) for t in times)
         day = 0
         while True:
-            midnight_h = day * 24.0 - (start.hour + start.minute / 60.0)
-            date = (start + dt.timedelta(days=day)).date()
-            if midnight_h >= horizon:
+            midnight_h = self.day_start_h + day * 24.0
+            if midnight_h >= self.scenario.horizon_h:
                 return
-            if not weekdays_only or date.weekday() < 5:
-                for offset in offsets:
-                    t = midnight_h + offset
-                    if 0 <= t < horizon:
-                        yield t
+            yield day, midnight_h, WEEKDAYS[(start + dt.timedelta(days=day)).weekday()]
             day += 1
+
+    def _departure_times(self, times: list[str], weekdays_only: bool = False, by_day: dict | None = None):
+        """Yield run hours of the given clock times, day by day, within the horizon
+        (``by_day``: other times on some weekdays)."""
+        horizon = self.scenario.horizon_h
+        for _, midnight_h, weekday in self._days():
+            if weekdays_only and weekday in ("sat", "sun"):
+                continue
+            for offset in sorted(clock_hours(t) for t in (by_day or {}).get(weekday, times)):
+                t = midnight_h + offset
+                if 0 <= t < horizon:
+                    yield t
 
     # ------------------------------------------------------------------ services
     def _service(self, i: int):
@@ -136,7 +157,7 @@ class PassengerSystem:
         lines = [self._line(d, s.commodity, electric) for d in directions]
         base = [sum(self.net.arc_time_h[a] for a in line) if line else np.inf for line in lines]
         waiting: list[list[list[float]]] = [[], []]  # per direction: cohorts [passengers, waiting since h]
-        for t in self._departure_times(s.departures):
+        for t in self._departure_times(s.departures, by_day=s.departures_on):
             if t > self.env.now:
                 yield self.env.timeout(t - self.env.now)
             for d, nodes in enumerate(directions):
@@ -188,25 +209,82 @@ class PassengerSystem:
                 cohorts[0][0] = count - boarding
 
     # ----------------------------------------------------------------- commuters
+    def _cohorts(self, c) -> list[tuple[float, str]]:
+        """(persons, commodity) of a flow's other commuters and its critical staff (index 1)."""
+        return [(c.count * (1.0 - c.critical_share), c.commodity), (c.count * c.critical_share, c.critical_commodity)]
+
+    def _trip(self, i: int, a: int, b: int, cohorts: list[int]) -> list[bool]:
+        """Trip a → b of flow ``i`` now for the given cohorts; whether each found a route.
+        Adds the trips, the lost trips and the extra hours over the undisturbed trip."""
+        c = self.commuters[i]
+        mask = modes_mask(c.modes)
+        made = []
+        for k in cohorts:
+            persons, commodity = self._cohorts(c)[k]
+            if persons <= 0:
+                made.append(True)
+                continue
+            mode = self.router.best_mode(a, b, mask, commodity)
+            self.commuter_trips[i] += persons
+            if mode:
+                now_time = self.router.time_to_go(a, b, mode, commodity)
+                base_mode = self.base_router.best_mode(a, b, mask, commodity)
+                base_time = self.base_router.time_to_go(a, b, base_mode, commodity)
+                self.commuter_extra_h[i] += persons * max(now_time - base_time, 0.0)
+            else:
+                self.commuter_lost[i] += persons
+            made.append(bool(mode))
+        return made
+
+    def _commuter_times(self, c):
+        """Sorted (run hour, 'out'|'back', day) of a flow's scheduled trips within the horizon.
+        Weekly flows get an 'out' on every day from out_day to back_day (the retries)."""
+        out_h, back_h = clock_hours(c.out_at), clock_hours(c.back_at)
+        times = []
+        for day, midnight_h, weekday in self._days():
+            w = WEEKDAYS.index(weekday)
+            if c.pattern == "weekly":
+                goes_out = WEEKDAYS.index(c.out_day) <= w <= WEEKDAYS.index(c.back_day)
+                goes_back = weekday == c.back_day
+            else:
+                goes_out = goes_back = not (c.weekdays_only and weekday in ("sat", "sun"))
+            if goes_out:
+                times.append((midnight_h + out_h, "out", day))
+            if goes_back:
+                times.append((midnight_h + back_h, "back", day))
+        return sorted(x for x in times if 0 <= x[0] < self.scenario.horizon_h)
+
+    def _at_work_at_start(self, c) -> bool:
+        """Weekly flows: whether the working week is under way at the start (after the trip out
+        on a day from out_day to back_day, before the trip home)."""
+        start = self.scenario.start
+        w, clock = start.weekday(), start.hour + start.minute / 60.0
+        first, last = WEEKDAYS.index(c.out_day), WEEKDAYS.index(c.back_day)
+        after_out = w > first or (w == first and clock >= clock_hours(c.out_at))
+        before_back = w < last or (w == last and clock < clock_hours(c.back_at))
+        return c.pattern == "weekly" and first <= w <= last and after_out and before_back
+
     def _commuters(self, i: int):
         c = self.commuters[i]
         idx = self.net.node_index
-        mask = modes_mask(c.modes)
-        legs = {clock_hours(c.out_at): (idx[c.from_], idx[c.to]), clock_hours(c.back_at): (idx[c.to], idx[c.from_])}
-        for t in self._departure_times([c.out_at, c.back_at], c.weekdays_only):
+        home, work = idx[c.from_], idx[c.to]
+        critical = c.count * c.critical_share
+        at_work = [self._at_work_at_start(c)] * 2  # per cohort: others, critical staff
+        for t, kind, day in self._commuter_times(c):
             if t > self.env.now:
                 yield self.env.timeout(t - self.env.now)
-            clock = round((t + self.scenario.start.hour + self.scenario.start.minute / 60.0) % 24.0, 6)
-            a, b = legs.get(clock, (idx[c.from_], idx[c.to]))
-            mode = self.router.best_mode(a, b, mask, c.commodity)
-            self.commuter_trips[i] += c.per_day
-            if mode:
-                now_time = self.router.time_to_go(a, b, mode, c.commodity)
-                base_mode = self.base_router.best_mode(a, b, mask, c.commodity)
-                base_time = self.base_router.time_to_go(a, b, base_mode, c.commodity)
-                self.commuter_extra_h[i] += c.per_day * max(now_time - base_time, 0.0)
-            else:
-                self.commuter_lost[i] += c.per_day
+            if c.pattern == "daily":
+                made = self._trip(i, *((home, work) if kind == "out" else (work, home)), [0, 1])
+                if kind == "out" and not made[1]:
+                    self.critical_absent[i, day] += critical
+                continue
+            going = [k for k in (0, 1) if at_work[k] == (kind == "back")]
+            made = self._trip(i, *((home, work) if kind == "out" else (work, home)), going)
+            for k, ok in zip(going, made):
+                if ok:
+                    at_work[k] = kind == "out"
+            if kind == "out" and not at_work[1]:
+                self.critical_absent[i, day] += critical
 
     def record(self) -> PassengerRecord:
         return PassengerRecord(
@@ -214,4 +292,6 @@ class PassengerSystem:
             carried=self.carried, stranded_h=self.stranded_h, extra_h=self.extra_h, abandoned=self.abandoned,
             commuters=[c.id for c in self.commuters], commuter_trips=self.commuter_trips,
             commuter_lost=self.commuter_lost, commuter_extra_h=self.commuter_extra_h,
+            commuter_critical=np.array([c.count * c.critical_share for c in self.commuters]),
+            critical_absent=self.critical_absent, day_start_h=self.day_start_h,
         )

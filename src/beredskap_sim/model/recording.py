@@ -85,7 +85,8 @@ class PassengerRecord:
     direction), passengers ``carried``, ``stranded_h`` (passenger-hours waiting for a departure
     that runs), ``abandoned`` (trips given up after ``max_wait``) and ``extra_h``
     (passenger-hours of extra travel time); per commuter flow:
-    ``commuter_trips``, ``commuter_lost`` and ``commuter_extra_h``."""
+    ``commuter_trips``, ``commuter_lost`` and ``commuter_extra_h`` (persons × trips), and the
+    workforce measure (see ``model.passengers``)."""
 
     services: list[str]
     run: np.ndarray
@@ -99,6 +100,19 @@ class PassengerRecord:
     commuter_trips: np.ndarray
     commuter_lost: np.ndarray
     commuter_extra_h: np.ndarray
+    # Workforce: critical staff (health and care) per commuter flow, persons; of them, absent
+    # from work per calendar day from the start date (n_flows, n_days); day 0 begins at run
+    # hour ``day_start_h`` (≤ 0).
+    commuter_critical: np.ndarray | None = None
+    critical_absent: np.ndarray | None = None
+    day_start_h: float = 0.0
+
+    def critical_absent_steps(self, step_h: float, n_steps: int) -> np.ndarray:
+        """Critical staff absent on the day of each recording step, per flow (n_flows, n_steps)."""
+        if self.critical_absent is None:
+            return np.zeros((len(self.commuters), n_steps))
+        day = ((np.arange(n_steps) * step_h - self.day_start_h) // 24.0).astype(int)
+        return self.critical_absent[:, np.minimum(day, self.critical_absent.shape[1] - 1)]
 
 
 @dataclass

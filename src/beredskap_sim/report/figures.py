@@ -5,7 +5,8 @@
   replications the median and a P5–P95 band.
 * ``timeline`` — a Gantt chart of disruptions (by target), with repairs and cascades marked.
 * ``supply_panels`` — days of supply per municipality (heat map), power served vs demand per
-  area, passenger departures run / replaced / cancelled.
+  area, passenger departures run / replaced / cancelled, commuter trips, and health and care
+  staff kept from work per day.
 * ``map_animation`` — an animated GIF of the map over the horizon, for slides.
 * ``comparison`` — KPI differences with 95 % intervals per variant (from ``compare``).
 """
@@ -151,6 +152,11 @@ def resilience_curves(folder: RunFolder, scenario, out_dir: Path) -> Path:
 
     series = folder.timeseries()
     commodities = list(dict.fromkeys(series["commodity"]))
+    if not commodities:  # a scenario of passengers or supply alone has no freight curve
+        fig, ax = plt.subplots(figsize=(12, 1.5))
+        ax.axis("off")
+        ax.text(0.5, 0.5, "No freight flows in this scenario.", ha="center", va="center")
+        return _save(fig, out_dir / "resilience-curves.png")
     fig, axes = plt.subplots(len(commodities), 1, figsize=(12, 1.7 * len(commodities) + 1.2), sharex=True, squeeze=False)
     n_reps = series["replication"].nunique()
     disruptions = folder.disruptions()
@@ -288,6 +294,37 @@ def _travel_panel(ax, rows: pd.DataFrame, kind: str, names: Names) -> None:
                 "commuter trips over the horizon (mean)", "Commuters", names)
 
 
+def workforce_per_day(rows: pd.DataFrame, scenario) -> pd.DataFrame:
+    """Health and care staff kept from work per calendar day (index: run hour of the day's
+    midnight) and commuter flow (columns), mean over replications, from the ``workforce``
+    supply series (which holds each day's count at every recording step of that day)."""
+    per_step = rows.groupby(["name", "time_h"])["value"].mean().unstack("name").fillna(0)
+    day_start = -(scenario.start.hour + scenario.start.minute / 60.0)
+    day = np.floor((per_step.index.to_numpy() - day_start) / 24.0)
+    daily = per_step.groupby(day).max()
+    daily.index = daily.index.to_numpy() * 24.0 + day_start
+    return daily
+
+
+def _workforce_panel(ax, scenario, rows: pd.DataFrame, names: Names) -> None:
+    """Health and care staff kept from work per day: each flow's mean over replications,
+    stacked, one bar per day."""
+    daily = workforce_per_day(rows, scenario)
+    hours = daily.index.to_numpy()
+    bottom = np.zeros(len(daily))
+    for name in [n for n in daily.columns if daily[n].max() > 0]:
+        ax.bar(_dates(scenario, hours + 12.0), daily[name].to_numpy(), width=0.8, bottom=bottom, label=names.of(name))
+        bottom += daily[name].to_numpy()
+    ax.set_ylim(0, max(bottom.max(initial=0.0) * 1.35, 1.0))  # room for the legend above the bars
+    ax.set_ylabel("persons absent (mean)")
+    ax.set_title("Workforce: health/care staff kept from work per day", fontsize=10)
+    if bottom.max(initial=0.0) > 0:
+        ax.legend(fontsize=8, loc="upper right")
+    else:
+        ax.text(0.5, 0.5, "none kept from work", transform=ax.transAxes, ha="center", va="center")
+    _date_axis(ax, scenario)
+
+
 def supply_panels(folder: RunFolder, scenario, out_dir: Path) -> Path | None:
     """Food days of supply (with the alarm level), energy not served per area and critical
     load, passenger departures and commuter trips — the panels present in the run."""
@@ -298,7 +335,9 @@ def supply_panels(folder: RunFolder, scenario, out_dir: Path) -> Path | None:
     power = kpis[kpis["kpi"].isin(["ens_general_mwh", "load_ens_mwh"])]
     pax = kpis[kpis["kpi"].isin(["departures_run", "departures_replaced", "departures_cancelled"]) & (kpis["scope"] != "all")]
     commute = kpis[kpis["kpi"].isin(["commuter_trips", "commuter_trips_lost"]) & (kpis["scope"] != "all")]
-    bottom = [p for p, present in (("power", not power.empty), ("pax", not pax.empty), ("commute", not commute.empty)) if present]
+    workforce = supply[supply["system"] == "workforce"]
+    bottom = [p for p, present in (("power", not power.empty), ("pax", not pax.empty), ("commute", not commute.empty),
+                                   ("workforce", not workforce.empty)) if present]
     if food.empty and not bottom:
         return None
     fig = plt.figure(figsize=(14, 8 if not food.empty and bottom else 4.5))
@@ -310,6 +349,8 @@ def supply_panels(folder: RunFolder, scenario, out_dir: Path) -> Path | None:
         ax = fig.add_subplot(grid[row, j])
         if panel == "power":
             _power_panel(ax, power, names)
+        elif panel == "workforce":
+            _workforce_panel(ax, scenario, workforce, names)
         else:
             _travel_panel(ax, pax if panel == "pax" else commute, panel, names)
     return _save(fig, out_dir / "supply-panels.png")
@@ -317,7 +358,8 @@ def supply_panels(folder: RunFolder, scenario, out_dir: Path) -> Path | None:
 
 def panel_figures(folder: RunFolder, scenario, out_dir: Path, size: tuple[float, float] = (8.0, 4.6)) -> dict[str, Path]:
     """The supply panels one by one, each ``size`` inches (for the workshop page): ``food``,
-    ``power`` and ``passengers`` (trains and commuters side by side), those the run has."""
+    ``power``, ``passengers`` (trains and commuters side by side) and ``workforce`` (health and
+    care staff kept from work per day), those the run has."""
     names = Names(scenario)
     supply, kpis = folder.supply(), folder.kpis()
     out: dict[str, Path] = {}
@@ -341,6 +383,11 @@ def panel_figures(folder: RunFolder, scenario, out_dir: Path, size: tuple[float,
             else:
                 _travel_panel(ax, rows, kind, names)
         out["passengers"] = _save(fig, out_dir / "panel-passengers.png")
+    workforce = supply[supply["system"] == "workforce"]
+    if not workforce.empty:
+        fig, ax = plt.subplots(figsize=size)
+        _workforce_panel(ax, scenario, workforce, names)
+        out["workforce"] = _save(fig, out_dir / "panel-workforce.png")
     return out
 
 

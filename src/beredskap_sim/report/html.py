@@ -43,6 +43,8 @@ HEADLINE = [
     ("departures_replaced", "all", "Trains replaced by bus"),
     ("stranded_passenger_hours", "all", "Stranded passenger-hours"),
     ("commuter_trips_lost", "all", "Commuter trips lost"),
+    ("critical_staff_absent_peak", "all", "Health/care staff kept from work, worst day"),
+    ("critical_staff_days_absent", "all", "Health/care staff-days lost"),
     ("cost_per_year", "total", "Cost of the losses per year"),
 ]
 

@@ -19,6 +19,8 @@ COMPARISON_KPIS = [  # (kpi, scope, label, unit shown) — what compare prints a
     ("food_person_days_below_threshold", "all", "Food: person-days below alarm", "person·d"),
     ("energy_not_served_mwh", "all", "Energy not served", "MWh"),
     ("stranded_passenger_hours", "all", "Stranded passengers", "pax·h"),
+    ("commuter_trips_lost", "all", "Commuter trips lost", "trips"),
+    ("critical_staff_days_absent", "all", "Health/care staff-days lost", "person·d"),
     ("cost_per_year", "total", "Cost of losses per year", ""),
 ]
 

@@ -101,6 +101,8 @@ SUPPLY_LINES = [
     ("departures_replaced", "all", "trains: replaced by bus"),
     ("stranded_passenger_hours", "all", "passengers: stranded"),
     ("commuter_trips_lost", "all", "commuters: trips lost"),
+    ("critical_staff_absent_peak", "all", "workforce: health/care staff kept from work, worst day"),
+    ("critical_staff_days_absent", "all", "workforce: health/care staff-days lost"),
 ]
 
 

@@ -107,7 +107,7 @@ const extras = [];
 const TILES = ['Freight lost (past deadline)', 'Freight delivered late (> 1 h)', 'Food: minimum days of supply',
                'Power: energy not served', 'Trains replaced by bus', 'Commuter trips lost'];
 const TABS = [['curves', 'Freight curves'], ['food', 'Food'], ['power', 'Power'], ['passengers', 'Passengers'],
-              ['timeline', 'Timeline'], ['all', 'All figures']];
+              ['workforce', 'Workforce'], ['timeline', 'Timeline'], ['all', 'All figures']];
 let current = null, tab = 'food';
 function text(tag, content, cls) { const e = document.createElement(tag); e.textContent = content; if (cls) e.className = cls; return e; }
 function option(select, id, label) { const o = document.createElement('option'); o.value = id; o.textContent = label; select.appendChild(o); }

@@ -48,6 +48,7 @@ def known(spec) -> set[str]:
         names |= {fam} | set(members)
     if spec.passengers is not None:
         names |= {s.commodity for s in spec.passengers.services} | {c.commodity for c in spec.passengers.commuters}
+        names |= {c.critical_commodity for c in spec.passengers.commuters}
     return names
 
 

@@ -208,6 +208,10 @@ def supply_problems(spec: ScenarioSpec, net_spec: NetworkSpec, network, file: st
             for j, text in enumerate(service.departures):
                 if not _TIME.match(text):
                     out.append(Problem(file, f"passengers.services[{i}].departures[{j}]", f"got {text!r}", "a time of day HH:MM", here))
+            for day, times in service.departures_on.items():
+                for j, text in enumerate(times):
+                    if not _TIME.match(text):
+                        out.append(Problem(file, f"passengers.services[{i}].departures_on.{day}[{j}]", f"got {text!r}", "a time of day HH:MM", here))
         for i, c in enumerate(passengers.commuters):
             here = lines.get(("passengers", "commuters", i))
             for end, ref in (("from", c.from_), ("to", c.to)):

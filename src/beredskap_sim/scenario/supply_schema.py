@@ -14,6 +14,10 @@ from pydantic import Field, model_validator
 from .fields import Duration, Instant, Sources, Strict
 
 
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
 # ------------------------------------------------------------------------------- power
 class GeneratorSpec(Strict):
     """Generation of one type in an area: capacity (MW) apart from energy (MWh).
@@ -341,22 +345,59 @@ class ServiceSpec(Strict):
     bus: BusSpec | None = None
     max_wait: Duration = Field(default=24.0, gt=0, description="Passengers waiting longer than this give up their trip.")
     commodity: str = Field(default="passengers", description="Name used for border exemptions.")
+    departures_on: dict[Weekday, list[str]] = Field(
+        default_factory=dict,
+        description="Timetables of particular weekdays (mon … sun) that differ from `departures`; [] = no service that day.",
+    )
     sources: Sources
 
 
 class CommuterSpec(Strict):
-    """Daily commuters between two nodes by any allowed mode (cars, no capacity limit)."""
+    """Commuters between two nodes by any allowed mode (cars, no capacity limit).
+
+    ``pattern: daily`` — ``per_day`` commuters go out at ``out_at`` and back at ``back_at`` on
+    every working day (every day unless ``weekdays_only``).
+    ``pattern: weekly`` — ``persons`` live at ``from`` and work at ``to`` from ``out_day`` to
+    ``back_day``: out on ``out_day`` at ``out_at`` (whoever finds no route tries again at
+    ``out_at`` each following working day up to ``back_day``), home on ``back_day`` at
+    ``back_at`` (whoever finds no route stays at work and is there the next week).
+
+    ``critical_share`` of the commuters are staff of critical services (health and care); they
+    travel under ``critical_commodity``, so a border closure can exempt them alone.
+    """
 
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
     from_: str = Field(alias="from")
     to: str
-    per_day: float = Field(ge=0, description="Commuters each way per working day.")
+    pattern: Literal["daily", "weekly"] = Field(default="daily", description="daily: out and back every working day; weekly: out on out_day, back on back_day.")
+    per_day: float | None = Field(default=None, ge=0, description="Daily pattern: commuters each way per working day.")
+    persons: float | None = Field(default=None, ge=0, description="Weekly pattern: persons who commute weekly.")
     out_at: str = Field(default="07:00")
     back_at: str = Field(default="16:00")
+    out_day: Weekday = Field(default="mon", description="Weekly pattern: day of the trip to work.")
+    back_day: Weekday = Field(default="fri", description="Weekly pattern: day of the trip home.")
     modes: list[Literal["road", "rail"]] = Field(default_factory=lambda: ["road"])
     weekdays_only: bool = True
     commodity: str = Field(default="commuters", description="Name used for border exemptions.")
+    critical_share: float = Field(default=0.0, ge=0, le=1, description="Share of the commuters who are staff of critical services (health and care).")
+    critical_commodity: str = Field(default="critical-staff", description="Name under which the critical staff pass border closures.")
     sources: Sources
+
+    @model_validator(mode="after")
+    def _count_of_its_pattern(self) -> "CommuterSpec":
+        if self.pattern == "daily" and (self.per_day is None or self.persons is not None):
+            raise ValueError("a daily commuter flow needs per_day (commuters each way per working day) and no persons")
+        if self.pattern == "weekly":
+            if self.persons is None or self.per_day is not None:
+                raise ValueError("a weekly commuter flow needs persons (who commute weekly) and no per_day")
+            if WEEKDAYS.index(self.back_day) <= WEEKDAYS.index(self.out_day):
+                raise ValueError(f"back_day {self.back_day!r} must come after out_day {self.out_day!r} in the week (mon … sun)")
+        return self
+
+    @property
+    def count(self) -> float:
+        """Persons per trip: ``per_day`` (daily) or ``persons`` (weekly)."""
+        return float(self.per_day if self.pattern == "daily" else self.persons)
 
 
 class PassengerSpec(Strict):
