@@ -169,6 +169,7 @@ class Scenario:
     raw: dict = field(repr=False, default_factory=dict)
     network_raw: dict = field(repr=False, default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    appraisal: object = None  # the resolved appraisal ``Conventions`` (``scenario.appraisal``), None without a section
 
     @property
     def name(self) -> str:
