@@ -10,6 +10,8 @@ says what is counted.
 
 from __future__ import annotations
 
+import math
+
 COUNT_UNITS = {"departures_run": "departures", "departures_replaced": "departures",
                "departures_cancelled": "departures", "fuel_out_events": "events"}
 
@@ -19,10 +21,11 @@ COMPARISON_KPIS = [  # (kpi, scope, label, unit shown) — what compare prints a
     ("food_person_days_below_threshold", "all", "Food: person-days below alarm", "person·d"),
     ("energy_not_served_mwh", "all", "Energy not served", "MWh"),
     ("stranded_passenger_hours", "all", "Stranded passengers", "pax·h"),
-    ("cost_per_year", "total", "Cost of losses per year", ""),
+    ("cost_per_year", "total", "Generalized cost per year", ""),
 ]
 
-WHOLE_UNITS = {"t", "t·h", "trips", "pax", "pax·h", "person·d", "departures", "events", "people", "NOK", "SEK"}
+WHOLE_UNITS = {"t", "t·h", "trips", "pax", "pax·h", "person·d", "departures", "events", "people", "NOK", "SEK",
+               "NOK/yr", "SEK/yr"}
 
 
 def display_unit(kpi: str, unit: str) -> str:
@@ -38,6 +41,34 @@ def format_number(value: float, unit: str) -> str:
     decimals = 0 if unit in WHOLE_UNITS or abs(value) >= 1e5 else 2 if unit == "" else 1
     rounded = round(float(value), decimals) + 0.0  # + 0.0 turns -0.0 into 0.0
     return f"{rounded:,.{decimals}f}"
+
+
+def format_ratio(value: float) -> str:
+    """A ratio (BCR, net benefit per budget krone) to two significant figures: ``0.12``, ``1.4``,
+    ``37``; ``0`` not ``-0.00``; ``–`` for a missing value, ``∞`` for no cost."""
+    if value != value:
+        return "–"
+    if abs(value) == float("inf"):
+        return "∞" if value > 0 else "−∞"
+    if value == 0:
+        return "0"
+    decimals = 1 - math.floor(math.log10(abs(value)))
+    rounded = round(float(value), decimals) + 0.0
+    if abs(rounded) >= 10 ** (2 - decimals):  # 9.96 → 10: one figure fewer after the point
+        decimals -= 1
+    return f"{rounded:,.{max(decimals, 0)}f}"
+
+
+def format_money(value: float, currency: str) -> str:
+    """An amount with its currency on it: ``-3,100,000 NOK``."""
+    return f"{format_number(value, currency)} {currency}"
+
+
+def format_share_better(share_better: float, share_worse: float) -> str:
+    """"better in 40 %" where some replication differs, "no difference" where none does."""
+    if not (share_better > 0 or share_worse > 0):
+        return "no difference"
+    return f"better in {share_better:.0%}"
 
 
 class Names:
