@@ -14,6 +14,7 @@ from pydantic import ValidationError
 
 from .appraisal_schema import AppraisalSpec
 from .errors import Problem, ScenarioError, problem_from_pydantic
+from .fact_sections import citation_problems, find_document
 from .sources import citations
 from .yaml_source import load_yaml_with_lines
 
@@ -59,6 +60,9 @@ def load_preset(path: Path) -> AppraisalSpec:
         raise ScenarioError([problem_from_pydantic(str(path), err, lines) for err in exc.errors()]) from None
     problems = [Problem(str(path), p, "figure has no source", "a `sources` entry, or 'assumption: why'")
                 for p in citations(spec)[1]]
+    document = find_document(path.parent)
+    if document is not None:
+        problems += citation_problems(spec, {}, str(path), document)
     if spec.preset is not None:
         problems.append(Problem(str(path), "preset", "a preset names another preset", "the fields themselves"))
     if spec.discount_rates is None:
