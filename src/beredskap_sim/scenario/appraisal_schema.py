@@ -22,7 +22,7 @@ Fields:
 
 from __future__ import annotations
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator
 
 from .fields import Sources, Strict
 
@@ -49,10 +49,11 @@ class AppraisalSpec(Strict):
     base_year: int | None = Field(default=None, ge=1900, le=2200)
     sources: Sources
 
-    @model_validator(mode="after")
-    def _steps_in_order(self) -> "AppraisalSpec":
-        if self.discount_rates is not None:
-            years = [s.from_year for s in self.discount_rates]
+    @field_validator("discount_rates")
+    @classmethod
+    def _steps_in_order(cls, steps: list[DiscountStep] | None) -> list[DiscountStep] | None:
+        if steps is not None:
+            years = [s.from_year for s in steps]
             if years[0] != 0 or years != sorted(set(years)):
-                raise ValueError(f"discount_rates start at years {years}, expected increasing years starting at 0")
-        return self
+                raise ValueError(f"steps start at years {years}, expected increasing years starting at 0")
+        return steps
