@@ -137,7 +137,8 @@ def test_ratios_have_two_significant_figures_and_money_its_currency():
     assert [format_ratio(v) for v in (0.004567, 0.0995, 1.449, -14.4, 123.4, 0.0, -0.0, float("nan"))] == \
         ["0.0046", "0.10", "1.4", "-14", "120", "0", "0", "–"]
     assert format_money(-3.1e9, "NOK") == "-3,100,000,000 NOK"
-    assert format_share_better(0.0, 0.0) == "no difference" and format_share_better(0.25, 0.5) == "better in 25%"
+    assert format_share_better(0.0, 0.0) == "no difference" and format_share_better(0.25, 0.5) == "better in 25%, worse in 50%"
+    assert format_share_better(0.0, 0.5) == "worse in 50%"
 
 
 def test_comparison_table_puts_a_currency_on_every_amount_and_no_empty_share():

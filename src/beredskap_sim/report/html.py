@@ -43,7 +43,7 @@ HEADLINE = [
     ("departures_replaced", "all", "Trains replaced by bus"),
     ("stranded_passenger_hours", "all", "Stranded passenger-hours"),
     ("commuter_trips_lost", "all", "Commuter trips lost"),
-    ("cost_per_year", "total", "Cost of the losses per year"),
+    ("cost_per_year", "total", "Generalized cost per year"),
 ]
 
 CSS = """

@@ -17,7 +17,7 @@ COUNT_UNITS = {"departures_run": "departures", "departures_replaced": "departure
 
 COMPARISON_KPIS = [  # (kpi, scope, label, unit shown) — what compare prints and draws for each variant
     ("tonnes_lost", "all", "Freight lost", "t"),
-    ("tonne_hours_delay", "all", "Freight delay", "t·h"),
+    ("tonne_hours_in_transport", "all", "Freight tonne-hours in transport", "t·h"),
     ("food_person_days_below_threshold", "all", "Food: person-days below alarm", "person·d"),
     ("energy_not_served_mwh", "all", "Energy not served", "MWh"),
     ("stranded_passenger_hours", "all", "Stranded passengers", "pax·h"),
@@ -65,10 +65,12 @@ def format_money(value: float, currency: str) -> str:
 
 
 def format_share_better(share_better: float, share_worse: float) -> str:
-    """"better in 40 %" where some replication differs, "no difference" where none does."""
+    """"better in 40%", "worse in 20%" or both, for the shares of replications that differ;
+    "no difference" where none does (never "better in 0%")."""
     if not (share_better > 0 or share_worse > 0):
         return "no difference"
-    return f"better in {share_better:.0%}"
+    parts = [f"better in {share_better:.0%}"] if share_better > 0 else []
+    return ", ".join(parts + ([f"worse in {share_worse:.0%}"] if share_worse > 0 else []))
 
 
 class Names:
