@@ -15,7 +15,7 @@ from beredskap_sim.experiment.compare import compare
 from beredskap_sim.experiment.executors import SerialExecutor
 from beredskap_sim.experiment.summary import confidence_halfwidth
 from beredskap_sim.metrics.kpis import kpi_table
-from beredskap_sim.scenario.appraisal import load_preset, resolve
+from beredskap_sim.scenario.appraisal import conventions_of_preset, load_preset, resolve
 from beredskap_sim.scenario.appraisal_schema import AppraisalSpec
 from beredskap_sim.scenario.loader import load_scenario, load_variant
 from beredskap_sim.scenario.supply_schema import ValuesSpec
@@ -93,6 +93,10 @@ def test_a_scenario_overrides_its_preset_and_a_bad_preset_is_named(tmp_path):
         load_preset(tmp_path / "unsourced.yaml")
     _, problems = resolve(AppraisalSpec(preset="nowhere.yaml"), "s.yaml", tmp_path, {})
     assert "s.yaml: appraisal.preset: preset file 'nowhere.yaml' not found" in str(problems[0])
+    # `compare --appraisal FILE` reads a preset alone
+    assert conventions_of_preset(ROOT / "appraisal" / "sweden-asek.yaml").tax_factor == 1.3
+    with pytest.raises(ScenarioError, match="unsourced.yaml"):
+        conventions_of_preset(tmp_path / "unsourced.yaml")
 
 
 # ------------------------------------------------------------------- costs of a closure

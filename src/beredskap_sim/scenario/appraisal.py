@@ -72,6 +72,14 @@ def load_preset(path: Path) -> AppraisalSpec:
     return spec
 
 
+def conventions_of_preset(path: Path) -> Conventions:
+    """The conventions of one preset file, as given; raises ``ScenarioError`` naming its problems."""
+    conventions, problems = resolve(AppraisalSpec(preset=str(Path(path).resolve())), str(path), Path.cwd(), {})
+    if problems:
+        raise ScenarioError(problems)
+    return conventions
+
+
 def resolve(spec: AppraisalSpec | None, file: str, base_dir: Path, lines: dict) -> tuple[Conventions | None, list[Problem]]:
     """The scenario's conventions (None without a section) and any problems with its preset."""
     if spec is None:
