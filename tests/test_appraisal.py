@@ -59,6 +59,9 @@ def test_norwegian_preset_is_the_circular_and_reproduces_a_hand_computed_npv():
     assert out["npv"] == pytest.approx(npv, rel=1e-12)
     assert out["bcr"] == pytest.approx(benefit / (1.2 * (1000 + yearly)))
     assert out["nnb"] == pytest.approx(npv / (1000 + yearly))
+    # An investment that lasts 20 years is counted for 20, not for the 40-year analysis period.
+    short = pv_factors(conv, lifetime_years=20)
+    assert short["analysis_years"] == 20 and short["yearly_cost"] == pytest.approx(annuity(0.04, 20))
     # Beyond 75 years the rate is 2 %: the discount factor of year 80
     assert discount_factors(conv, 80)[80] == pytest.approx(1.04 ** -40 * 1.03 ** -35 * 1.02 ** -5)
 

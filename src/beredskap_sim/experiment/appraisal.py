@@ -24,7 +24,8 @@ Student-t interval of the plain mean. ``n_eff`` = 1 / Σ p_r² is the effective 
 D(t) = Π_{s=1..t} 1/(1 + r(s)) with the stepped rates of the ``Conventions``:
 
 * opening after ``years_to_opening`` = opening year − base year (else the construction years);
-  benefit of operating year k = 1..L (L the analysis period) counted at t = O + k and grown
+  benefit of operating year k = 1..L (L the analysis period, never longer than the lifetime:
+  no reinvestment is modelled) counted at t = O + k and grown
   with the unit values: a · (1 + g)^(O + k);
 * residual value: for a lifetime T > L, the year-L benefit carried on, without more growth,
   for years L+1..T;
@@ -81,7 +82,7 @@ def pv_factors(conventions: Conventions, lifetime_years: int, construction_years
     opening = construction_years if years_to_opening is None else years_to_opening
     if opening < construction_years:
         raise ValueError(f"opening {opening} years after the base year, expected at least the {construction_years} construction years")
-    period = conventions.analysis_years or lifetime_years
+    period = min(conventions.analysis_years or lifetime_years, lifetime_years)  # no reinvestment is modelled
     if conventions.max_analysis_years is not None:
         period = min(period, conventions.max_analysis_years)
     counted = lifetime_years if conventions.residual_value and lifetime_years > period else period
