@@ -17,7 +17,7 @@ COUNT_UNITS = {"departures_run": "departures", "departures_replaced": "departure
 
 COMPARISON_KPIS = [  # (kpi, scope, label, unit shown) — what compare prints and draws for each variant
     ("tonnes_lost", "all", "Freight lost", "t"),
-    ("tonne_hours_in_transport", "all", "Freight tonne-hours in transport", "t·h"),
+    ("tonne_hours_in_transport", "all", "Freight time in transport", "t·h"),
     ("food_person_days_below_threshold", "all", "Food: person-days below alarm", "person·d"),
     ("energy_not_served_mwh", "all", "Energy not served", "MWh"),
     ("stranded_passenger_hours", "all", "Stranded passengers", "pax·h"),
