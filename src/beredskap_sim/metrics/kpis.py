@@ -17,6 +17,8 @@ Freight KPIs (tonnes unless stated):
   delay against the undisrupted travel time, hours;
 * ``tonne_hours_delay`` — Σ tonnes × delay of delivered consignments, tonne-hours;
 * ``tonnes_late`` — tonnes delivered more than ``LATE_AFTER_H`` (1 h) after their undisturbed time;
+* ``tonne_hours_in_transport`` — Σ tonnes × (delivery − release), or (horizon − release) for
+  what is not yet delivered; ``tonne_km_<mode>``; ``tonnes_transshipped`` (``transport_rows``);
 * ``backlog_peak_t`` — largest tonnage in the system at a step end;
 * ``resilience_loss_h`` — ∫(1 − Q) dt, hours; ``robustness_min_q`` — min Q;
   ``time_to_recover_h`` — to Q ≥ 0.95 and staying; ``hours_below_95`` — hours with Q < 0.95;
