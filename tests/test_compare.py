@@ -8,23 +8,27 @@ import pytest
 import yaml
 
 from beredskap_sim import ScenarioError
-from beredskap_sim.experiment.compare import annuity_factor, benefit_cost, compare, currency_factor
+from beredskap_sim.experiment.appraisal import present_value, pv_factors
+from beredskap_sim.experiment.compare import annuity_factor, compare, currency_factor
 from beredskap_sim.experiment.executors import SerialExecutor
 from beredskap_sim.experiment.sweep import parse_param, sweep
+from beredskap_sim.scenario.appraisal import plain
 from beredskap_sim.scenario.loader import load_scenario, load_variant
 from beredskap_sim.scenario.overlay import OverlaySpec, apply_overlay
 from builders import DEFAULTS
 from conftest import ROOT
 
 
-def test_benefit_cost_by_hand():
-    # 100 avoided per year for 3 years at 10 %: A = 1/1.1 + 1/1.21 + 1/1.331 = 2.48685
+def test_plain_conventions_reproduce_the_annuity_by_hand():
+    # 100 a year for 3 years at 10 %: A = 1/1.1 + 1/1.21 + 1/1.331 = 2.48685
     a = annuity_factor(0.10, 3)
     assert a == pytest.approx(1 / 1.1 + 1 / 1.21 + 1 / 1.331)
-    out = benefit_cost(100.0, 20.0, investment=200.0, yearly_cost=10.0, lifetime_years=3, rate=0.10)
+    factors = pv_factors(plain(0.10), lifetime_years=3)
+    assert factors["benefit"] == pytest.approx(a) and factors["investment"] == 1.0
+    out = present_value(100.0, investment=200.0, yearly_cost=10.0, factors=factors, tax_factor=1.0)
     assert out["npv"] == pytest.approx(a * 90 - 200)                    # 23.82
     assert out["bcr"] == pytest.approx(a * 100 / (200 + a * 10))        # 1.109
-    assert out["npv_low"] == pytest.approx(a * 70 - 200) and out["bcr_high"] == pytest.approx(a * 120 / (200 + a * 10))
+    assert out["nnb"] == pytest.approx((a * 90 - 200) / (200 + a * 10))
     assert annuity_factor(0.0, 5) == 5
     assert currency_factor("SEK", "NOK", 1.25) == pytest.approx(0.8) and currency_factor("NOK", "SEK", 1.25) == 1.25
 
@@ -86,7 +90,7 @@ def test_identical_variant_differs_by_exactly_zero_and_doubling_the_bottleneck_a
     delay = diffs[(diffs.variant == "double") & (diffs.kpi == "tonne_hours_delay") & (diffs.scope == "all")].iloc[0]
     assert delay["mean_diff"] < 0 and delay["share_better"] == 1.0 and delay["ci95_high"] < 0
     money = pd.read_csv(folder / "benefit_cost.csv").set_index("variant")
-    assert money.loc["same", "avoided_per_year"] == 0 and money.loc["double", "avoided_per_year"] > 0
+    assert money.loc["same", "benefit_per_year"] == 0 and money.loc["double", "benefit_per_year"] > 0
     assert money.loc["double", "rank"] == 1
 
 

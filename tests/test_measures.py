@@ -10,7 +10,9 @@ from beredskap_sim.metrics.resilience import (
     time_to_recover, weighted_performance,
 )
 from beredskap_sim.model.recording import Recording
+from beredskap_sim.scenario.network_schema import NetworkDefaults
 from beredskap_sim.scenario.supply_schema import ValuesSpec
+from builders import DEFAULTS
 
 STEP = 2.0
 DUE = np.array([10, 10, 10, 10, 10, 10], float)
@@ -71,13 +73,43 @@ def test_kpi_table_on_a_hand_made_recording():
 
 
 def test_costs_value_the_losses():
+    """The generalized cost of a hand-made replication, term by term (``metrics.costs``)."""
     values = ValuesSpec(per_tonne_hour={"default": 10, "food": 50}, per_lost_tonne={"default": 1000})
     rec = hand_recording()
-    rows = kpi_table(rec, values)
+    rec.modes, rec.tonne_km, rec.transshipped_t = ["rail", "road"], np.array([[1000.0, 200.0]]), np.array([10.0])
+    defaults = NetworkDefaults(**DEFAULTS, distance_cost_nok_per_tkm={"rail": 0.5, "road": 1.5}, transfer_cost_nok_per_t=60)
+    rows = kpi_table(rec, values, defaults)
+    table = {(k.kpi, k.scope): k.value for k in rows}
+    # 30 t delivered 1 h after release, 25 t 7 h after: 30 + 175 tonne-hours in transport
+    assert table[("tonne_hours_in_transport", "food")] == 205
+    assert table[("tonne_km_rail", "all")] == 1000 and table[("tonnes_transshipped", "all")] == 10
     costs = {k.scope: k.value for k in rows if k.kpi == "cost"}
-    assert costs["freight_delay"] == 100 * 50
+    assert costs["freight_time"] == 205 * 50
+    assert costs["freight_distance"] == 1000 * 0.5 + 200 * 1.5
+    assert costs["freight_transfer"] == 10 * 60
     assert costs["freight_lost"] == 5 * 1000
-    assert costs["total"] == 100 * 50 + 5 * 1000
+    assert costs["total"] == 205 * 50 + 800 + 600 + 5 * 1000
     per_year = next(k.value for k in rows if k.kpi == "cost_per_year")
     assert per_year == pytest.approx(costs["total"] * 8760 / 12.0)
-    assert cost_kpis([Kpi("tonnes_lost", "food", float("nan"), "t")], rec, values)[1].value == 0  # NaN costs nothing
+    assert cost_kpis([Kpi("tonnes_lost", "food", float("nan"), "t")], rec, values)[3].value == 0  # NaN costs nothing
+    # A scenario in SEK prices the network's NOK figures at its exchange rate.
+    sek = ValuesSpec(currency="SEK", sek_per_nok=1.25, per_tonne_hour={"default": 10})
+    assert {k.scope: k.value for k in cost_kpis([], rec, sek, defaults)}["freight_distance"] == pytest.approx(800 * 1.25)
+
+
+def test_supply_costs_by_customer_group_and_food():
+    values = ValuesSpec(per_mwh_not_served=100, per_mwh_not_served_by_group={"households": 20_000, "critical": 90_000},
+                        per_person_day_below_threshold=1000, per_tonne_food_unmet=30_000, per_passenger_hour=200,
+                        per_passenger_trip_lost=500, per_commuter_trip_lost=400)
+    rows = [Kpi("energy_not_served_mwh", "all", 5.0, "MWh"), Kpi("ens_priority_general_mwh", "all", 3.0, "MWh"),
+            Kpi("ens_local_households_mwh", "all", 2.0, "MWh"), Kpi("ens_local_businesses_mwh", "all", 1.0, "MWh"),
+            Kpi("food_person_days_below_threshold", "all", 7.0, "person·d"), Kpi("food_unmet_t", "all", 0.5, "t"),
+            Kpi("stranded_passenger_hours", "all", 10.0, "pax·h"), Kpi("extra_passenger_hours", "nabotoget", 4.0, "pax·h"),
+            Kpi("commuter_extra_hours", "flow", 6.0, "pax·h"), Kpi("trips_abandoned", "all", 2.0, "pax"),
+            Kpi("commuter_trips_lost", "all", 3.0, "trips")]
+    costs = {k.scope: k.value for k in cost_kpis(rows, hand_recording(), values)}
+    # general 3 MWh at the plain value, critical 2 MWh, households 2 MWh, businesses 1 MWh at the plain value
+    assert costs["energy_not_served"] == 3 * 100 + 2 * 90_000 + 2 * 20_000 + 1 * 100
+    assert costs["food_shortage"] == 7 * 1000 + 0.5 * 30_000
+    assert costs["passengers"] == (10 + 4 + 6) * 200 + 2 * 500
+    assert costs["commuters"] == 3 * 400

@@ -41,3 +41,20 @@ def test_no_import_cycles_among_the_report_modules():
     graph = import_graph()
     report = graph.subgraph([n for n in graph if n.startswith("beredskap_sim.report")])
     assert list(nx.simple_cycles(report)) == []
+
+
+def test_metric_modules_import_one_way():
+    # kpis builds the table of one replication from supply and costs; those two and resilience
+    # never reach back to kpis, so there is no circle among the metric modules.
+    graph = import_graph()
+    metrics = graph.subgraph([n for n in graph if n.startswith("beredskap_sim.metrics")])
+    assert list(nx.simple_cycles(metrics)) == []
+    for low in ("costs", "supply", "rows", "resilience"):
+        assert not nx.has_path(graph, f"beredskap_sim.metrics.{low}", "beredskap_sim.metrics.kpis"), low
+    assert graph.has_edge("beredskap_sim.metrics.kpis", "beredskap_sim.metrics.costs")
+
+
+def test_appraisal_reads_conventions_and_never_the_runner():
+    graph = import_graph()
+    assert not nx.has_path(graph, "beredskap_sim.experiment.appraisal", "beredskap_sim.experiment.runner")
+    assert not nx.has_path(graph, "beredskap_sim.scenario.appraisal", "beredskap_sim.experiment.appraisal")

@@ -129,3 +129,34 @@ def test_unknown_ids_get_did_you_mean(tmp_path):
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert "unknown target 'e14-meraker-bordr'; did you mean 'e14-meraker-border'" in proc.stderr
     assert "did you mean 'ostersund'" in proc.stderr
+
+
+def test_ratios_have_two_significant_figures_and_money_its_currency():
+    from beredskap_sim.report.names import format_money, format_ratio, format_share_better
+
+    assert [format_ratio(v) for v in (0.004567, 0.0995, 1.449, -14.4, 123.4, 0.0, -0.0, float("nan"))] == \
+        ["0.0046", "0.10", "1.4", "-14", "120", "0", "0", "–"]
+    assert format_money(-3.1e9, "NOK") == "-3,100,000,000 NOK"
+    assert format_share_better(0.0, 0.0) == "no difference" and format_share_better(0.25, 0.5) == "better in 25%, worse in 50%"
+    assert format_share_better(0.0, 0.5) == "worse in 50%"
+
+
+def test_comparison_table_puts_a_currency_on_every_amount_and_no_empty_share():
+    from beredskap_sim.report.terminal import format_comparison
+
+    diffs = pd.DataFrame([
+        {"variant": "v", "kpi": "tonnes_lost", "scope": "all", "unit": "t", "n": 4, "mean_diff": 0.0, "ci95_low": 0.0,
+         "ci95_high": 0.0, "share_better": 0.0, "share_worse": 0.0},
+        {"variant": "v", "kpi": "cost_per_year", "scope": "total", "unit": "NOK/yr", "n": 4, "mean_diff": -1234.5,
+         "ci95_low": -2000.0, "ci95_high": -400.0, "share_better": 0.75, "share_worse": 0.0}])
+    row = {"rank": 1, "variant": "v", "currency": "NOK", "conventions": "Norway", "n": 4, "n_eff": 4.0,
+           "share_better": 0.75, "share_worse": 0.0, "investment": 1e6, "yearly_cost": 0.0}
+    for name, value in (("benefit_per_year", 1234.5), ("everyday_per_year", 1000.0), ("resilience_per_year", 234.5),
+                        ("npv", -980_000.0), ("bcr", 0.0234567), ("nnb", -0.98)):
+        row.update({name: value, f"{name}_low": value - 1, f"{name}_high": value + 1})
+    text = format_comparison(diffs, pd.DataFrame([row]), width=100)
+    assert "0.00" not in text and "-0.00" not in text and "better in 0 %" not in text and "better in 0%" not in text
+    assert "BCR 0.023" in text and "no difference" in text and "better in 75%" in text
+    for line in text.splitlines():
+        if any(word in line for word in ("benefit per year", "everyday", "resilience", "NPV")):
+            assert "NOK" in line, line

@@ -314,6 +314,10 @@ def cmd_compare(args) -> int:
         return EXIT_BAD_INPUT
     baseline = load_scenario(args.baseline)
     variants = [load_variant(args.baseline, path) for path in args.variant]
+    if args.appraisal:
+        from .scenario.appraisal import conventions_of_preset
+
+        baseline.appraisal = conventions_of_preset(Path(args.appraisal))
     progress = _progress(args)
     folder = compare(baseline, variants, args.replications, args.seed, Path(args.out), executor, progress)
     diffs = pd.read_csv(folder / "differences.csv")
@@ -426,6 +430,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("compare", help="baseline vs variants (overlays) with common random numbers and benefit–cost")
     p.add_argument("baseline", help="baseline scenario file")
     p.add_argument("--variant", action="append", default=[], metavar="OVERLAY", help="overlay file (repeatable)")
+    p.add_argument("--appraisal", metavar="PRESET", help="appraisal preset file (e.g. appraisal/sweden-asek.yaml) "
+                   "instead of the scenario's own")
     _add_executor_options(p)
     p.set_defaults(func=cmd_compare)
 

@@ -1,4 +1,4 @@
-"""Baseline against variants with common random numbers; paired differences and benefit–cost.
+"""Baseline against variants with common random numbers; paired differences and the appraisal.
 
 Every scenario runs the same replications with the same root seed, so replication r of a
 variant sees the same storms, slides and demand noise as replication r of the baseline. For
@@ -9,16 +9,13 @@ each KPI and variant the paired difference d_r = variant_r − baseline_r gives:
 * ``share_better``: the share of replications where the variant is better (lower for losses,
   higher for KPIs in ``HIGHER_IS_BETTER``), ``share_worse`` likewise.
 
-Where the variant has an ``investment`` and the scenario unit ``values``, the avoided loss per
-year of replication r is a_r = cost_per_year(baseline)_r − cost_per_year(variant)_r, and with
-the annuity factor A = Σ_{t=1..L} (1 + i)^−t (L: lifetime, i: discount rate):
-
-* ``avoided_per_year`` = mean a_r (with its interval);
-* ``npv`` = A · (mean a − yearly_cost) − investment;
-* ``bcr`` = A · mean a / (investment + A · yearly_cost).
-
-NPV and BCR are linear in the mean avoided loss, so their intervals follow from its interval.
-Amounts in SEK are converted at the scenario's fixed ``sek_per_nok`` rate into its currency.
+Where the baseline has unit ``values``, every scenario is also run *undisturbed* (same seeds,
+disruptions and hazards off, ``scenario.undisturbed``) and ``experiment.appraisal`` turns the
+generalized costs into benefits against the baseline — everyday and resilience benefit apart —
+and, for variants with an ``investment``, into NPV, BCR and net benefit per budget krone under
+the scenario's appraisal conventions (``appraisal:``; without one, the plain annuity at
+``values.discount_rate``). Amounts in SEK are converted at the scenario's fixed ``sek_per_nok``
+rate into its currency.
 """
 
 from __future__ import annotations
@@ -31,6 +28,9 @@ import numpy as np
 import pandas as pd
 
 from ..results import RunFolder, atomic_write_parquet, atomic_write_text, slug
+from ..scenario.appraisal import plain
+from ..scenario.undisturbed import SUFFIX, undisturbed
+from .appraisal import appraise
 from .runner import run_experiment
 from .summary import confidence_halfwidth
 
@@ -54,23 +54,6 @@ def annuity_factor(rate: float, years: int) -> float:
     return float((1 - (1 + rate) ** -years) / rate)
 
 
-def benefit_cost(avoided_per_year: float, halfwidth: float, investment: float, yearly_cost: float,
-                 lifetime_years: int, rate: float) -> dict:
-    """NPV and BCR with intervals from the avoided loss per year and its CI half-width."""
-    a = annuity_factor(rate, lifetime_years)
-    cost_pv = investment + a * yearly_cost
-
-    def npv(x):
-        return a * (x - yearly_cost) - investment
-
-    def bcr(x):
-        return a * x / cost_pv if cost_pv > 0 else float("inf")
-
-    lo, hi = avoided_per_year - halfwidth, avoided_per_year + halfwidth
-    return {"annuity_factor": a, "npv": npv(avoided_per_year), "npv_low": npv(lo), "npv_high": npv(hi),
-            "bcr": bcr(avoided_per_year), "bcr_low": bcr(lo), "bcr_high": bcr(hi)}
-
-
 def paired_differences(kpis: pd.DataFrame, baseline: str, variant: str) -> pd.DataFrame:
     """Per (kpi, scope): statistics of variant − baseline over matching replications."""
     base = kpis[kpis["variant"] == baseline]
@@ -90,40 +73,54 @@ def paired_differences(kpis: pd.DataFrame, baseline: str, variant: str) -> pd.Da
     return pd.DataFrame(rows)
 
 
-def compare(baseline, variants: list[tuple], replications: int, seed: int, out: Path, executor=None,
-            progress: bool = True) -> Path:
-    """Run baseline and variants (``[(scenario, overlay spec or None), ...]``) and write the comparison folder."""
-    folders: dict[str, RunFolder] = {}
-    names = ["baseline"] + [overlay.name if overlay else scenario.name for scenario, overlay in variants]
-    runs_root = Path(out)
-    folders["baseline"] = run_experiment(baseline, replications, seed, runs_root, executor, progress)
-    for (scenario, overlay), name in zip(variants, names[1:]):
-        folders[name] = run_experiment(scenario, replications, seed, runs_root, executor, progress)
-    kpis = pd.concat([f.kpis().assign(variant=name) for name, f in folders.items()], ignore_index=True)
-    diffs = pd.concat([paired_differences(kpis, "baseline", name) for name in names[1:]], ignore_index=True) \
-        if len(names) > 1 else pd.DataFrame()
-    values = baseline.spec.values
-    money = []
-    for (scenario, overlay), name in zip(variants, names[1:]):
-        if overlay is None or overlay.investment is None or values is None:
+def investments(variants: list[tuple], names: list[str], values, conventions) -> dict:
+    """variant name → its investment in the scenario's currency, with its years to opening."""
+    out = {}
+    for (_, overlay), name in zip(variants, names):
+        if overlay is None or overlay.investment is None:
             continue
         inv = overlay.investment
         factor = currency_factor(inv.currency, values.currency, values.sek_per_nok)
-        b = kpis[(kpis.variant == "baseline") & (kpis.kpi == "cost_per_year") & (kpis.scope == "total")].set_index("replication")["value"]
-        v = kpis[(kpis.variant == name) & (kpis.kpi == "cost_per_year") & (kpis.scope == "total")].set_index("replication")["value"]
-        avoided = (b - v).dropna().to_numpy()
-        half = confidence_halfwidth(avoided)
-        money.append({"variant": name, "currency": values.currency, "investment": inv.cost * factor,
-                      "yearly_cost": inv.yearly_cost * factor, "lifetime_years": inv.lifetime_years,
-                      "discount_rate": values.discount_rate, "avoided_per_year": float(avoided.mean()),
-                      "avoided_per_year_low": float(avoided.mean() - half), "avoided_per_year_high": float(avoided.mean() + half),
-                      "share_replications_avoiding_loss": float(np.mean(avoided > 0)),
-                      **benefit_cost(float(avoided.mean()), half, inv.cost * factor, inv.yearly_cost * factor,
-                                     inv.lifetime_years, values.discount_rate)})
-    money = pd.DataFrame(money)
-    if not money.empty:
-        money = money.sort_values("bcr", ascending=False).reset_index(drop=True)
-        money.insert(0, "rank", np.arange(1, len(money) + 1))
+        to_opening = None
+        if inv.opening_year is not None and conventions.base_year is not None:
+            to_opening = inv.opening_year - conventions.base_year
+        out[name] = {"cost": inv.cost * factor, "yearly_cost": inv.yearly_cost * factor, "lifetime_years": inv.lifetime_years,
+                     "construction_years": inv.construction_years, "years_to_opening": to_opening}
+    return out
+
+
+def compare(baseline, variants: list[tuple], replications: int, seed: int, out: Path, executor=None,
+            progress: bool = True) -> Path:
+    """Run baseline and variants (``[(scenario, overlay spec or None), ...]``) and write the comparison folder.
+
+    Files: ``kpis.parquet`` (every replication of every run; column ``undisturbed`` marks the
+    runs with disruptions off), ``differences.csv`` (paired differences of the disturbed runs),
+    ``benefit_cost.csv`` (``experiment.appraisal.appraise``, ranked by BCR), ``manifest.json``.
+    """
+    values = baseline.spec.values
+    scenarios = [("baseline", baseline)] + [(overlay.name if overlay else scenario.name, scenario) for scenario, overlay in variants]
+    names = [name for name, _ in scenarios]
+    runs_root = Path(out)
+    frames, runs = [], {}
+    for name, scenario in scenarios:
+        worlds = [(False, scenario)] + ([(True, undisturbed(scenario))] if values is not None else [])
+        for quiet, world in worlds:
+            folder = run_experiment(world, replications, seed, runs_root, executor, progress)
+            runs[name + (SUFFIX if quiet else "")] = str(folder.path)
+            frames.append(folder.kpis().assign(variant=name, undisturbed=quiet))
+    kpis = pd.concat(frames, ignore_index=True)
+    disturbed = kpis[~kpis["undisturbed"]]
+    diffs = pd.concat([paired_differences(disturbed, "baseline", name) for name in names[1:]], ignore_index=True) \
+        if len(names) > 1 else pd.DataFrame()
+    money = pd.DataFrame()
+    conventions = baseline.appraisal
+    if values is not None and len(names) > 1:
+        conventions = conventions or plain(values.discount_rate)
+        money = appraise(kpis, conventions, investments(variants, names[1:], values, conventions))
+        money.insert(1, "currency", values.currency)
+        if "bcr" in money.columns:
+            money = money.sort_values("bcr", ascending=False, na_position="last").reset_index(drop=True)
+            money.insert(0, "rank", [i + 1 if b == b else None for i, b in enumerate(money["bcr"])])
     stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S")
     folder = runs_root / f"compare-{slug(baseline.name)}" / stamp
     tmp = folder.with_name(folder.name + ".partial")
@@ -133,7 +130,8 @@ def compare(baseline, variants: list[tuple], replications: int, seed: int, out: 
     atomic_write_text(tmp / "benefit_cost.csv", money.to_csv(index=False))
     atomic_write_text(tmp / "manifest.json", json.dumps({
         "baseline": baseline.name, "variants": names[1:], "replications": replications, "seed": seed,
-        "runs": {name: str(f.path) for name, f in folders.items()}, "status": "complete",
+        "conventions": conventions.name if values is not None and conventions is not None else None,
+        "runs": runs, "status": "complete",
     }, indent=2, ensure_ascii=False))
     from ..report.figures import comparison  # one way: the report modules never import this one
     from ..report.html import write_compare_report

@@ -74,8 +74,9 @@ class ReplicationResult:
         return frame
 
 
-def summarise_recording(rec: Recording, values=None, link_ids: list[str] | None = None) -> ReplicationResult:
-    """Reduce a Recording to what is stored per replication (``values``: the scenario's unit values)."""
+def summarise_recording(rec: Recording, values=None, link_ids: list[str] | None = None, defaults=None) -> ReplicationResult:
+    """Reduce a Recording to what is stored per replication (``values``: the scenario's unit values;
+    ``defaults``: the network's, for distance and transshipment costs)."""
     rec_link_ids = link_ids or []
     backlog = rec.backlog_t()
     q = np.vstack([performance(rec.delivered[i], rec.due[i]) for i in range(len(rec.commodities))]) \
@@ -83,7 +84,7 @@ def summarise_recording(rec: Recording, values=None, link_ids: list[str] | None 
     return ReplicationResult(
         replication=rec.replication,
         seed=rec.seed,
-        kpis=kpi_table(rec, values),
+        kpis=kpi_table(rec, values, defaults),
         commodities=list(rec.commodities),
         step_h=rec.step_h,
         series={
@@ -124,4 +125,5 @@ def _supply_series(rec: Recording) -> list[tuple[str, str, str, np.ndarray]]:
 
 def run_replication(scenario: Scenario, seed: int, replication: int) -> ReplicationResult:
     """Simulate replication ``replication`` of ``scenario`` under root ``seed``."""
-    return summarise_recording(simulate(scenario, seed, replication), scenario.spec.values, scenario.network.link_ids)
+    return summarise_recording(simulate(scenario, seed, replication), scenario.spec.values, scenario.network.link_ids,
+                               scenario.network_spec.defaults)

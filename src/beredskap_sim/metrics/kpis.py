@@ -19,6 +19,8 @@ Freight KPIs (tonnes unless stated):
 * ``tonnes_late`` — tonnes delivered more than ``LATE_AFTER_H`` (1 h) after their undisturbed time;
 * ``tonnes_on_time`` — tonnes delivered within ``LATE_AFTER_H`` of it (delivered − late; e.g. a
   military movement's tonnes on time, scope ``military``);
+* ``tonne_hours_in_transport`` — Σ tonnes × (delivery − release), or (horizon − release) for
+  what is not yet delivered; ``tonne_km_<mode>``; ``tonnes_transshipped`` (``transport_rows``);
 * ``backlog_peak_t`` — largest tonnage in the system at a step end;
 * ``resilience_loss_h`` — ∫(1 − Q) dt, hours; ``robustness_min_q`` — min Q;
   ``time_to_recover_h`` — to Q ≥ 0.95 and staying; ``hours_below_95`` — hours with Q < 0.95;
@@ -30,16 +32,12 @@ Freight KPIs (tonnes unless stated):
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 import numpy as np
 
 from ..model.recording import Recording
+from .costs import cost_kpis
 from .resilience import (
-    ecs,
-    equivalent_outage_hours,
     hours_below,
-    pcs,
     performance,
     recovery_rapidity,
     resilience_loss,
@@ -47,17 +45,12 @@ from .resilience import (
     time_to_recover,
     weighted_performance,
 )
+from .rows import Kpi, service_rows
+from .supply import food_kpis, passenger_kpis, power_kpis
 
 
 LATE_AFTER_H = 1.0
 """A delivery is late when it arrives more than this many hours after its undisturbed time."""
-
-
-class Kpi(NamedTuple):
-    kpi: str
-    scope: str
-    value: float
-    unit: str
 
 
 def weighted_quantile(values: np.ndarray, weights: np.ndarray, quantile: float) -> float:
@@ -99,16 +92,6 @@ def _q_rows(scope: str, q: np.ndarray, step_h: float) -> list[Kpi]:
     ]
 
 
-def service_rows(scope: str, served: np.ndarray, expected: np.ndarray, step_h: float) -> list[Kpi]:
-    """PCS/ECS/EOH over consumers (rows of ``served``/``expected``)."""
-    p = pcs(served, expected)
-    return [
-        Kpi("pcs_min", scope, float(p.min(initial=1.0)), "1"),
-        Kpi("ecs_min", scope, float(ecs(served, expected).min(initial=1.0)), "1"),
-        Kpi("eoh_h", scope, equivalent_outage_hours(p, step_h), "h"),
-    ]
-
-
 def freight_kpis(rec: Recording, weights: dict[str, float] | None = None) -> list[Kpi]:
     """All freight KPIs of one recording, for ``all``, each commodity and each commodity→destination."""
     rows: list[Kpi] = []
@@ -143,6 +126,7 @@ def freight_kpis(rec: Recording, weights: dict[str, float] | None = None) -> lis
             totals(scope, ci, int(dest))
             here = mine & (rec.delivery_dest == dest)
             rows += _delay_rows(scope, rec.delivery_tonnes[here], rec.delivery_delay_h[here])
+    rows += transport_rows(rec)
     # A commodity family (``food`` = its groups) gets tonne totals under its own name, unless the
     # family name is itself a recorded commodity (then its own rows stand, so costs summed over
     # commodities never count a tonne twice).
@@ -153,12 +137,23 @@ def freight_kpis(rec: Recording, weights: dict[str, float] | None = None) -> lis
     return rows
 
 
-def kpi_table(rec: Recording, values=None) -> list[Kpi]:
-    """Every KPI of one replication: freight, then food, power and passengers where modelled,
-    then costs when the scenario gives unit ``values`` (a ``ValuesSpec``)."""
-    from .costs import cost_kpis
-    from .supply import food_kpis, passenger_kpis, power_kpis
+def transport_rows(rec: Recording) -> list[Kpi]:
+    """Transport work per commodity and ``all``: ``tonne_hours_in_transport`` (t·h, release to
+    delivery or horizon), ``tonne_km_<mode>`` (t·km) and ``tonnes_transshipped`` (t)."""
+    hours = rec.tonne_hours_in_transport()
+    scopes = [(c, [i]) for i, c in enumerate(rec.commodities)] + [("all", list(range(len(rec.commodities))))]
+    rows: list[Kpi] = []
+    for scope, idx in scopes:
+        rows.append(Kpi("tonne_hours_in_transport", scope, float(hours[idx].sum()), "t·h"))
+        rows += [Kpi(f"tonne_km_{mode}", scope, float(rec.tonne_km[idx, m].sum()), "t·km") for m, mode in enumerate(rec.modes)]
+        rows.append(Kpi("tonnes_transshipped", scope, float(rec.transshipped_t[idx].sum()), "t"))
+    return rows
 
+
+def kpi_table(rec: Recording, values=None, defaults=None) -> list[Kpi]:
+    """Every KPI of one replication: freight, then food, power and passengers where modelled,
+    then costs when the scenario gives unit ``values`` (a ``ValuesSpec``; ``defaults``, the
+    network's ``NetworkDefaults``, price distance and transshipment)."""
     rows = freight_kpis(rec, values.commodity_weights if values is not None else None)
     if rec.food is not None:
         rows += food_kpis(rec.food)
@@ -167,5 +162,5 @@ def kpi_table(rec: Recording, values=None) -> list[Kpi]:
     if rec.passengers is not None:
         rows += passenger_kpis(rec.passengers)
     if values is not None:
-        rows += cost_kpis(rows, rec, values)
+        rows += cost_kpis(rows, rec, values, defaults)
     return rows

@@ -52,7 +52,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..model.recording import FoodRecord, PassengerRecord, PowerRecord
-from .kpis import Kpi
+from .rows import Kpi, service_rows
 
 
 def food_kpis(food: FoodRecord) -> list[Kpi]:
@@ -102,8 +102,6 @@ def food_chain_kpis(food: FoodRecord) -> list[Kpi]:
 
 
 def power_kpis(power: PowerRecord, step_h: float = 1.0) -> list[Kpi]:
-    from .kpis import service_rows
-
     rows: list[Kpi] = service_rows("areas", power.served, power.demand, step_h) if len(power.areas) else []
     for i, area in enumerate(power.areas):
         general, critical = float(power.ens_general[i].sum()), float(power.ens_critical[i].sum())

@@ -6,6 +6,7 @@ import time
 
 import simpy
 
+from ..network.graph import MODES
 from ..network.state import NetworkState
 from ..scenario.commodities import families
 from ..scenario.resolved import Scenario
@@ -54,6 +55,7 @@ def simulate(scenario: Scenario, seed: int = 0, replication: int = 0) -> Recordi
     freight.start(streams)
     env.run(until=scenario.horizon_h)
     freight.finish(scenario.horizon_h)
+    recorder.arc_geometry(MODES, net.arc_mode, net.arc_length_km)
     runner.close_open_intervals(scenario.horizon_h)
     recording = recorder.finish(events_scheduled(env), time.perf_counter() - wall)
     recording.food = food.record() if food else None

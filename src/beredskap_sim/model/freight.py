@@ -546,6 +546,7 @@ class FreightModel:
         c.vehicle_t = vehicle
         c.node = self._arc_to[arc]
         c.last_arc = arc
+        self.recorder.carry(c.ci, arc, c.tonnes)
         Timeout(self.env, run, c).callbacks.append(self._arrived)
         # On single track it holds the block for its stretch between loops (all of it without loops).
         return run * self._arc_block_share[arc] + c.spread_h
@@ -575,6 +576,7 @@ class FreightModel:
         self.recorder.event(self.env.now, "mode-change", self.net.node_ids[c.node],
                             f"consignment {c.id} ({c.commodity}) to {MODES[c.next_mask.bit_length() - 1]}")
         c.mask = c.next_mask
+        self.recorder.transship(c.ci, c.tonnes)
         c.table = None
         c.vehicle_t = self._mode_vehicle[c.mask]
         c.last_arc = -1
@@ -650,5 +652,6 @@ class FreightModel:
     def finish(self, horizon: float) -> None:
         """At the horizon: what has left its origin is in transit, its delay so far recorded as censored."""
         for c in self._live.values():
+            self.recorder.in_transport(c.ci, c.tonnes, horizon - c.release_h)
             if c.departed:
                 self.recorder.censor(c.ci, c.dest, c.tonnes, max(0.0, horizon - c.release_h - c.base_h))

@@ -172,10 +172,30 @@ class Recording:
     power: PowerRecord | None = None
     passengers: PassengerRecord | None = None
     families: dict = field(default_factory=dict)  # family name -> member commodities (``food`` -> food groups)
+    # Transport work (see ``Recorder.carry``): tonne-km per commodity and mode (order of ``modes``),
+    # tonnes transshipped between modes per commodity, and tonne-hours since release of what was
+    # still on its way (or waiting at its origin) at the horizon, per commodity.
+    modes: list[str] = field(default_factory=list)
+    tonne_km: np.ndarray = None
+    transshipped_t: np.ndarray = None
+    in_transit_th: np.ndarray = None
 
     def __post_init__(self) -> None:
         if self.in_transit_delay_th is None:  # a recording made by hand, without censored delays
             self.in_transit_delay_th = np.zeros_like(self.demanded_t)
+        n = len(self.commodities)
+        if self.tonne_km is None:  # a recording made by hand, without transport work
+            self.tonne_km = np.zeros((n, len(self.modes)))
+        if self.transshipped_t is None:
+            self.transshipped_t = np.zeros(n)
+        if self.in_transit_th is None:
+            self.in_transit_th = np.zeros(n)
+
+    def tonne_hours_in_transport(self) -> np.ndarray:
+        """Tonne-hours from release to delivery (delivered) or to the horizon (not yet delivered),
+        per commodity: Σ tonnes × (delivered − released) + ``in_transit_th``."""
+        hours = self.delivery_tonnes * (self.delivery_time_h - self.delivery_release_h)
+        return np.bincount(self.delivery_commodity, weights=hours, minlength=len(self.commodities)) + self.in_transit_th
 
     @property
     def n_steps(self) -> int:
@@ -215,6 +235,10 @@ class Recorder:
         self.delivered_by_dest = np.zeros((len(node_ids), n_steps))
         self.disruptions: list[tuple] = []
         self.events: list[tuple[float, str, str, str]] = []
+        self._arc_tonnes: dict[tuple[int, int], float] = {}
+        self._transshipped = np.zeros(len(commodities))
+        self._in_transit_th = np.zeros(len(commodities))
+        self._geometry = ([], np.zeros(0, dtype=np.int64), np.zeros(0))
 
     def _bin(self, t: float) -> int:
         """Step index of time ``t``, or -1 when ``t`` is at or after the horizon."""
@@ -249,6 +273,30 @@ class Recorder:
         """A consignment still on its way at the horizon, late by at least ``delay_h``."""
         self.in_transit_delay_th[commodity, dest] += tonnes * delay_h
 
+    def carry(self, commodity: int, arc: int, tonnes: float) -> None:
+        """``tonnes`` of ``commodity`` set off along ``arc`` (tonne-km follow from the arc's length)."""
+        key = (commodity, arc)
+        self._arc_tonnes[key] = self._arc_tonnes.get(key, 0.0) + tonnes
+
+    def transship(self, commodity: int, tonnes: float) -> None:
+        """``tonnes`` changed mode at a terminal."""
+        self._transshipped[commodity] += tonnes
+
+    def in_transport(self, commodity: int, tonnes: float, hours: float) -> None:
+        """At the horizon, ``tonnes`` had been on their way (or waiting at the origin) ``hours`` since release."""
+        self._in_transit_th[commodity] += tonnes * hours
+
+    def arc_geometry(self, modes, arc_mode: np.ndarray, arc_length_km: np.ndarray) -> None:
+        """The mode names and, per arc, the mode index and length (km) that turn ``carry`` into tonne-km."""
+        self._geometry = (list(modes), np.asarray(arc_mode), np.asarray(arc_length_km, dtype=float))
+
+    def _tonne_km(self) -> np.ndarray:
+        modes, arc_mode, length = self._geometry
+        out = np.zeros((len(self._transshipped), len(modes)))
+        for (ci, arc), tonnes in self._arc_tonnes.items():
+            out[ci, arc_mode[arc]] += tonnes * length[arc]
+        return out
+
     def event(self, t: float, kind: str, target: str, detail: str = "") -> None:
         self.events.append((float(t), kind, target, detail))
 
@@ -279,4 +327,8 @@ class Recorder:
             events=sorted(self.events, key=lambda e: e[0]),
             sim_events=sim_events,
             wall_s=wall_s,
+            modes=list(self._geometry[0]),
+            tonne_km=self._tonne_km(),
+            transshipped_t=self._transshipped.copy(),
+            in_transit_th=self._in_transit_th.copy(),
         )

@@ -22,7 +22,7 @@ from ..scenario.fact_sections import cited_sections, find_document, section_text
 from ..scenario.sources import citations
 from .describe import describe
 from .figures import make_figures
-from .names import COMPARISON_KPIS, Names, display_unit, format_number
+from .names import COMPARISON_KPIS, Names, display_unit, format_money, format_number, format_ratio, format_share_better
 
 HEADLINE = [
     ("tonnes_demanded", "all", "Freight demanded"),
@@ -45,7 +45,7 @@ HEADLINE = [
     ("commuter_trips_lost", "all", "Commuter trips lost"),
     ("critical_staff_absent_peak", "all", "Health/care staff kept from work, worst day"),
     ("critical_staff_days_absent", "all", "Health/care staff-days lost"),
-    ("cost_per_year", "total", "Cost of the losses per year"),
+    ("cost_per_year", "total", "Generalized cost per year"),
 ]
 
 CSS = """
@@ -255,17 +255,42 @@ def _text(value) -> str:
     return html.escape(str(value))
 
 
+def _ranking_rows(money: pd.DataFrame) -> str:
+    """Rows of the ranking table: ratios to two significant figures, a currency on every amount."""
+    if money.empty:
+        return "<tr><td colspan='9'>no unit values given</td></tr>"
+
+    def amount(r, name, unit):
+        return (f"{_text(format_money(getattr(r, name), unit))} [{_text(format_number(getattr(r, name + '_low'), unit))} – "
+                f"{_text(format_number(getattr(r, name + '_high'), unit))}]")
+
+    def ratio(r, name):
+        if name not in money.columns or getattr(r, name) != getattr(r, name):
+            return "–"
+        return f"{format_ratio(getattr(r, name))} [{format_ratio(getattr(r, name + '_low'))} – {format_ratio(getattr(r, name + '_high'))}]"
+
+    rows = []
+    for r in money.itertuples():
+        per_year = f"{r.currency}/yr"
+        invested = "bcr" in money.columns and r.bcr == r.bcr
+        rows.append(
+            f"<tr><td class='num'>{int(r.rank) if invested else '–'}</td><td>{_text(r.variant)}</td>"
+            f"<td class='num'>{ratio(r, 'bcr')}</td><td class='num'>{ratio(r, 'nnb')}</td>"
+            f"<td class='num'>{amount(r, 'npv', r.currency) if invested else '–'}</td>"
+            f"<td class='num'>{amount(r, 'benefit_per_year', per_year)}</td>"
+            f"<td class='num'>{amount(r, 'everyday_per_year', per_year)}</td>"
+            f"<td class='num'>{amount(r, 'resilience_per_year', per_year)}</td>"
+            f"<td class='num'>{_text(format_money(r.investment, r.currency)) if invested else '–'}</td></tr>")
+    return "".join(rows)
+
+
 def write_compare_report(folder: Path) -> Path:
     """``report.html`` for a ``compare`` folder: the ranking, the paired differences, the figure."""
     folder = Path(folder)
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     diffs = pd.read_csv(folder / "differences.csv")
     money = read_benefit_cost(folder)
-    ranking = "".join(
-        f"<tr><td class='num'>{r.rank}</td><td>{html.escape(r.variant)}</td><td class='num'>{r.bcr:.2f}</td>"
-        f"<td class='num'>{r.bcr_low:.2f} – {r.bcr_high:.2f}</td><td class='num'>{format_number(r.npv, r.currency)}</td>"
-        f"<td class='num'>{format_number(r.avoided_per_year, r.currency)}</td><td class='num'>{format_number(r.investment, r.currency)}</td><td>{_text(r.currency)}</td></tr>"
-        for r in money.itertuples()) if not money.empty else "<tr><td colspan='8'>no investment costs or unit values given</td></tr>"
+    ranking = _ranking_rows(money)
     keep = diffs[diffs["scope"].isin(["all", "total"]) & (diffs["mean_diff"].abs() > 1e-12)]
     labels = {(k, sc): label for k, sc, label, _ in COMPARISON_KPIS}
     rows = "".join(
@@ -273,16 +298,19 @@ def write_compare_report(folder: Path) -> Path:
         f" <span class='meta'>{html.escape(r.kpi)}</span></td><td class='num'>{format_number(r.mean_diff, str(r.unit))}</td>"
         f"<td class='num'>{format_number(r.ci95_low, str(r.unit))} – {format_number(r.ci95_high, str(r.unit))}</td>"
         f"<td>{html.escape(display_unit(r.kpi, str(r.unit)))}</td>"
-        f"<td class='num'>{r.share_better:.0%}</td></tr>" for r in keep.itertuples())
+        f"<td class='num'>{_text(format_share_better(r.share_better, r.share_worse))}</td></tr>" for r in keep.itertuples())
     figure = folder / "comparison.png"
     image = f"<figure><img alt='comparison' src='{_image(figure)}'></figure>" if figure.exists() else ""
     page = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Comparison — {_text(manifest.get('baseline'))}</title><style>{CSS}</style></head>
 <body><main><h1>{_text(manifest.get('baseline'))}: {len(manifest.get('variants') or [])} variant(s) compared</h1>
 <p class="meta">{_text(manifest.get('replications'))} paired replications (common random numbers), seed {_text(manifest.get('seed'))}, beredskap-sim {__version__}</p>
-<h2>Ranking by benefit–cost ratio</h2>
-<table id="ranking"><thead><tr><th>rank</th><th>variant</th><th>BCR</th><th>95 % interval</th><th>NPV</th><th>avoided per year</th>
-<th>investment</th><th></th></tr></thead><tbody>{ranking}</tbody></table>
+<h2>Benefit against the baseline, ranked by benefit–cost ratio</h2>
+<p class="meta">Benefit = the baseline's generalized cost − the variant's, paired by replication; everyday = the same
+difference with every disruption off; resilience = the rest (disruption losses avoided). {_text(manifest.get('conventions') or '')}</p>
+<table id="ranking"><thead><tr><th>rank</th><th>variant</th><th>BCR [95 %]</th><th>net benefit per budget krone [95 %]</th>
+<th>NPV [95 %]</th><th>benefit per year [95 %]</th><th>everyday per year</th><th>resilience per year</th>
+<th>investment</th></tr></thead><tbody>{ranking}</tbody></table>
 <h2>Changes against the baseline</h2>{image}
 <table id="differences"><thead><tr><th>variant</th><th>KPI</th><th>mean change</th><th>95 % interval</th><th>unit</th>
 <th>replications better</th></tr></thead><tbody>{rows}</tbody></table>

@@ -10,21 +10,24 @@ says what is counted.
 
 from __future__ import annotations
 
+import math
+
 COUNT_UNITS = {"departures_run": "departures", "departures_replaced": "departures",
                "departures_cancelled": "departures", "fuel_out_events": "events"}
 
 COMPARISON_KPIS = [  # (kpi, scope, label, unit shown) — what compare prints and draws for each variant
     ("tonnes_lost", "all", "Freight lost", "t"),
-    ("tonne_hours_delay", "all", "Freight delay", "t·h"),
+    ("tonne_hours_in_transport", "all", "Freight time in transport", "t·h"),
     ("food_person_days_below_threshold", "all", "Food: person-days below alarm", "person·d"),
     ("energy_not_served_mwh", "all", "Energy not served", "MWh"),
     ("stranded_passenger_hours", "all", "Stranded passengers", "pax·h"),
     ("commuter_trips_lost", "all", "Commuter trips lost", "trips"),
     ("critical_staff_days_absent", "all", "Health/care staff-days lost", "person·d"),
-    ("cost_per_year", "total", "Cost of losses per year", ""),
+    ("cost_per_year", "total", "Generalized cost per year", ""),
 ]
 
-WHOLE_UNITS = {"t", "t·h", "trips", "pax", "pax·h", "person·d", "departures", "events", "people", "NOK", "SEK"}
+WHOLE_UNITS = {"t", "t·h", "trips", "pax", "pax·h", "person·d", "departures", "events", "people", "NOK", "SEK",
+               "NOK/yr", "SEK/yr"}
 
 
 def display_unit(kpi: str, unit: str) -> str:
@@ -40,6 +43,36 @@ def format_number(value: float, unit: str) -> str:
     decimals = 0 if unit in WHOLE_UNITS or abs(value) >= 1e5 else 2 if unit == "" else 1
     rounded = round(float(value), decimals) + 0.0  # + 0.0 turns -0.0 into 0.0
     return f"{rounded:,.{decimals}f}"
+
+
+def format_ratio(value: float) -> str:
+    """A ratio (BCR, net benefit per budget krone) to two significant figures: ``0.12``, ``1.4``,
+    ``37``; ``0`` not ``-0.00``; ``–`` for a missing value, ``∞`` for no cost."""
+    if value != value:
+        return "–"
+    if abs(value) == float("inf"):
+        return "∞" if value > 0 else "−∞"
+    if value == 0:
+        return "0"
+    decimals = 1 - math.floor(math.log10(abs(value)))
+    rounded = round(float(value), decimals) + 0.0
+    if abs(rounded) >= 10 ** (2 - decimals):  # 9.96 → 10: one figure fewer after the point
+        decimals -= 1
+    return f"{rounded:,.{max(decimals, 0)}f}"
+
+
+def format_money(value: float, currency: str) -> str:
+    """An amount with its currency on it: ``-3,100,000 NOK``."""
+    return f"{format_number(value, currency)} {currency}"
+
+
+def format_share_better(share_better: float, share_worse: float) -> str:
+    """"better in 40%", "worse in 20%" or both, for the shares of replications that differ;
+    "no difference" where none does (never "better in 0%")."""
+    if not (share_better > 0 or share_worse > 0):
+        return "no difference"
+    parts = [f"better in {share_better:.0%}"] if share_better > 0 else []
+    return ", ".join(parts + ([f"worse in {share_worse:.0%}"] if share_worse > 0 else []))
 
 
 class Names:

@@ -14,7 +14,7 @@ import textwrap
 
 import pandas as pd
 
-from .names import COMPARISON_KPIS, Names, display_unit, format_number
+from .names import COMPARISON_KPIS, Names, display_unit, format_money, format_number, format_ratio, format_share_better
 
 MAX_WIDTH = 100
 STOCHASTIC_MIN_REPLICATIONS = 10
@@ -166,18 +166,12 @@ def stochastic_warning(scenario, replications: int) -> str:
 
 
 def format_comparison(diffs: pd.DataFrame, money: pd.DataFrame, width: int | None = None) -> str:
-    """The ranking by benefit–cost (when costs are known) and each variant's headline changes,
-    each change with its unit, 95 % interval and share of replications better."""
+    """The appraisal (benefit per year against the baseline, everyday and resilience apart, and
+    for investments NPV, BCR and net benefit per budget krone, ranked by BCR) and each variant's
+    headline changes, each with its unit or currency, 95 % interval and — where replications
+    differ — the share of replications better."""
     width = width or terminal_width()
-    lines = []
-    if not money.empty:
-        name_w = max(12, width - 62)
-        lines.append(f"{'rank':>4}  {'variant':{name_w}} {'BCR [95% CI]':>22} {'NPV':>15} {'avoided/yr':>15}")
-        for row in money.itertuples():
-            lines.append(f"{row.rank:4d}  {_fit(row.variant, name_w):{name_w}} "
-                         f"{row.bcr:6.2f} [{row.bcr_low:5.2f}, {row.bcr_high:5.2f}] "
-                         f"{format_number(row.npv, 'NOK'):>15} {format_number(row.avoided_per_year, 'NOK'):>15}"
-                         f" {row.currency}")
+    lines = format_appraisal(money, width) if not money.empty else []
     lines.append("Change against the baseline (mean [95% CI], share of replications better):")
     for name in diffs["variant"].unique() if not diffs.empty else []:
         lines.append(f"  {_fit(name, width - 2)}")
@@ -192,5 +186,32 @@ def format_comparison(diffs: pd.DataFrame, money: pd.DataFrame, width: int | Non
             shown = unit if unit not in ("", "1", "nan") else ""
             interval = f"[{format_number(r.ci95_low, unit)}, {format_number(r.ci95_high, unit)}]"
             lines.append(f"    {label[:29]:30}{format_number(r.mean_diff, unit):>12} {interval:>24} {shown:9}"
-                         f"better in {r.share_better:4.0%}".rstrip())
+                         f"{format_share_better(r.share_better, r.share_worse)}".rstrip())
     return "\n".join(lines)
+
+
+def format_appraisal(money: pd.DataFrame, width: int) -> list[str]:
+    """The ``benefit_cost.csv`` rows as text: ratios to two significant figures, a currency on
+    every amount."""
+    lines = []
+    conventions = money["conventions"].dropna().unique() if "conventions" in money.columns else []
+    head = "Benefit against the baseline (mean [95% CI])"
+    lines.append(head + (f", appraised by {conventions[0]}:" if len(conventions) else ":"))
+    for row in money.itertuples():
+        cur = row.currency
+        rank = f"{int(row.rank)}." if "rank" in money.columns and row.rank == row.rank else "–"
+        lines.append(f"{rank:>4} {_fit(row.variant, width - 5)}")
+
+        def amount(name, unit=cur + "/yr"):
+            mean, low, high = getattr(row, name), getattr(row, f"{name}_low"), getattr(row, f"{name}_high")
+            return f"{format_money(mean, unit)} [{format_number(low, unit)}, {format_number(high, unit)}]"
+
+        lines.append(f"       benefit per year     {amount('benefit_per_year')}  "
+                     f"{format_share_better(row.share_better, row.share_worse)}")
+        lines.append(f"         everyday           {amount('everyday_per_year')}")
+        lines.append(f"         resilience         {amount('resilience_per_year')}")
+        if "bcr" in money.columns and row.bcr == row.bcr:
+            lines.append(f"       BCR {format_ratio(row.bcr)} [{format_ratio(row.bcr_low)}, {format_ratio(row.bcr_high)}]"
+                         f"   net benefit per budget {cur} {format_ratio(row.nnb)} [{format_ratio(row.nnb_low)}, {format_ratio(row.nnb_high)}]")
+            lines.append(f"       NPV {amount('npv', cur)}   investment {format_money(row.investment, cur)}")
+    return lines

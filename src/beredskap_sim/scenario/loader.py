@@ -19,6 +19,7 @@ from pydantic import BaseModel, ValidationError
 from ..network.graph import build_network
 from ..network.routing import Router, modes_mask
 from ..network.state import Effect, NetworkState
+from .appraisal import resolve as resolve_appraisal
 from .errors import Problem, ScenarioError, problem_from_pydantic
 from .references import network_problems, power_names, reference_problems, resolve_any, supply_problems
 from .network_schema import NetworkSpec
@@ -290,10 +291,12 @@ def scenario_from_data(
                 warnings.append(message)
 
     problems += scenario_limits(spec, demands, hazards, [c.id for c in [*net_spec.crews, *spec.crews]], file, lines)
+    conventions, appraisal_problems = resolve_appraisal(spec.appraisal, file, base_dir, lines)
+    problems += appraisal_problems
     if problems:
         raise ScenarioError(with_suggestions(problems, known))
     scenario = Scenario(spec, net_spec, network, file, net_file, demands, disruptions, hazards, crews, data, net_data,
-                        warnings)
+                        warnings, appraisal=conventions)
     scenario.movements = movements
     return scenario
 

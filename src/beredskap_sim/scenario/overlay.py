@@ -43,6 +43,8 @@ class InvestmentSpec(Strict):
     currency: Literal["NOK", "SEK"] = "NOK"
     lifetime_years: int = Field(ge=1)
     yearly_cost: float = Field(default=0.0, ge=0, description="Operation and maintenance per year.")
+    construction_years: int = Field(default=0, ge=0, le=30, description="Years of building, the cost spread evenly over them.")
+    opening_year: int | None = Field(default=None, ge=1900, le=2200, description="First year of benefits (else base year + construction).")
     sources: Sources
 
 

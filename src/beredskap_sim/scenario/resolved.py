@@ -189,6 +189,7 @@ class Scenario:
     network_raw: dict = field(repr=False, default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     movements: list = field(default_factory=list)  # scenario.movements.Movement: reserved capacity windows
+    appraisal: object = None  # the resolved appraisal ``Conventions`` (``scenario.appraisal``), None without a section
 
     @property
     def name(self) -> str:

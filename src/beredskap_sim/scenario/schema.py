@@ -12,6 +12,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from .appraisal_schema import AppraisalSpec
 from .fields import Duration, Instant, Sources, Strict
 from .hazard_schema import CrewSpec, Effect, HazardSpec, RepairSpec
 from .supply_schema import FoodSpec, PassengerSpec, ValuesSpec
@@ -121,6 +122,7 @@ class ScenarioSpec(Strict):
     movements: list[MovementSpec] = Field(
         default_factory=list, description="Military movement windows: reserved rail paths and road capacity shares.",
     )
+    appraisal: AppraisalSpec | None = Field(default=None, description="Appraisal conventions: a preset file and overrides.")
     priorities: dict[str, int] = Field(
         default_factory=dict,
         description="Priority class (0–9, higher served first) by commodity, for flows and supply shipments, "

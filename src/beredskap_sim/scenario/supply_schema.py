@@ -415,12 +415,16 @@ class ValuesSpec(Strict):
 
     currency: Literal["NOK", "SEK"] = "NOK"
     sek_per_nok: float = Field(default=1.0, gt=0, description="Fixed exchange rate, SEK per NOK.")
-    per_tonne_hour: dict[str, float] = Field(default_factory=dict, description="Cost of a tonne-hour of freight delay.")
+    per_tonne_hour: dict[str, float] = Field(default_factory=dict, description="Value of a tonne-hour of freight in transport, by commodity (default: the network's value of time).")
     per_lost_tonne: dict[str, float] = Field(default_factory=dict, description="Cost of a tonne of demand not delivered.")
     per_passenger_hour: float = Field(default=0.0, ge=0, description="Value of time of a stranded or delayed passenger.")
     per_commuter_trip_lost: float = Field(default=0.0, ge=0)
     per_mwh_not_served: float = Field(default=0.0, ge=0, description="Value of lost load.")
     per_person_day_below_threshold: float = Field(default=0.0, ge=0, description="Cost of a person-day with too little food.")
+    per_passenger_trip_lost: float = Field(default=0.0, ge=0, description="Cost of a passenger trip given up.")
+    per_mwh_not_served_by_group: dict[Literal["general", "critical", "households", "businesses"], float] = Field(
+        default_factory=dict, description="Value of lost load by customer group (else per_mwh_not_served).")
+    per_tonne_food_unmet: float = Field(default=0.0, ge=0, description="Cost of a tonne of food consumption not met.")
     commodity_weights: dict[str, float] = Field(default_factory=dict, description="Weights for the weighted Q(t); default 1.")
     discount_rate: float = Field(default=0.04, ge=0, lt=1, description="Real discount rate for net present values.")
     sources: Sources
