@@ -204,8 +204,14 @@ def timeline(folder: RunFolder, scenario, out_dir: Path, replication: int = 0) -
         y = labels.index(row.targets)
         x0, x1 = _dates(scenario, [row.start_h, row.end_h])
         ax.barh(y, x1 - x0, left=x0, color=STATE_COLOURS[row.kind], alpha=0.85, height=0.6)
-        text = described.get(row.id, row.id)
-        ax.text(x1, y, f" {text[:60]}  ({format_hours(row.end_h - row.start_h)})", va="center", fontsize=8)
+        text = f"{textwrap.shorten(described.get(row.id, names.of(row.id)), 60, placeholder=' …')}  " \
+               f"({format_hours(row.end_h - row.start_h)})"
+        if row.end_h > 0.6 * scenario.horizon_h:  # no room after the bar: before it, or inside it
+            before = row.start_h > 0.45 * scenario.horizon_h
+            ax.text(x0 if before else x1, y, f"{text} " if before else f"{text} ", va="center", ha="right", fontsize=8,
+                    color="#1b2631" if before else "white")
+        else:
+            ax.text(x1, y, f" {text}", va="center", fontsize=8)
     for kind, marker, colour, label in (("repair-started", "|", "#196f3d", "repair started"),
                                         ("cascade", "x", "#6c3483", "cascade (one failure causes another)"),
                                         ("fuel-out", "v", "#000", "backup generator out of fuel")):
@@ -214,7 +220,7 @@ def timeline(folder: RunFolder, scenario, out_dir: Path, replication: int = 0) -
             ax.scatter(_dates(scenario, hits["time_h"]), [len(labels) - 0.35] * len(hits), marker=marker, color=colour,
                        label=label, zorder=3)
     ax.set_yticks(range(len(labels)))
-    ax.set_yticklabels([", ".join(names.of(t) for t in str(label).split())[:50] for label in labels], fontsize=9)
+    ax.set_yticklabels(["\n".join(textwrap.wrap(names.of_list(str(label)), 34)) for label in labels], fontsize=9)
     _date_axis(ax, scenario)
     ax.invert_yaxis()
     ax.grid(axis="x", color="#ddd", linewidth=0.6)
