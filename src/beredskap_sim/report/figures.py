@@ -120,6 +120,25 @@ def touching(disruptions: pd.DataFrame, scenario, links: set[int], nodes: set[in
     return disruptions[hit] if len(disruptions) else disruptions
 
 
+def until_clock(frame: pd.DataFrame, until_h: float | None, start: str = "time_h") -> pd.DataFrame:
+    """The rows of ``frame`` known at the exercise clock ``until_h`` (all rows when None):
+    records whose step began before the clock (``start`` < clock). Disruption rows (with
+    ``end_h``) that have begun, their end cut at the clock."""
+    if until_h is None or frame.empty:
+        return frame
+    if "end_h" in frame:
+        known = frame[frame["start_h"] <= until_h].copy()
+        known["end_h"] = known["end_h"].clip(upper=until_h)
+        return known
+    return frame[frame[start] < until_h]
+
+
+def _now_line(ax, scenario, until_h: float | None) -> None:
+    """A vertical line at the exercise clock, labelled "now"."""
+    if until_h is not None:
+        ax.axvline(_dates(scenario, [until_h])[0], color="#1b2631", linewidth=1.4, label="now (exercise clock)")
+
+
 def _shade(ax, scenario, rows: pd.DataFrame) -> None:
     for row in rows.itertuples():
         ax.axvspan(*_dates(scenario, [row.start_h, row.end_h]), color=STATE_COLOURS[row.kind], alpha=0.13, lw=0)
@@ -144,31 +163,38 @@ def flow_period_h(scenario, commodity: str) -> float:
     return max(max(slots), step) if slots else max(24.0, step)
 
 
-def resilience_curves(folder: RunFolder, scenario, out_dir: Path) -> Path:
+def resilience_curves(folder: RunFolder, scenario, out_dir: Path, until_h: float | None = None) -> Path:
     """Q per commodity and flow period, median and P5–P95 band over replications; shaded: the
-    disruptions of replication 0 that touch the commodity's routes; dotted: the 95 % line."""
+    disruptions of replication 0 that touch the commodity's routes; dotted: the 95 % line.
+    With ``until_h`` (the exercise clock) nothing after the clock is drawn."""
     from matplotlib.patches import Patch
 
     series = folder.timeseries()
     commodities = list(dict.fromkeys(series["commodity"]))
+    series = until_clock(series, until_h)
     fig, axes = plt.subplots(len(commodities), 1, figsize=(12, 1.7 * len(commodities) + 1.2), sharex=True, squeeze=False)
     n_reps = series["replication"].nunique()
-    disruptions = folder.disruptions()
+    disruptions = until_clock(folder.disruptions(), until_h)
     first = disruptions[disruptions["replication"] == disruptions["replication"].min()] if not disruptions.empty else disruptions
     routes = commodity_routes(scenario)
     for ax, commodity in zip(axes[:, 0], commodities):
         period = flow_period_h(scenario, commodity)
         q = period_q(series[series["commodity"] == commodity], period)
-        x = _dates(scenario, list(q.index) + [q.index[-1] + period])
-        if n_reps > 1:
+        end = [q.index[-1] + period if until_h is None else min(q.index[-1] + period, until_h)] if len(q) else []
+        x = _dates(scenario, list(q.index) + end)
+        if not len(q):
+            pass  # the clock stands at the start: nothing known yet
+        elif n_reps > 1:
             ax.fill_between(x, list(q.quantile(0.05, axis=1)) + [q.quantile(0.05, axis=1).iloc[-1]],
                             list(q.quantile(0.95, axis=1)) + [q.quantile(0.95, axis=1).iloc[-1]],
                             color="#2e86c1", alpha=0.25, step="post", label="P5–P95 of replications")
             values = q.median(axis=1)
         else:
             values = q.iloc[:, 0]
-        ax.step(x, list(values) + [values.iloc[-1]], where="post", color="#1b4f72",
-                label="median" if n_reps > 1 else "Q")
+        if len(q):
+            ax.step(x, list(values) + [values.iloc[-1]], where="post", color="#1b4f72",
+                    label="median" if n_reps > 1 else "Q")
+        _now_line(ax, scenario, until_h)
         links, nodes = routes.get(commodity, (set(), set()))
         mine = touching(first, scenario, links, nodes) if commodity in routes else first
         _shade(ax, scenario, mine)
@@ -189,13 +215,16 @@ def resilience_curves(folder: RunFolder, scenario, out_dir: Path) -> Path:
     return out_dir / "resilience-curves.png"
 
 
-def timeline(folder: RunFolder, scenario, out_dir: Path, replication: int = 0) -> Path:
+def timeline(folder: RunFolder, scenario, out_dir: Path, replication: int = 0, until_h: float | None = None) -> Path:
     """Disruptions of one replication by target (names), on a date axis, with repair starts,
-    cascades and backup generators running out of fuel."""
+    cascades and backup generators running out of fuel. With ``until_h`` (the exercise clock):
+    only what has begun, bars cut at the clock, an open disruption's time "so far"."""
     names = Names(scenario)
     disruptions = folder.disruptions()
+    ends = disruptions["end_h"].copy()
+    disruptions = until_clock(disruptions, until_h)
     mine = disruptions[disruptions["replication"] == replication].sort_values("start_h")
-    events = folder.events()
+    events = until_clock(folder.events(), until_h, start="time_h")
     events = events[events["replication"] == replication]
     labels = list(dict.fromkeys(mine["targets"])) or ["(no disruption)"]
     described = {d.id: d.description for d in scenario.spec.disruptions if getattr(d, "description", "")}
@@ -204,8 +233,9 @@ def timeline(folder: RunFolder, scenario, out_dir: Path, replication: int = 0) -
         y = labels.index(row.targets)
         x0, x1 = _dates(scenario, [row.start_h, row.end_h])
         ax.barh(y, x1 - x0, left=x0, color=STATE_COLOURS[row.kind], alpha=0.85, height=0.6)
+        still_open = until_h is not None and ends[row.Index] > row.end_h
         text = f"{textwrap.shorten(described.get(row.id, names.of(row.id)), 60, placeholder=' …')}  " \
-               f"({format_hours(row.end_h - row.start_h)})"
+               f"({format_hours(row.end_h - row.start_h)}{' so far' if still_open else ''})"
         if row.end_h > 0.6 * scenario.horizon_h:  # no room after the bar: before it, or inside it
             before = row.start_h > 0.45 * scenario.horizon_h
             ax.text(x0 if before else x1, y, f"{text} " if before else f"{text} ", va="center", ha="right", fontsize=8,
@@ -219,6 +249,7 @@ def timeline(folder: RunFolder, scenario, out_dir: Path, replication: int = 0) -
         if not hits.empty:
             ax.scatter(_dates(scenario, hits["time_h"]), [len(labels) - 0.35] * len(hits), marker=marker, color=colour,
                        label=label, zorder=3)
+    _now_line(ax, scenario, until_h)
     ax.set_yticks(range(len(labels)))
     ax.set_yticklabels(["\n".join(textwrap.wrap(names.of_list(str(label)), 34)) for label in labels], fontsize=9)
     _date_axis(ax, scenario)
@@ -230,14 +261,17 @@ def timeline(folder: RunFolder, scenario, out_dir: Path, replication: int = 0) -
     return _save(fig, out_dir / "timeline.png")
 
 
-def _food_panel(ax, scenario, food: pd.DataFrame, names: Names) -> None:
-    """Days of supply per municipality (median over replications) with the alarm level."""
+def _food_panel(ax, scenario, food: pd.DataFrame, names: Names, until_h: float | None = None) -> None:
+    """Days of supply per municipality (median over replications) with the alarm level; with
+    ``until_h`` only up to the exercise clock."""
+    food = until_clock(food, until_h)
     for name, group in food.groupby("name"):
         median = group.groupby("time_h")["value"].median()
         ax.plot(_dates(scenario, median.index), median.values, linewidth=1.3, label=names.of(name))
     threshold = scenario.spec.food.threshold_days if scenario.spec.food is not None else None
     if threshold is not None:
         ax.axhline(threshold, color="#d62728", linestyle="--", linewidth=1.2, label=f"alarm level {threshold:g} d")
+    _now_line(ax, scenario, until_h)
     ax.set_ylim(bottom=0)
     ax.set_ylabel("days of supply")
     ax.set_title("Food: days of supply per municipality (median over replications)")
@@ -321,17 +355,82 @@ def supply_panels(folder: RunFolder, scenario, out_dir: Path) -> Path | None:
     return _save(fig, out_dir / "supply-panels.png")
 
 
-def panel_figures(folder: RunFolder, scenario, out_dir: Path, size: tuple[float, float] = (8.0, 4.6)) -> dict[str, Path]:
+def _power_to_now(ax, scenario, supply: pd.DataFrame, until_h: float) -> bool:
+    """Customers without power (all local grids, mean over replications) and the areas' load
+    not served (MW = MWh per hour, demand − served) up to the exercise clock. False when the
+    run has neither series."""
+    grid = until_clock(supply[(supply["system"] == "local-grid") & (supply["series"] == "customers_out")], until_h)
+    area = until_clock(supply[supply["system"] == "power"], until_h)
+    if grid.empty and area.empty:
+        return False
+    if not grid.empty:
+        out = grid.groupby(["time_h", "replication"])["value"].sum().groupby("time_h").mean()
+        ax.step(_dates(scenario, out.index), out.values, where="post", color="#c0392b", label="customers without power")
+        ax.set_ylabel("customers without power")
+    if not area.empty:
+        wide = area.pivot_table(index=["time_h", "replication"], columns="series", values="value", aggfunc="sum")
+        short = (wide["demand_mwh"] - wide["served_mwh"]).clip(lower=0).groupby("time_h").mean()
+        if short.max() > 1e-9:
+            twin = ax.twinx()
+            twin.step(_dates(scenario, short.index), short.values, where="post", color="#e67e22",
+                      label="area load not served (MW)")
+            twin.set_ylabel("area load not served (MW)")
+            twin.set_ylim(bottom=0)
+    _now_line(ax, scenario, until_h)
+    ax.set_ylim(0, max(float(grid["value"].max()) * 1.15 if not grid.empty else 0.0, 10.0))
+    ax.legend(fontsize=8, loc="upper left")
+    ax.set_title("Power up to now", fontsize=10)
+    _date_axis(ax, scenario)
+    return True
+
+
+def _trains_to_now(ax, scenario, events: pd.DataFrame, until_h: float, replications: int) -> bool:
+    """Departures replaced by bus and cancelled so far (cumulative, mean per replication) up to
+    the exercise clock. False when none has been yet."""
+    kinds = (("departure-replaced", "#f39c12", "replaced by bus"), ("departure-cancelled", "#d62728", "cancelled"))
+    known = until_clock(events[events["kind"].isin([k for k, _, _ in kinds])], until_h)
+    for kind, colour, label in kinds:
+        hits = np.sort(known.loc[known["kind"] == kind, "time_h"].to_numpy())
+        if len(hits):
+            x = _dates(scenario, np.r_[0.0, hits, until_h])
+            y = np.r_[0, np.arange(1, len(hits) + 1), len(hits)] / max(replications, 1)
+            ax.step(x, y, where="post", color=colour, label=label)
+    _now_line(ax, scenario, until_h)
+    ax.set_ylim(bottom=0)
+    ax.set_ylabel("departures so far (mean)")
+    ax.set_title("Passenger trains up to now", fontsize=10)
+    ax.legend(fontsize=8, loc="upper left")
+    _date_axis(ax, scenario)
+    return True
+
+
+def panel_figures(folder: RunFolder, scenario, out_dir: Path, size: tuple[float, float] = (8.0, 4.6),
+                  until_h: float | None = None) -> dict[str, Path]:
     """The supply panels one by one, each ``size`` inches (for the workshop page): ``food``,
-    ``power`` and ``passengers`` (trains and commuters side by side), those the run has."""
+    ``power`` and ``passengers`` (trains and commuters side by side), those the run has.
+
+    With ``until_h`` (exercise mode) no panel shows the future: food is drawn to the clock,
+    and the horizon totals of power and passengers give way to their course up to the clock
+    (customers out and area load not served; departures replaced and cancelled so far)."""
     names = Names(scenario)
     supply, kpis = folder.supply(), folder.kpis()
     out: dict[str, Path] = {}
     food = supply[(supply["system"] == "food") & (supply["series"] == "days_of_supply")]
     if not food.empty:
         fig, ax = plt.subplots(figsize=size)
-        _food_panel(ax, scenario, food, names)
+        _food_panel(ax, scenario, food, names, until_h)
         out["food"] = _save(fig, out_dir / "panel-food.png")
+    if until_h is not None:
+        fig, ax = plt.subplots(figsize=size)
+        if _power_to_now(ax, scenario, supply, until_h):
+            out["power"] = _save(fig, out_dir / "panel-power.png")
+        else:
+            plt.close(fig)
+        if scenario.spec.passengers is not None:
+            fig, ax = plt.subplots(figsize=size)
+            _trains_to_now(ax, scenario, folder.events(), until_h, int(kpis["replication"].nunique()))
+            out["passengers"] = _save(fig, out_dir / "panel-passengers.png")
+        return out
     power = kpis[kpis["kpi"].isin(["ens_general_mwh", "load_ens_mwh"])]
     if not power.empty:
         fig, ax = plt.subplots(figsize=size)
