@@ -161,7 +161,7 @@ def place_labels(ax, places: list[Place], markers: list[tuple[float, float]],
             leaders = np.vstack([leaders, leader[None, :]])
         ha = "left" if ux > 0 else "right" if ux < 0 else "center"
         va = "bottom" if uy > 0 else "top" if uy < 0 else "center"
-        arrow = dict(arrowstyle="-", color="#888", lw=0.5, shrinkA=0, shrinkB=2) if gap_pt >= LEADER_FROM_PT else None
+        arrow = dict(arrowstyle="-", color="#888", lw=0.5, shrinkA=0, shrinkB=2, patchA=None) if gap_pt >= LEADER_FROM_PT else None
         ax.annotate(place.text, xy=(place.x, place.y), xytext=(ux * gap_pt, uy * gap_pt),
                     textcoords="offset points", ha=ha, va=va, arrowprops=arrow, gid=LABEL_GID, **style)
         blocked = np.vstack([blocked, box[None, :]])

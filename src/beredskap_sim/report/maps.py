@@ -180,7 +180,8 @@ def draw_map(network: Network, link_colours: dict[int, str], title: str, out: Pa
              legend: list[tuple[str, str]] | None = None, network_file: str | None = None,
              node_values: dict[str, str] | None = None, ax=None, frame_links: set[int] | None = None,
              labels: bool = True, max_labels: int = MAX_LABELS, legend_ax=None,
-             frame: tuple[float, float, float, float] | None = None, detail: bool = False):
+             frame: tuple[float, float, float, float] | None = None, detail: bool = False,
+             artists: dict | None = None):
     """Draw ``network`` with the given colour per link index; save to ``out`` (PNG/SVG) if given.
 
     The frame holds the ends of ``frame_links`` (default: the network's regions). Rail and road
@@ -190,7 +191,9 @@ def draw_map(network: Network, link_colours: dict[int, str], title: str, out: Pa
     legend gives the kinds of place and the link states; country names and a scale bar stand in
     for longitude and latitude. ``frame`` (lon0, lon1, lat0, lat1) overrides ``frame_links``.
     With ``detail``, a cluster of places too close to label (``_dense_cluster``) is shown
-    magnified in an inset (``_detail_inset``) and labelled there."""
+    magnified in an inset (``_detail_inset``) and labelled there. ``artists``, when given, is
+    filled with the drawn ``links`` (index → line) and ``nodes`` (id → marker), so that an
+    animation can recolour them without drawing the map again (``recolour``)."""
     nodes = network.spec.nodes
     x0, x1, y0, y1 = frame or _frame(network, frame_links)
     own = ax is None
@@ -204,27 +207,29 @@ def draw_map(network: Network, link_colours: dict[int, str], title: str, out: Pa
     ax.set_ylim(y0, y1)
     ax.set_facecolor("#eaf2f8")
     outline = find_outline(network_file)
-    if outline is not None:
-        for ring in _outline(str(outline)):
-            xs, ys = zip(*ring)
-            ax.fill(xs, ys, facecolor="#fbfaf5", edgecolor="#555555", linewidth=0.8, zorder=1)
+    if outline is not None:  # one collection of all rings: drawn in one pass, not a patch per ring
+        from matplotlib.collections import PolyCollection
+
+        ax.add_collection(PolyCollection(_outline(str(outline)), facecolors="#fbfaf5", edgecolors="#555555",
+                                         linewidths=0.8, zorder=1), autolim=False)
     visible = [n for n in nodes if x0 <= n.lon <= x1 and y0 <= n.lat <= y1]
     if frame is None:  # a detail inset (given its frame) has no room for country names
         _country_names(ax, visible, (x0, x1, y0, y1), lat0, outline)
+    drawn_links, drawn_nodes = {}, {}
     for i, link in enumerate(network.spec.links):
         a, b = nodes[network.node_index[link.from_]], nodes[network.node_index[link.to]]
         style = MODE_STYLE.get(link.mode, MODE_STYLE["road"])
         side = PARALLEL_OFFSET_PT if link.mode == "rail" else -PARALLEL_OFFSET_PT
-        ax.plot([a.lon, b.lon], [a.lat, b.lat], color=link_colours.get(i, STATE_COLOURS["open"]),
-                linestyle=style["linestyle"], linewidth=style["width"] * (1.5 if i in link_colours else 1.0),
-                zorder=3 if i in link_colours else 2, solid_capstyle="round", transform=_offset(ax, fig, a, b, lat0, side))
+        line, = ax.plot([a.lon, b.lon], [a.lat, b.lat], linestyle=style["linestyle"], solid_capstyle="round",
+                        transform=_offset(ax, fig, a, b, lat0, side))
+        drawn_links[i] = line
     for node in nodes:
         marker, size, colour, _ = PLACE_STYLE.get(node.kind, PLACE_STYLE["junction"])
-        if node_values and node.id in node_values:
-            colour = node_values[node.id]
-            size *= 2.2
-        ax.scatter([node.lon], [node.lat], s=size, clip_on=True, marker=marker, color=colour, zorder=4,
-                   edgecolors="white", linewidths=0.6)
+        drawn_nodes[node.id] = ax.scatter([node.lon], [node.lat], s=size, clip_on=True, marker=marker, color=colour,
+                                          zorder=4, edgecolors="white", linewidths=0.6)
+    recolour(network, {"links": drawn_links, "nodes": drawn_nodes}, link_colours, node_values)
+    if artists is not None:
+        artists.update(links=drawn_links, nodes=drawn_nodes)
     kinds = dict.fromkeys(PLACE_STYLE[n.kind][1:] for n in visible if n.kind in PLACE_STYLE)
     handles = [Line2D([0], [0], color="#333", linestyle=MODE_STYLE[m]["linestyle"], label=m) for m in ("rail", "road")]
     handles += [Line2D([0], [0], color=c, linewidth=3, label=label) for label, c in (legend or [])]
@@ -251,11 +256,30 @@ def draw_map(network: Network, link_colours: dict[int, str], title: str, out: Pa
         if cluster:
             reserved += _detail_inset(ax, network, link_colours, network_file, node_values, cluster, visible, reserved)
             skip = {n.id for n in cluster[1:]}  # the largest place keeps its label on the main map
+        reserved += [t for t in ax.texts if t.get_gid() == "country-name"]
         _labels(ax, network, link_colours, visible, max_labels, reserved, skip)
     if own and out is not None:
         fig.savefig(out)
         plt.close(fig)
     return fig
+
+
+def recolour(network: Network, artists: dict, link_colours: dict[int, str], node_values: dict[str, str] | None = None):
+    """Set each drawn link's colour, width and layer (a coloured link: 1.5 × wider, on top; the
+    rest in the open colour) and each place's marker (a value colour: that colour, 2.2 × the
+    area; else its kind's colour and size)."""
+    for i, line in artists["links"].items():
+        width = MODE_STYLE.get(network.spec.links[i].mode, MODE_STYLE["road"])["width"]
+        line.set_color(link_colours.get(i, STATE_COLOURS["open"]))
+        line.set_linewidth(width * (1.5 if i in link_colours else 1.0))
+        line.set_zorder(3 if i in link_colours else 2)
+    kinds = {n.id: n.kind for n in network.spec.nodes}
+    for node_id, marker in artists["nodes"].items():
+        _, size, colour, _ = PLACE_STYLE.get(kinds[node_id], PLACE_STYLE["junction"])
+        if node_values and node_id in node_values:
+            colour, size = node_values[node_id], size * 2.2
+        marker.set_facecolor(colour)
+        marker.set_sizes([size])
 
 
 DENSE_PX = 16.0      # places closer than this on the map form a cluster shown in a detail inset
