@@ -75,3 +75,33 @@ def test_exercise_panels_show_the_state_so_far(gyda, tmp_path):
     fill = known[known["id"] == "meraakerbanen-fill"].iloc[0]
     assert fill.end_h == CLOCK_H and fill.end_h - fill.start_h == pytest.approx(20.0)  # 12 Jan 12:00 (+60 h) to the clock (+80 h)
     assert "storm-16-jan-local-grids" not in set(known["id"])
+
+
+def test_a_commodity_with_nothing_due_gets_no_curve_panel(gyda, tmp_path):
+    """Fuel with nothing due all run long (no backup generator ordered any) is no panel of a
+    flat Q = 1; the other commodities keep theirs."""
+    scenario, folder = gyda
+
+    class NoFuel:
+        def __getattr__(self, name):
+            return getattr(folder, name)
+
+        def timeseries(self):
+            series = folder.timeseries()
+            return series.assign(due_t=series["due_t"].where(series["commodity"] != "fuel", 0.0))
+
+    def panels(source) -> list[str]:
+        plt.close("all")
+        keep = figures.plt.close
+        figures.plt.close = lambda *a, **k: None
+        try:
+            figures.resilience_curves(source, scenario, tmp_path)
+        finally:
+            figures.plt.close = keep
+        labels = [ax.get_ylabel().split("\n")[0] for ax in plt.gcf().axes]
+        plt.close("all")
+        return labels
+
+    assert "fuel" in panels(folder)
+    without = panels(NoFuel())
+    assert "fuel" not in without and "timber" in without

@@ -129,3 +129,14 @@ def test_unknown_ids_get_did_you_mean(tmp_path):
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert "unknown target 'e14-meraker-bordr'; did you mean 'e14-meraker-border'" in proc.stderr
     assert "did you mean 'ostersund'" in proc.stderr
+
+
+def test_a_commodity_that_never_moved_gets_no_column():
+    """Fuel named by the scenario but never demanded in any replication: no column of zeros;
+    a commodity demanded in one replication of ten (mean 0.1 t) keeps its column."""
+    rows = [summary_row(k, s, "t", v, max=v) for s, v in (("all", 100.0), ("general", 100.0), ("fuel", 0.0))
+            for k in ("tonnes_demanded", "tonnes_delivered")]
+    rows += [summary_row(k, "medical", "t", 0.1, n=10, max=1.0) for k in ("tonnes_demanded", "tonnes_delivered")]
+    text = format_kpi_table(pd.DataFrame(rows), ["all", "general", "fuel", "medical"], width=100)
+    header = text.splitlines()[0]
+    assert "general" in header and "medical" in header and "fuel" not in header

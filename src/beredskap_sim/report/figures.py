@@ -170,7 +170,8 @@ def resilience_curves(folder: RunFolder, scenario, out_dir: Path, until_h: float
     from matplotlib.patches import Patch
 
     series = folder.timeseries()
-    commodities = list(dict.fromkeys(series["commodity"]))
+    due = series.groupby("commodity", sort=False)["due_t"].sum()
+    commodities = [c for c in dict.fromkeys(series["commodity"]) if due[c] > 1e-9] or list(due.index[:1])  # none empty
     series = until_clock(series, until_h)
     fig, axes = plt.subplots(len(commodities), 1, figsize=(12, 1.7 * len(commodities) + 1.2), sharex=True, squeeze=False)
     n_reps = series["replication"].nunique()
