@@ -159,8 +159,12 @@ class GridCrewSpec(Strict):
     """The grid company's repair crews for one local grid."""
 
     size: int = Field(ge=1, description="Crews that can work at once.")
-    travel: Duration = Field(ge=0, description="Time to reach a fault (fixed until crews travel on the network).")
+    travel: Duration = Field(ge=0, description="Time from the municipality's road network to a fault (the last stretch), "
+                                               "added to every fault's repair.")
     repair: Duration = Field(gt=0, description="Work at one fault once the crew is there.")
+    base: str | None = Field(default=None, description="Node the crews set out from (the grid company's depot). Given: "
+                             "a crew first drives from it to the grid's node on the open roads as they are at the "
+                             "storm's end, and waits while no road leads there. Left out: the crews are local.")
 
 
 class CustomerGroupSpec(Strict):
