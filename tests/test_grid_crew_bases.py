@@ -53,3 +53,11 @@ def test_a_closed_road_sends_the_crews_round_by_the_detour(tmp_path):
     # With a 300 km road round, the crews drive 3 h instead of waiting.
     hours, _ = case(tmp_path, road_closure="20h", detour=True)
     assert hours == pytest.approx(hours_out(6 + 3))
+
+
+def test_an_unknown_base_is_an_error_naming_the_field(tmp_path):
+    from beredskap_sim.scenario.errors import ScenarioError
+
+    with pytest.raises(ScenarioError) as error:
+        case(tmp_path, base="nowhere")
+    assert "power.distribution[0].crews.base" in str(error.value) and "nowhere" in str(error.value)
