@@ -23,7 +23,8 @@ Bookkeeping in numpy arrays, one SimPy process ticking every hour for all munici
   its production falls to ``production_factor`` (a production area losing imported feed);
 * a warehouse (distribution centre) with a finite ``stock_t`` ships what it has; with
   ``supply_from`` it reorders for itself in tonnes (``reorder_t`` / ``order_up_to_t``), split
-  over the groups by their shares; ``production_t_per_day`` adds to its stock.
+  over the groups by their shares; its production (``FoodSpec.production_t_per_day``: its own
+  figure, or its municipalities' shares of the county total) adds to its stock.
 
 **Hoarding surge.** A disruption with ``food_demand_factor: f`` on municipality nodes makes
 their households buy f × the normal consumption per hour while it is active (several active
@@ -176,7 +177,7 @@ class FoodSystem:
             if np.isfinite(self.warehouse_stock[node]):
                 outage = self._outage(node, t)
                 factor = 1.0 if outage is None else outage.production_factor
-                self.warehouse_stock[node] += factor * w.production_t_per_day / 24.0
+                self.warehouse_stock[node] += factor * self.spec.production_t_per_day(w) / 24.0
         need = self.daily / 24.0
         take = np.minimum(self.stock, need * self.demand_factor[:, None])
         self.stock -= take
