@@ -58,3 +58,21 @@ def test_family_kpis_and_values_stand_for_the_groups(tmp_path):
     for kpi in ("tonnes_delivered", "tonnes_demanded", "tonnes_lost"):
         assert rows[(kpi, "food")] == pytest.approx(rows[(kpi, "chilled")] + rows[(kpi, "dry")])
     assert rows[("tonnes_delivered", "food")] > 0
+
+
+def test_family_delays_and_q_pool_the_groups(tmp_path):
+    """The family column is never blank: its delay is the tonne-weighted mean of its groups'
+    deliveries, its late tonnes their sum, and its Q = Σ delivered / Σ due over the groups
+    per step (not a mean of the groups' Q: a group catching up in a step can make up for
+    another's dip)."""
+    rec = simulate(border_food_case(tmp_path, []))
+    rows = {(k.kpi, k.scope): k.value for k in kpi_table(rec)}
+    tonnes = {g: rows[("tonnes_delivered", g)] for g in ("chilled", "dry")}
+    mean = sum(rows[("delay_mean_h", g)] * tonnes[g] for g in tonnes) / sum(tonnes.values())
+    assert rows[("delay_mean_h", "food")] == pytest.approx(mean)
+    assert rows[("tonnes_late", "food")] == pytest.approx(rows[("tonnes_late", "chilled")] + rows[("tonnes_late", "dry")])
+    idx = [rec.commodities.index(g) for g in ("chilled", "dry")]
+    q = np.where(rec.due[idx].sum(0) > 1e-9, np.minimum(1.0, rec.delivered[idx].sum(0)
+                                                         / np.maximum(rec.due[idx].sum(0), 1e-9)), 1.0)
+    assert rows[("resilience_loss_h", "food")] == pytest.approx(float((1 - q).sum() * rec.step_h))
+    assert rows[("resilience_loss_h", "food")] > 0  # the border is closed to food for the whole run

@@ -149,9 +149,11 @@ def test_workshop_page_fits_a_projector_and_runs_an_exercise(browser, tmp_path):
         assert len(browser.find_elements("css selector", ".tile")) >= 5
         browser.find_element("id", "exercise-on").click()
         wait.until(lambda d: d.find_element("id", "step-1d").is_displayed())
-        for _ in range(3):
+        for _ in range(3):  # each step's run must be done (a new "done (run N") before the next click
+            before = browser.find_element("id", "status").text
             browser.find_element("id", "step-1d").click()
-            wait.until(lambda d: d.find_element("id", "status").text.startswith("done"))
+            wait.until(lambda d: d.find_element("id", "status").text.startswith("done")
+                       and d.find_element("id", "status").text != before)
         browser.find_element("id", "inject-closure").click()  # the first target: a whole line
         wait.until(lambda d: len(d.find_elements("css selector", "#log li")) == 4
                    and d.find_element("id", "status").text.startswith("done (run"))

@@ -160,3 +160,14 @@ def test_comparison_table_puts_a_currency_on_every_amount_and_no_empty_share():
     for line in text.splitlines():
         if any(word in line for word in ("benefit per year", "everyday", "resilience", "NPV")):
             assert "NOK" in line, line
+
+
+def test_a_commodity_that_never_moved_gets_no_column():
+    """Fuel named by the scenario but never demanded in any replication: no column of zeros;
+    a commodity demanded in one replication of ten (mean 0.1 t) keeps its column."""
+    rows = [summary_row(k, s, "t", v, max=v) for s, v in (("all", 100.0), ("general", 100.0), ("fuel", 0.0))
+            for k in ("tonnes_demanded", "tonnes_delivered")]
+    rows += [summary_row(k, "medical", "t", 0.1, n=10, max=1.0) for k in ("tonnes_demanded", "tonnes_delivered")]
+    text = format_kpi_table(pd.DataFrame(rows), ["all", "general", "fuel", "medical"], width=100)
+    header = text.splitlines()[0]
+    assert "general" in header and "medical" in header and "fuel" not in header

@@ -129,11 +129,16 @@ def freight_kpis(rec: Recording, weights: dict[str, float] | None = None) -> lis
     rows += transport_rows(rec)
     # A commodity family (``food`` = its groups) gets tonne totals under its own name, unless the
     # family name is itself a recorded commodity (then its own rows stand, so costs summed over
-    # commodities never count a tonne twice).
+    # commodities never count a tonne twice). Its delays pool its groups' deliveries, and its Q
+    # is Σ delivered / Σ due over its groups, so the family column is never blank where its
+    # groups have values.
     for family, members in (rec.families or {}).items():
         idx = [rec.commodities.index(c) for c in members if c in rec.commodities]
         if idx and family not in rec.commodities:
             totals(family, idx, everything)
+            pooled = np.isin(rec.delivery_commodity, idx)
+            rows += _delay_rows(family, rec.delivery_tonnes[pooled], rec.delivery_delay_h[pooled])
+            rows += _curve_rows(family, rec.delivered[idx].sum(0), rec.due[idx].sum(0), backlog[idx].sum(0), rec.step_h)
     return rows
 
 

@@ -15,12 +15,19 @@ fault, repair it. Bookkeeping only, no SimPy process:
   restore time = max(storm end, crew free) + ``travel_time_h`` + ``repair``. With c crews,
   travel T and repair R starting at the storm end E, fault j (0-based) is back at
   ``E + (⌊j / c⌋ + 1) × (T + R)``.
+* **Crews from a base** (``crews.base``): each crew first drives from its base to the grid's
+  node over the roads as they are at dispatch (``road_h``, the live network's shortest time,
+  ``network.travel``), then works as above: fault j is back at
+  ``E + D + (⌊j / c⌋ + 1) × (T + R)`` with D the drive. While no open road leads from the base
+  to the grid, the faults wait and are dispatched again when the network changes (a road
+  reopens): E is then the reopening time. So a closed road delays repair (Lierne, Feb 2024).
 * **Measures**: customers out over time (mean per recording step), customer-hours
   ``Σ customers × (restore − start)`` (to the horizon when not yet restored), energy not
   served per customer group ``customer-hours × kW / 1000`` (MWh).
 
-Simplifications: faults are not placed on a map; all crews of a grid are local to it; the
-storm's faults all arise at its start; the travel time is fixed per grid.
+Simplifications: faults are not placed on a map (T is the same for every fault); the drive
+from the base is planned at dispatch (a road closing after the crews left does not stop
+them) and made once per storm; the storm's faults all arise at its start.
 """
 
 from __future__ import annotations
@@ -33,19 +40,20 @@ GROUPS = ("households", "businesses", "critical")
 
 
 def travel_time_h(grid, fault: int) -> float:
-    """Hours for a crew of ``grid`` to reach fault number ``fault``.
-
-    Fixed per grid (``crews.travel``) until repair crews travel on the network: this is the
-    one place to swap for a network travel time (e.g. closed roads, as in Lierne, Feb 2024).
-    """
+    """Hours for a crew of ``grid``, in the grid's area, to reach fault number ``fault``
+    (``crews.travel``, the same for every fault: faults have no place on the map)."""
     return grid.crews.travel
 
 
 class LocalGrids:
     """Faults and crews of every local grid of a run."""
 
-    def __init__(self, specs, critical_loads) -> None:
+    def __init__(self, specs, critical_loads, road_h=None) -> None:
+        """``road_h(origin node id, target node id) -> hours`` (``inf``: no open road) is the
+        live network's drive time for crews with a base; without it bases are ignored."""
         self.specs = list(specs)
+        self.road_h = road_h
+        self._blocked: list[int] = []  # faults whose crews find no open road from their base
         self.index = {g.id: i for i, g in enumerate(self.specs)}
         self.customers = np.array([[getattr(g, name).customers for name in GROUPS] for g in self.specs], dtype=float).reshape(-1, 3)
         self.kw = np.array([[getattr(g, name).kw for name in GROUPS] for g in self.specs], dtype=float).reshape(-1, 3)
@@ -91,13 +99,41 @@ class LocalGrids:
 
     def storm_end(self, key: str, t: float) -> None:
         """The storm is over at ``t``: crews take its faults, critical loads' lines first."""
-        faults = self._pending.pop(key, [])
+        self._dispatch(self._pending.pop(key, []), t)
+
+    def network_changed(self, t: float) -> None:
+        """The roads changed at ``t``: faults waiting for a road from their crews' base try again."""
+        if self._blocked:
+            waiting, self._blocked = self._blocked, []
+            self._dispatch(waiting, t)
+
+    def drive_h(self, i: int) -> float:
+        """Hours from grid ``i``'s crew base to its node on the roads now (0 without a base)."""
+        base = self.specs[i].crews.base
+        if base is None or self.road_h is None or base == self.specs[i].node:
+            return 0.0
+        return self.road_h(base, self.specs[i].node)
+
+    def _dispatch(self, faults: list[int], t: float) -> None:
+        """Assign ``faults`` to crews at ``t`` (see the module docstring); those of a grid its
+        crews cannot reach by road wait in ``_blocked``."""
+        drive: dict[int, float] = {}
+        set_out: set[tuple[int, int]] = set()  # crews that have made the drive in this dispatch
         for f in sorted(faults, key=lambda f: (self.f_load[f] < 0, f)):
             i = self.f_grid[f]
             spec = self.specs[i]
+            if i not in drive:
+                drive[i] = self.drive_h(i)
+            if math.isinf(drive[i]):
+                self._blocked.append(f)
+                continue
             free = self.crew_free[i]
             c = min(range(len(free)), key=free.__getitem__)
-            done = max(free[c], t) + travel_time_h(spec, f) + spec.crews.repair
+            start = max(free[c], t)
+            if (i, c) not in set_out:
+                start += drive[i]
+                set_out.add((i, c))
+            done = start + travel_time_h(spec, f) + spec.crews.repair
             free[c] = done
             self.f_restore[f] = done
 

@@ -23,7 +23,8 @@ Bookkeeping in numpy arrays, one SimPy process ticking every hour for all munici
   its production falls to ``production_factor`` (a production area losing imported feed);
 * a warehouse (distribution centre) with a finite ``stock_t`` ships what it has; with
   ``supply_from`` it reorders for itself in tonnes (``reorder_t`` / ``order_up_to_t``), split
-  over the groups by their shares; ``production_t_per_day`` adds to its stock.
+  over the groups by their shares; its production (``FoodSpec.production_t_per_day``: its own
+  figure, or its municipalities' shares of the county total) adds to its stock.
 
 **Hoarding surge.** A disruption with ``food_demand_factor: f`` on municipality nodes makes
 their households buy f × the normal consumption per hour while it is active (several active
@@ -95,7 +96,8 @@ class FoodSystem:
         self.warehouse_stock = {w.node: (np.inf if w.stock_t is None else float(w.stock_t)) for w in spec.warehouses}
         self.warehouse_min = dict(self.warehouse_stock)
         self._finite_warehouses = [node for node, level in self.warehouse_stock.items() if np.isfinite(level)]
-        self._producing = [node for node in self._finite_warehouses if self.warehouses[node].production_t_per_day]
+        self._production_tpd = {node: spec.production_t_per_day(w) for node, w in self.warehouses.items()}
+        self._producing = [node for node in self._finite_warehouses if self._production_tpd[node]]
         self.warehouse_on_order = {w.node: 0.0 for w in spec.warehouses}
         self.outages = {w.node: [(parse_instant(o.start, scenario.start), o) for o in w.outages] for w in spec.warehouses}
         # Sources in order of preference, and the one each municipality used last.
@@ -188,10 +190,9 @@ class FoodSystem:
         shelves hold), chilled goods spoil where the cold chain has no power, and the measures
         (minimum days of supply, hours below the threshold, stock-out hours) are updated."""
         for node in self._producing:
-            w = self.warehouses[node]
             outage = self._outage(node, t) if self.outages.get(node) else None
             factor = 1.0 if outage is None else outage.production_factor
-            self.warehouse_stock[node] += factor * w.production_t_per_day / 24.0
+            self.warehouse_stock[node] += factor * self._production_tpd[node] / 24.0
         need = self.daily / 24.0
         want = need * self.demand_factor[:, None] if self._surges else need
         take = np.minimum(self.stock, want)

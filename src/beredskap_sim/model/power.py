@@ -33,6 +33,7 @@ import numpy as np
 import simpy
 
 from ..network.state import Effect, NetworkState
+from ..network.travel import travel_time_h
 from ..scenario.resolved import Scenario
 from .distribution import LocalGrids
 from .generation import AreaGeneration
@@ -83,7 +84,9 @@ class PowerSystem:
         self._critical_mw = [sum(self.loads[j].mw for j in mine) for mine in self._loads_of_area]
         self.general_unserved_share = np.zeros(n_areas)
         self.fleets = [AreaGeneration(a, scenario.start.month - 1) for a in self.areas]
-        self.grids = LocalGrids(spec.distribution, self.loads)
+        self.grids = LocalGrids(spec.distribution, self.loads, self._road_h)
+        if any(g.crews.base is not None for g in spec.distribution):
+            state.subscribe(lambda: self.grids.network_changed(self.env.now))  # a reopened road lets crews through
         self._rail_deps = [(d, tuple(self._links(d.links))) for d in spec.dependencies if d.kind == "rail-power"]
         steps = recorder.released.shape[1]
         self.rec_demand = np.zeros((n_areas, steps))
@@ -108,6 +111,13 @@ class PowerSystem:
         self._process = None
         self._asleep: tuple[int, int, list] | None = None  # (first hour, hours, plans) of a quiet stretch
         self._poked = False
+
+    def _road_h(self, origin: str, target: str) -> float:
+        """Hours by road from node ``origin`` to node ``target`` on the network as it is now
+        (``network.travel.travel_time_h``); ``inf`` when no open road leads there."""
+        net = self.scenario.network
+        return travel_time_h(net, self.state.link_open, self.state.speed_factors, net.node_index[origin],
+                             [net.node_index[target]], ("road",))
 
     def _links(self, names: list[str]) -> list[int]:
         out: list[int] = []

@@ -1,20 +1,28 @@
-"""The scenario in plain words, for the command line and the report."""
+"""The scenario in plain words, for the command line and the report: places, lines, flows
+and disruptions by the names the files give them (``names.Names``), times as dates."""
 
 from __future__ import annotations
 
+import textwrap
+from datetime import timedelta
+
 from ..model.disruptions import describe_effect
 from ..scenario.units import format_hours
+from .names import Names
 
 
 def describe(scenario) -> str:
     """One paragraph in plain words: what the scenario simulates, over what, with what disruptions."""
     net = scenario.network
+    names = Names(scenario)
     tonnes = sum(d.tonnes_per_day for d in scenario.demands)
     parts = [
         f"{scenario.name}: {format_hours(scenario.horizon_h)} from {scenario.start:%Y-%m-%d %H:%M} on network "
         f"'{scenario.network_spec.name}' ({net.n_nodes} nodes, {net.n_links} links).",
         f"{len(scenario.demands)} freight flows carry {tonnes:,.1f} t/day of "
-        f"{', '.join(dict.fromkeys(d.commodity for d in scenario.demands)) or 'nothing'}.",
+        f"{', '.join(dict.fromkeys(d.commodity for d in scenario.demands)) or 'nothing'}"
+        + (f" ({'; '.join(names.of(f.id) for f in scenario.spec.freight)})" if 0 < len(scenario.spec.freight) <= 4 else "")
+        + ".",
     ]
     systems = [name for name, on in (("food", scenario.spec.food is not None), ("power", scenario.power_enabled),
                                      ("passengers", scenario.spec.passengers is not None)) if on]
@@ -22,10 +30,12 @@ def describe(scenario) -> str:
         parts.append(f"Supply systems modelled: {', '.join(systems)}.")
     if scenario.hazards:
         parts.append(f"{len(scenario.hazards)} random hazard{'s' if len(scenario.hazards) != 1 else ''}: "
-                     + ", ".join(f"{h.id} ({h.rate_per_year:g}/yr)" for h in scenario.hazards) + ".")
+                     + "; ".join(f"{_short(h.description) or h.id} ({h.rate_per_year:.2g}/yr)" for h in scenario.hazards)
+                     + ".")
     if scenario.disruptions:
-        texts = [f"{d.id} ({', '.join(d.targets)}: {describe_effect(d)} from {format_hours(d.start_h)} for "
-                 f"{format_hours(d.duration_h)})" for d in scenario.disruptions]
+        texts = [f"{_short(d.description) or d.id} ({names.of_list(d.targets, 4)}: {describe_effect(d)} from "
+                 f"{scenario.start + timedelta(hours=d.start_h):%a %d %b %H:%M} for {format_hours(d.duration_h)})"
+                 for d in scenario.disruptions]
         parts.append(f"{len(texts)} scheduled disruption{'s' if len(texts) != 1 else ''}: " + "; ".join(texts) + ".")
     else:
         parts.append("No scheduled disruptions.")
@@ -46,3 +56,8 @@ def _movements(scenario) -> list[str]:
     if not texts:
         return []
     return [f"{len(texts)} military movement{'s' if len(texts) != 1 else ''}: " + "; ".join(texts) + "."]
+
+
+def _short(text: str, width: int = 70) -> str:
+    """``text`` cut at a word to ``width`` characters ("…" marks the cut)."""
+    return textwrap.shorten(" ".join((text or "").split()), width, placeholder=" …")

@@ -27,7 +27,7 @@ import pandas as pd  # noqa: E402
 from ..results import RunFolder  # noqa: E402
 from ..scenario.loader import load_scenario  # noqa: E402
 from ..scenario.units import format_hours  # noqa: E402
-from .maps import STATE_COLOURS, draw_map, draw_situation_map  # noqa: E402
+from .maps import STATE_COLOURS, draw_map, draw_situation_map, recolour  # noqa: E402
 from .moments import affected_at, commodity_routes, links_used, local_links, worst_moment  # noqa: E402
 from .names import COMPARISON_KPIS, Names, format_number  # noqa: E402
 
@@ -121,6 +121,25 @@ def touching(disruptions: pd.DataFrame, scenario, links: set[int], nodes: set[in
     return disruptions[hit] if len(disruptions) else disruptions
 
 
+def until_clock(frame: pd.DataFrame, until_h: float | None, start: str = "time_h") -> pd.DataFrame:
+    """The rows of ``frame`` known at the exercise clock ``until_h`` (all rows when None):
+    records whose step began before the clock (``start`` < clock). Disruption rows (with
+    ``end_h``) that have begun, their end cut at the clock."""
+    if until_h is None or frame.empty:
+        return frame
+    if "end_h" in frame:
+        known = frame[frame["start_h"] <= until_h].copy()
+        known["end_h"] = known["end_h"].clip(upper=until_h)
+        return known
+    return frame[frame[start] < until_h]
+
+
+def _now_line(ax, scenario, until_h: float | None) -> None:
+    """A vertical line at the exercise clock, labelled "now"."""
+    if until_h is not None:
+        ax.axvline(_dates(scenario, [until_h])[0], color="#1b2631", linewidth=1.4, label="now (exercise clock)")
+
+
 def _shade(ax, scenario, rows: pd.DataFrame) -> None:
     for row in rows.itertuples():
         ax.axvspan(*_dates(scenario, [row.start_h, row.end_h]), color=STATE_COLOURS[row.kind], alpha=0.13, lw=0)
@@ -145,13 +164,16 @@ def flow_period_h(scenario, commodity: str) -> float:
     return max(max(slots), step) if slots else max(24.0, step)
 
 
-def resilience_curves(folder: RunFolder, scenario, out_dir: Path) -> Path:
+def resilience_curves(folder: RunFolder, scenario, out_dir: Path, until_h: float | None = None) -> Path:
     """Q per commodity and flow period, median and P5–P95 band over replications; shaded: the
-    disruptions of replication 0 that touch the commodity's routes; dotted: the 95 % line."""
+    disruptions of replication 0 that touch the commodity's routes; dotted: the 95 % line.
+    With ``until_h`` (the exercise clock) nothing after the clock is drawn."""
     from matplotlib.patches import Patch
 
     series = folder.timeseries()
-    commodities = list(dict.fromkeys(series["commodity"]))
+    due = series.groupby("commodity", sort=False)["due_t"].sum()
+    commodities = [c for c in dict.fromkeys(series["commodity"]) if due[c] > 1e-9] or list(due.index[:1])  # none empty
+    series = until_clock(series, until_h)
     if not commodities:  # a scenario of passengers or supply alone has no freight curve
         fig, ax = plt.subplots(figsize=(12, 1.5))
         ax.axis("off")
@@ -159,22 +181,27 @@ def resilience_curves(folder: RunFolder, scenario, out_dir: Path) -> Path:
         return _save(fig, out_dir / "resilience-curves.png")
     fig, axes = plt.subplots(len(commodities), 1, figsize=(12, 1.7 * len(commodities) + 1.2), sharex=True, squeeze=False)
     n_reps = series["replication"].nunique()
-    disruptions = folder.disruptions()
+    disruptions = until_clock(folder.disruptions(), until_h)
     first = disruptions[disruptions["replication"] == disruptions["replication"].min()] if not disruptions.empty else disruptions
     routes = commodity_routes(scenario)
     for ax, commodity in zip(axes[:, 0], commodities):
         period = flow_period_h(scenario, commodity)
         q = period_q(series[series["commodity"] == commodity], period)
-        x = _dates(scenario, list(q.index) + [q.index[-1] + period])
-        if n_reps > 1:
+        end = [q.index[-1] + period if until_h is None else min(q.index[-1] + period, until_h)] if len(q) else []
+        x = _dates(scenario, list(q.index) + end)
+        if not len(q):
+            pass  # the clock stands at the start: nothing known yet
+        elif n_reps > 1:
             ax.fill_between(x, list(q.quantile(0.05, axis=1)) + [q.quantile(0.05, axis=1).iloc[-1]],
                             list(q.quantile(0.95, axis=1)) + [q.quantile(0.95, axis=1).iloc[-1]],
                             color="#2e86c1", alpha=0.25, step="post", label="P5–P95 of replications")
             values = q.median(axis=1)
         else:
             values = q.iloc[:, 0]
-        ax.step(x, list(values) + [values.iloc[-1]], where="post", color="#1b4f72",
-                label="median" if n_reps > 1 else "Q")
+        if len(q):
+            ax.step(x, list(values) + [values.iloc[-1]], where="post", color="#1b4f72",
+                    label="median" if n_reps > 1 else "Q")
+        _now_line(ax, scenario, until_h)
         links, nodes = routes.get(commodity, (set(), set()))
         mine = touching(first, scenario, links, nodes) if commodity in routes else first
         _shade(ax, scenario, mine)
@@ -195,13 +222,16 @@ def resilience_curves(folder: RunFolder, scenario, out_dir: Path) -> Path:
     return out_dir / "resilience-curves.png"
 
 
-def timeline(folder: RunFolder, scenario, out_dir: Path, replication: int = 0) -> Path:
+def timeline(folder: RunFolder, scenario, out_dir: Path, replication: int = 0, until_h: float | None = None) -> Path:
     """Disruptions of one replication by target (names), on a date axis, with repair starts,
-    cascades and backup generators running out of fuel."""
+    cascades and backup generators running out of fuel. With ``until_h`` (the exercise clock):
+    only what has begun, bars cut at the clock, an open disruption's time "so far"."""
     names = Names(scenario)
     disruptions = folder.disruptions()
+    ends = disruptions["end_h"].copy()
+    disruptions = until_clock(disruptions, until_h)
     mine = disruptions[disruptions["replication"] == replication].sort_values("start_h")
-    events = folder.events()
+    events = until_clock(folder.events(), until_h, start="time_h")
     events = events[events["replication"] == replication]
     labels = list(dict.fromkeys(mine["targets"])) or ["(no disruption)"]
     described = {d.id: d.description for d in scenario.spec.disruptions if getattr(d, "description", "")}
@@ -210,8 +240,15 @@ def timeline(folder: RunFolder, scenario, out_dir: Path, replication: int = 0) -
         y = labels.index(row.targets)
         x0, x1 = _dates(scenario, [row.start_h, row.end_h])
         ax.barh(y, x1 - x0, left=x0, color=STATE_COLOURS[row.kind], alpha=0.85, height=0.6)
-        text = described.get(row.id, row.id)
-        ax.text(x1, y, f" {text[:60]}  ({format_hours(row.end_h - row.start_h)})", va="center", fontsize=8)
+        still_open = until_h is not None and ends[row.Index] > row.end_h
+        text = f"{textwrap.shorten(described.get(row.id, names.of(row.id)), 60, placeholder=' …')}  " \
+               f"({format_hours(row.end_h - row.start_h)}{' so far' if still_open else ''})"
+        if row.end_h > 0.6 * scenario.horizon_h:  # no room after the bar: before it, or inside it
+            before = row.start_h > 0.45 * scenario.horizon_h
+            ax.text(x0 if before else x1, y, f"{text} " if before else f"{text} ", va="center", ha="right", fontsize=8,
+                    color="#1b2631" if before else "white")
+        else:
+            ax.text(x1, y, f" {text}", va="center", fontsize=8)
     for kind, marker, colour, label in (("repair-started", "|", "#196f3d", "repair started"),
                                         ("cascade", "x", "#6c3483", "cascade (one failure causes another)"),
                                         ("fuel-out", "v", "#000", "backup generator out of fuel")):
@@ -219,8 +256,9 @@ def timeline(folder: RunFolder, scenario, out_dir: Path, replication: int = 0) -
         if not hits.empty:
             ax.scatter(_dates(scenario, hits["time_h"]), [len(labels) - 0.35] * len(hits), marker=marker, color=colour,
                        label=label, zorder=3)
+    _now_line(ax, scenario, until_h)
     ax.set_yticks(range(len(labels)))
-    ax.set_yticklabels([", ".join(names.of(t) for t in str(label).split())[:50] for label in labels], fontsize=9)
+    ax.set_yticklabels(["\n".join(textwrap.wrap(names.of_list(str(label)), 34)) for label in labels], fontsize=9)
     _date_axis(ax, scenario)
     ax.invert_yaxis()
     ax.grid(axis="x", color="#ddd", linewidth=0.6)
@@ -230,14 +268,17 @@ def timeline(folder: RunFolder, scenario, out_dir: Path, replication: int = 0) -
     return _save(fig, out_dir / "timeline.png")
 
 
-def _food_panel(ax, scenario, food: pd.DataFrame, names: Names) -> None:
-    """Days of supply per municipality (median over replications) with the alarm level."""
+def _food_panel(ax, scenario, food: pd.DataFrame, names: Names, until_h: float | None = None) -> None:
+    """Days of supply per municipality (median over replications) with the alarm level; with
+    ``until_h`` only up to the exercise clock."""
+    food = until_clock(food, until_h)
     for name, group in food.groupby("name"):
         median = group.groupby("time_h")["value"].median()
         ax.plot(_dates(scenario, median.index), median.values, linewidth=1.3, label=names.of(name))
     threshold = scenario.spec.food.threshold_days if scenario.spec.food is not None else None
     if threshold is not None:
         ax.axhline(threshold, color="#d62728", linestyle="--", linewidth=1.2, label=f"alarm level {threshold:g} d")
+    _now_line(ax, scenario, until_h)
     ax.set_ylim(bottom=0)
     ax.set_ylabel("days of supply")
     ax.set_title("Food: days of supply per municipality (median over replications)")
@@ -356,18 +397,83 @@ def supply_panels(folder: RunFolder, scenario, out_dir: Path) -> Path | None:
     return _save(fig, out_dir / "supply-panels.png")
 
 
-def panel_figures(folder: RunFolder, scenario, out_dir: Path, size: tuple[float, float] = (8.0, 4.6)) -> dict[str, Path]:
+def _power_to_now(ax, scenario, supply: pd.DataFrame, until_h: float) -> bool:
+    """Customers without power (all local grids, mean over replications) and the areas' load
+    not served (MW = MWh per hour, demand − served) up to the exercise clock. False when the
+    run has neither series."""
+    grid = until_clock(supply[(supply["system"] == "local-grid") & (supply["series"] == "customers_out")], until_h)
+    area = until_clock(supply[supply["system"] == "power"], until_h)
+    if grid.empty and area.empty:
+        return False
+    if not grid.empty:
+        out = grid.groupby(["time_h", "replication"])["value"].sum().groupby("time_h").mean()
+        ax.step(_dates(scenario, out.index), out.values, where="post", color="#c0392b", label="customers without power")
+        ax.set_ylabel("customers without power")
+    if not area.empty:
+        wide = area.pivot_table(index=["time_h", "replication"], columns="series", values="value", aggfunc="sum")
+        short = (wide["demand_mwh"] - wide["served_mwh"]).clip(lower=0).groupby("time_h").mean()
+        if short.max() > 1e-9:
+            twin = ax.twinx()
+            twin.step(_dates(scenario, short.index), short.values, where="post", color="#e67e22",
+                      label="area load not served (MW)")
+            twin.set_ylabel("area load not served (MW)")
+            twin.set_ylim(bottom=0)
+    _now_line(ax, scenario, until_h)
+    ax.set_ylim(0, max(float(grid["value"].max()) * 1.15 if not grid.empty else 0.0, 10.0))
+    ax.legend(fontsize=8, loc="upper left")
+    ax.set_title("Power up to now", fontsize=10)
+    _date_axis(ax, scenario)
+    return True
+
+
+def _trains_to_now(ax, scenario, events: pd.DataFrame, until_h: float, replications: int) -> bool:
+    """Departures replaced by bus and cancelled so far (cumulative, mean per replication) up to
+    the exercise clock. False when none has been yet."""
+    kinds = (("departure-replaced", "#f39c12", "replaced by bus"), ("departure-cancelled", "#d62728", "cancelled"))
+    known = until_clock(events[events["kind"].isin([k for k, _, _ in kinds])], until_h)
+    for kind, colour, label in kinds:
+        hits = np.sort(known.loc[known["kind"] == kind, "time_h"].to_numpy())
+        if len(hits):
+            x = _dates(scenario, np.r_[0.0, hits, until_h])
+            y = np.r_[0, np.arange(1, len(hits) + 1), len(hits)] / max(replications, 1)
+            ax.step(x, y, where="post", color=colour, label=label)
+    _now_line(ax, scenario, until_h)
+    ax.set_ylim(bottom=0)
+    ax.set_ylabel("departures so far (mean)")
+    ax.set_title("Passenger trains up to now", fontsize=10)
+    ax.legend(fontsize=8, loc="upper left")
+    _date_axis(ax, scenario)
+    return True
+
+
+def panel_figures(folder: RunFolder, scenario, out_dir: Path, size: tuple[float, float] = (8.0, 4.6),
+                  until_h: float | None = None) -> dict[str, Path]:
     """The supply panels one by one, each ``size`` inches (for the workshop page): ``food``,
     ``power``, ``passengers`` (trains and commuters side by side) and ``workforce`` (health and
-    care staff kept from work per day), those the run has."""
+    care staff kept from work per day), those the run has.
+
+    With ``until_h`` (exercise mode) no panel shows the future: food is drawn to the clock,
+    and the horizon totals of power and passengers give way to their course up to the clock
+    (customers out and area load not served; departures replaced and cancelled so far)."""
     names = Names(scenario)
     supply, kpis = folder.supply(), folder.kpis()
     out: dict[str, Path] = {}
     food = supply[(supply["system"] == "food") & (supply["series"] == "days_of_supply")]
     if not food.empty:
         fig, ax = plt.subplots(figsize=size)
-        _food_panel(ax, scenario, food, names)
+        _food_panel(ax, scenario, food, names, until_h)
         out["food"] = _save(fig, out_dir / "panel-food.png")
+    if until_h is not None:
+        fig, ax = plt.subplots(figsize=size)
+        if _power_to_now(ax, scenario, supply, until_h):
+            out["power"] = _save(fig, out_dir / "panel-power.png")
+        else:
+            plt.close(fig)
+        if scenario.spec.passengers is not None:
+            fig, ax = plt.subplots(figsize=size)
+            _trains_to_now(ax, scenario, folder.events(), until_h, int(kpis["replication"].nunique()))
+            out["passengers"] = _save(fig, out_dir / "panel-passengers.png")
+        return out
     power = kpis[kpis["kpi"].isin(["ens_general_mwh", "load_ens_mwh"])]
     if not power.empty:
         fig, ax = plt.subplots(figsize=size)
@@ -392,32 +498,50 @@ def panel_figures(folder: RunFolder, scenario, out_dir: Path, size: tuple[float,
 
 
 def map_animation(folder: RunFolder, scenario, out_dir: Path, frames: int = 24, replication: int = 0) -> Path:
-    """An animated GIF of link states over the horizon (one frame per horizon/frames)."""
-    from matplotlib.animation import FuncAnimation, PillowWriter
+    """An animated GIF of link states and days of food over the horizon (one frame per
+    horizon/frames, 3 frames a second).
+
+    The map (outlines, open links, places, labels) is rendered once as a background; each
+    frame restores it and draws on top only what changes — the disrupted links in their state
+    colour, the food municipalities coloured by days of supply, the date — so a frame costs a
+    few artists, not a map (the way matplotlib's blitting works)."""
+    from PIL import Image
 
     disruptions = folder.disruptions()
     supply = folder.supply()
     food = supply[(supply["replication"] == replication) & (supply["system"] == "food")]
-    fig, ax = plt.subplots(figsize=(7.5, 6), dpi=80)
+    fig = plt.figure(figsize=(9.5, 6), dpi=80)
+    ax = fig.add_axes((0.01, 0.02, 0.78, 0.9))  # the legend to the right
     times = np.linspace(0, scenario.horizon_h, frames, endpoint=False)
     cmap = plt.get_cmap("RdYlGn")
-
-    def frame(i):
-        ax.clear()
-        t = times[i]
+    artists: dict = {}
+    draw_map(scenario.network, {}, "", legend=[("closed", STATE_COLOURS["closed"])], network_file=scenario.network_file,
+             ax=ax, artists=artists, max_labels=22)
+    stamp = ax.text(0.5, 1.01, "", transform=ax.transAxes, ha="center", va="bottom", fontsize=12)
+    fig.canvas.draw()
+    background = fig.canvas.copy_from_bbox(fig.bbox)
+    images = []
+    for t in times:
         node_values = {}
         if not food.empty:
             at = food[food["time_h"] <= t].groupby("name")["value"].last()
             node_values = {name: matplotlib.colors.to_hex(cmap(min(v, 7.0) / 7.0)) for name, v in at.items()}
-        when = scenario.start + pd.Timedelta(hours=float(t))
-        draw_map(scenario.network, link_states_at(scenario, disruptions, t, replication),
-                 f"{when:%Y-%m-%d %H:%M}", legend=[("closed", STATE_COLOURS["closed"])],
-                 network_file=scenario.network_file, node_values=node_values, ax=ax)
-
-    animation = FuncAnimation(fig, frame, frames=frames)
-    path = out_dir / "network-animation.gif"
-    animation.save(path, writer=PillowWriter(fps=3))
+        colours = link_states_at(scenario, disruptions, t, replication)
+        recolour(scenario.network, artists, colours, node_values)
+        fig.canvas.restore_region(background)
+        for i in sorted(colours):
+            ax.draw_artist(artists["links"][i])
+        for node_id in node_values:
+            if node_id in artists["nodes"]:
+                ax.draw_artist(artists["nodes"][node_id])
+        stamp.set_text(f"{scenario.start + pd.Timedelta(hours=float(t)):%Y-%m-%d %H:%M}")
+        ax.draw_artist(stamp)
+        images.append(Image.frombuffer("RGBA", fig.canvas.get_width_height(), bytes(fig.canvas.buffer_rgba())).convert("RGB"))
     plt.close(fig)
+    path = out_dir / "network-animation.gif"
+    palette = images[0].quantize(colors=255, method=Image.Quantize.FASTOCTREE)  # one palette for every frame
+    frames_p = [image.quantize(palette=palette, dither=Image.Dither.NONE) for image in images]
+    frames_p[0].save(path, save_all=True, append_images=frames_p[1:], duration=int(1000 / 3), loop=0)
     return path
 
 

@@ -189,7 +189,8 @@ def write_report(folder: RunFolder, animate: bool = False, map_time: float | Non
         f"<td class='num'>{_text(interval)}</td><td>{_text(unit)}</td></tr>"
         for label, value, interval, unit in headline_rows(summary, Names(scenario)))
     captions = {"map": "The network at the moment the most demand is affected (replication 0): closed links red, "
-                       "degraded orange; on the right every route the flows use.",
+                       "degraded orange; on the right every route the flows use; where places crowd, a framed inset "
+                       "shows them magnified.",
                 "curves": "Performance Q = delivered / due per commodity and flow period; median and P5–P95 band over "
                           "replications; shaded: the disruptions on that commodity's routes.",
                 "timeline": "Disruptions by target, with repairs, cascades and backup generators out of fuel.",

@@ -89,6 +89,9 @@ class Names:
             for item in list(net.power.areas) + list(net.power.interconnectors) + list(net.power.critical_loads):
                 if item.name:
                     self._names[item.id] = item.name
+        if net.power is not None:
+            for grid in getattr(net.power, "distribution", []) or []:
+                self._names.setdefault(grid.id, f"local grid {self._names.get(grid.node, grid.node)}")
         for group in net.groups:
             self._names.setdefault(group, self._group_name(net, group))
         spec = scenario.spec
@@ -131,6 +134,16 @@ class Names:
         if "→" in ident:
             return " → ".join(self.of(part.strip()) for part in ident.split("→"))
         return ident
+
+    def of_list(self, idents, most: int = 3) -> str:
+        """Names of several ids (a list, or one string separated by commas or spaces), joined
+        with ", "; beyond ``most`` the rest are counted ("Trondheim, Malvik + 5 more")."""
+        if isinstance(idents, str):
+            idents = idents.replace(",", " ").split()
+        names = [self.of(i) for i in idents]
+        if len(names) > most:
+            return ", ".join(names[:most - 1]) + f" + {len(names) - most + 1} more"
+        return ", ".join(names)
 
     def known(self) -> dict[str, str]:
         return dict(self._names)

@@ -52,13 +52,22 @@ def _fit(text: str, width: int) -> str:
     return text if len(text) <= width else text[: max(width - 1, 1)] + "…"
 
 
+def _empty_scope(index: dict, scope: str) -> bool:
+    """Whether no tonne of ``scope`` was demanded in any replication (a commodity the
+    scenario names but never moves): its column would be all zeros and dashes."""
+    demanded = index.get(("tonnes_demanded", scope))
+    return demanded is None or not demanded.max > 0
+
+
 def format_kpi_table(summary: pd.DataFrame, scopes: list[str], names: Names | None = None,
                      width: int | None = None) -> str:
     """Freight KPIs: one row per KPI with its unit, one column per scope (``all`` and each
-    commodity), split into blocks of columns so that no line is longer than ``width``."""
+    commodity) that carried freight in some replication (empty ones are left out), split into
+    blocks of columns so that no line is longer than ``width``."""
     names = names or Names()
     width = width or terminal_width()
     index = {(r.kpi, r.scope): r for r in summary.itertuples()}
+    scopes = [s for s in scopes if s == "all" or not _empty_scope(index, s)]
     rows = []
     for kpi, label in KPI_LINES:
         present = [index.get((kpi, s)) for s in scopes]

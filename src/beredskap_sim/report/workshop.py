@@ -250,8 +250,9 @@ class WorkshopSession:
             out = folder.path / "figures"
             out.mkdir(exist_ok=True)
             map_png = network_map(folder, scenario, out, map_time, figsize=(12, 10.5))[0]  # about as tall as wide
-            pictures = {"map": map_png, "curves": resilience_curves(folder, scenario, out),
-                        "timeline": timeline(folder, scenario, out), **panel_figures(folder, scenario, out)}
+            pictures = {"map": map_png, "curves": resilience_curves(folder, scenario, out, until_h=map_time),
+                        "timeline": timeline(folder, scenario, out, until_h=map_time),
+                        **panel_figures(folder, scenario, out, until_h=map_time)}  # exercise: nothing past the clock
             names = Names(scenario)
             kpis = [self._with_delta(v, baseline) for v in headline_values(folder.summary(), names)]
             ran = int(folder.read_manifest()["replications"])

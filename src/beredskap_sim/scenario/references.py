@@ -187,6 +187,8 @@ def supply_problems(spec: ScenarioSpec, net_spec: NetworkSpec, network, file: st
                 out.append(Problem(net_file, f"power.critical_loads[{i}].grid", f"unknown local grid {load.grid!r}", "the id of a grid in power.distribution"))
         for i, grid in enumerate(power.distribution):
             node_ref(net_file, f"power.distribution[{i}].node", grid.node)
+            if grid.crews.base is not None:
+                node_ref(net_file, f"power.distribution[{i}].crews.base", grid.crews.base)
             if grid.area not in areas:
                 out.append(Problem(net_file, f"power.distribution[{i}].area", f"unknown area {grid.area!r}", "a power area id"))
         for i, dep in enumerate(power.dependencies):

@@ -163,8 +163,12 @@ class GridCrewSpec(Strict):
     """The grid company's repair crews for one local grid."""
 
     size: int = Field(ge=1, description="Crews that can work at once.")
-    travel: Duration = Field(ge=0, description="Time to reach a fault (fixed until crews travel on the network).")
+    travel: Duration = Field(ge=0, description="Time from the municipality's road network to a fault (the last stretch), "
+                                               "added to every fault's repair.")
     repair: Duration = Field(gt=0, description="Work at one fault once the crew is there.")
+    base: str | None = Field(default=None, description="Node the crews set out from (the grid company's depot). Given: "
+                             "a crew first drives from it to the grid's node on the open roads as they are at the "
+                             "storm's end, and waits while no road leads there. Left out: the crews are local.")
 
 
 class CustomerGroupSpec(Strict):
@@ -266,6 +270,9 @@ class WarehouseSpec(Strict):
     node: str
     stock_t: float | None = Field(default=None, ge=0)
     production_t_per_day: float = Field(default=0.0, ge=0)
+    production_municipalities: list[str] = Field(
+        default_factory=list, description="Municipalities whose production comes here: adds Σ their shares × the "
+        "county total of food.production (t/day). Use instead of production_t_per_day.")
     supply_from: list[str] = Field(default_factory=list, description="Upstream warehouses in order of preference.")
     groups: list[str] | None = Field(default=None, description="Food groups it can supply (default: all), e.g. [dry] for a grain stock.")
     outages: list[WarehouseOutageSpec] = Field(default_factory=list)
@@ -279,6 +286,27 @@ class WarehouseSpec(Strict):
     def _replenishment(self) -> "WarehouseSpec":
         if self.supply_from and (self.stock_t is None or self.order_up_to_t <= self.reorder_t):
             raise ValueError("a warehouse with supply_from needs a finite stock_t and order_up_to_t above reorder_t, expected both")
+        return self
+
+
+class FoodProductionSpec(Strict):
+    """The county's food production that can be turned to the modelled stores, split over its
+    municipalities: a production area with ``production_municipalities`` produces
+    ``county_t_per_day × Σ shares`` of them (t/day). So the geography of production is an input:
+    "four Innherred municipalities hold 56 % of the county's meat production" is four shares,
+    and an overlay that moves shares asks what concentration costs."""
+
+    county_t_per_day: float = Field(gt=0, description="County production available to these stores, t/day.")
+    shares: dict[str, float] = Field(min_length=1, description="Municipality name → its share of the county total (0–1).")
+    sources: Sources
+
+    @model_validator(mode="after")
+    def _shares(self) -> "FoodProductionSpec":
+        bad = {m: v for m, v in self.shares.items() if not 0 <= v <= 1}
+        if bad:
+            raise ValueError(f"shares {bad} out of range, expected each between 0 and 1")
+        if sum(self.shares.values()) > 1 + 1e-6:
+            raise ValueError(f"shares sum to {sum(self.shares.values()):g}, expected at most 1 (of the county total)")
         return self
 
 
@@ -297,7 +325,30 @@ class FoodSpec(Strict):
     transport_cost_per_tonne_km: float = Field(default=0.0, ge=0, description="Cost of moving a tonne of food one km (for the cost of switching source).")
     municipalities: list[MunicipalityFoodSpec] = Field(min_length=1)
     warehouses: list[WarehouseSpec] = Field(default_factory=list)
+    production: FoodProductionSpec | None = Field(default=None, description="The county's production by municipality.")
     sources: Sources
+
+    def production_t_per_day(self, w: WarehouseSpec) -> float:
+        """What warehouse ``w`` produces a day (t): its own figure plus its municipalities'
+        shares of the county total."""
+        if not w.production_municipalities or self.production is None:
+            return w.production_t_per_day
+        return w.production_t_per_day + self.production.county_t_per_day * sum(
+            self.production.shares[m] for m in w.production_municipalities)
+
+    @model_validator(mode="after")
+    def _production(self) -> "FoodSpec":
+        for w in self.warehouses:
+            if not w.production_municipalities:
+                continue
+            if self.production is None:
+                raise ValueError(f"warehouse {w.node!r} has production_municipalities but food has no production, "
+                                 "expected food.production with county_t_per_day and shares")
+            unknown = [m for m in w.production_municipalities if m not in self.production.shares]
+            if unknown:
+                raise ValueError(f"warehouse {w.node!r} names municipalities {unknown} without a share, expected names "
+                                 f"from food.production.shares ({', '.join(self.production.shares)})")
+        return self
 
     @model_validator(mode="after")
     def _groups(self) -> "FoodSpec":
