@@ -114,6 +114,10 @@ def _supply_series(rec: Recording) -> list[tuple[str, str, str, np.ndarray]]:
             out.append(("power", name, "served_mwh", rec.power.served[a]))
         for g, name in enumerate(rec.power.grids):
             out.append(("local-grid", name, "customers_out", rec.power.grid_customers_out[g]))
+    if getattr(rec, "care", None) is not None:
+        for p, name in enumerate(rec.care.places):
+            out.append(("care", name, "hours_no_road", rec.care.steps_no_road[p]))
+            out.append(("care", name, "hours_no_access", rec.care.steps_no_access[p]))
     return out
 
 

@@ -25,6 +25,7 @@ from .network_schema import NetworkSpec
 from .hazard_schema import DistributionSpec, EffectSpec
 from .hazard_resolve import class_laws, normalised, resolve_crews
 from .limits import scenario_limits
+from .care_plan import resolve_care
 from .resolved import Disruption, DurationLaw, FreightDemand, Hazard, HazardMember, Repair, Scenario
 from .schema import ScenarioSpec
 from .fact_sections import citation_problems, find_document
@@ -261,6 +262,9 @@ def scenario_from_data(
         if count > 1:
             problems.append(Problem(file, "hazards", f"duplicate hazard id {name!r}", "ids unique across the scenario and, with network_hazards, the network"))
 
+    care, care_problems = resolve_care(spec.care, net_spec.care, network, hazards, start, spec.timezone, file, lines)
+    problems += care_problems
+
     document = find_document(Path(file).parent, Path(net_file).parent)
     if document is None:
         warnings.append(f"{file}: docs/sources.md not found above the file or here, so `facts §N` citations were not checked")
@@ -278,7 +282,8 @@ def scenario_from_data(
     problems += scenario_limits(spec, demands, hazards, [c.id for c in [*net_spec.crews, *spec.crews]], file, lines)
     if problems:
         raise ScenarioError(with_suggestions(problems, known))
-    return Scenario(spec, net_spec, network, file, net_file, demands, disruptions, hazards, crews, data, net_data, warnings)
+    return Scenario(spec, net_spec, network, file, net_file, demands, disruptions, hazards, crews, data, net_data, warnings,
+                    care=care)
 
 
 def load_scenario(path: str | Path, *, strict_sources: bool = False) -> Scenario:

@@ -169,6 +169,7 @@ class Scenario:
     raw: dict = field(repr=False, default_factory=dict)
     network_raw: dict = field(repr=False, default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    care: object = None  # a ``care_plan.CarePlan`` when the scenario asks about emergency care
 
     @property
     def name(self) -> str:

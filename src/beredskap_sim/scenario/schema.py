@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 
 from .fields import Duration, Instant, Sources, Strict
+from .care_schema import CareScenarioSpec
 from .hazard_schema import CrewSpec, Effect, HazardSpec, RepairSpec
 from .supply_schema import FoodSpec, PassengerSpec, ValuesSpec
 from .network_schema import Mode
@@ -100,6 +101,7 @@ class ScenarioSpec(Strict):
     passengers: PassengerSpec | None = Field(default=None, description="Passenger services and commuters.")
     power: bool = Field(default=True, description="Run the hourly power model when the network has a power section.")
     values: ValuesSpec | None = Field(default=None, description="Unit values for costs and benefit–cost.")
+    care: CareScenarioSpec | None = Field(default=None, description="Access to emergency care: threshold, agreements, weather.")
     priorities: dict[str, int] = Field(
         default_factory=dict,
         description="Priority class (0–9, higher served first) by commodity, for flows and supply shipments, "
