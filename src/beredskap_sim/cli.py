@@ -297,6 +297,10 @@ def cmd_analyze(args) -> int:
         for row in tables["tts_ttr"].itertuples():
             flag = "  ← TTR > TTS" if row.ttr_exceeds_tts else ""
             print(f"  {row.municipality:12} TTS {row.tts_days:5.1f}  TTR {row.ttr_days:5.1f}{flag}")
+    if "care_access" in tables:
+        from .report.terminal import print_care_access
+
+        print_care_access(tables["care_access"], tables["care_links"], args.top)
     print(f"results: {folder}")
     return 0
 

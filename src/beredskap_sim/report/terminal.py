@@ -192,3 +192,20 @@ def format_comparison(diffs: pd.DataFrame, money: pd.DataFrame, width: int | Non
             lines.append(f"    {label[:29]:30}{format_number(r.mean_diff, unit):>12} {interval:>24} {shown:9}"
                          f"better in {r.share_better:4.0%}".rstrip())
     return "\n".join(lines)
+
+
+def print_care_access(access, links, top: int = 10) -> None:
+    """The ``analyze`` block on emergency care: minutes to the nearest hospital per place, and
+    the road links whose loss lengthens that most (those that take a place past the threshold first)."""
+    threshold = float(access["threshold_min"].iloc[0]) if len(access) else 0.0
+    print(f"Road time to the nearest emergency hospital a place may use (threshold {threshold:.0f} min):")
+    for row in access.itertuples():
+        minutes = f"{row.minutes:5.0f} min" if row.minutes != float("inf") else "unreachable"
+        flag = "" if row.within_threshold else "  ← beyond the threshold"
+        print(f"  {row.place:14} {row.population:9,d} people  {minutes:>11}  {row.nearest_hospital or '-'}{flag}")
+    if len(links):
+        print("Road links whose loss lengthens the way to hospital most:")
+        for row in links.head(top).itertuples():
+            without = f"{row.minutes_without:4.0f} min" if row.minutes_without != float("inf") else "cut off"
+            flag = "  ← loses access" if row.loses_access else ""
+            print(f"  {row.link[:30]:30} {row.place:12} {row.minutes_with:4.0f} → {without}{flag}")
