@@ -193,3 +193,20 @@ def test_bad_care_input_names_file_and_field(tmp_path, change, field, words):
         build(tmp_path, net, [], [], horizon="1d", care=care)
     text = str(err.value)
     assert field in text and words in text
+
+
+def test_worst_care_step_is_the_step_with_most_people_without_road():
+    import pandas as pd
+
+    from beredskap_sim.report.care_map import worst_care_step
+
+    def rows(name, series, values):
+        return pd.DataFrame({"replication": 0, "time_h": [0.0, 1.0, 2.0], "system": "care", "name": name,
+                             "series": series, "value": values})
+
+    supply = pd.concat([rows("a", "hours_no_road", [0, 1, 1]), rows("a", "hours_no_access", [0, 0, 0.5]),
+                        rows("b", "hours_no_road", [0, 0, 1]), rows("b", "hours_no_access", [0, 0, 0])])
+    # Step 1: 1000 people cut (a); step 2: 1000 + 500 (a and b) → step 2, a partly without access, b by air.
+    assert worst_care_step(supply, {"a": 1000, "b": 500}) == (2.0, {"a": "none", "b": "air"})
+    quiet = supply.assign(value=0.0)
+    assert worst_care_step(quiet, {"a": 1000, "b": 500}) is None

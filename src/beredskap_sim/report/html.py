@@ -193,7 +193,10 @@ def write_report(folder: RunFolder, animate: bool = False, map_time: float | Non
                 "timeline": "Disruptions by target, with repairs, cascades and backup generators out of fuel.",
                 "supply": "Days of food per municipality against the alarm level; energy not served per area and "
                           "critical load; passenger departures and commuter trips.",
-                "animation": "The network over the horizon (links; municipalities coloured by days of food)."}
+                "animation": "The network over the horizon (links; municipalities coloured by days of food).",
+                "care": "Access to emergency care at the moment the most people are without a hospital by road "
+                        "(replication 0): places green (by road), orange (by helicopter only), red (no access); "
+                        "crosses: emergency hospitals, triangles: air ambulance bases."}
     figure_html = "".join(
         f"<figure><img alt='{name}' src='{_image(path)}'><figcaption>{html.escape(captions.get(name, name))}</figcaption></figure>"
         for name, path in figures.items())
