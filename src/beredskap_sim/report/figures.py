@@ -427,11 +427,6 @@ def make_figures(folder: RunFolder, map_time: float | None = None, animate: bool
     panels = supply_panels(folder, scenario, out_dir)
     if panels is not None:
         figures["supply"] = panels
-    from .care_map import care_map
-
-    care = care_map(folder, scenario, out_dir)
-    if care is not None:
-        figures["care"] = care
     if animate:
         figures["animation"] = map_animation(folder, scenario, out_dir)
     return figures

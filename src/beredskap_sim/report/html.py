@@ -22,6 +22,7 @@ from ..scenario.fact_sections import cited_sections, find_document, section_text
 from ..scenario.sources import citations
 from .describe import describe
 from .figures import make_figures
+from .care_map import care_map
 from .names import COMPARISON_KPIS, Names, display_unit, format_number
 
 HEADLINE = [
@@ -178,6 +179,9 @@ def write_report(folder: RunFolder, animate: bool = False, map_time: float | Non
     """Make the figures and ``report.html`` in ``folder``; returns the report's path."""
     scenario = load_scenario(folder.scenario_file)
     figures = make_figures(folder, map_time, animate)
+    care = care_map(folder, scenario, folder.path / "figures")
+    if care is not None:
+        figures["care"] = care
     summary = folder.summary()
     manifest = folder.read_manifest()
     events = folder.events()
