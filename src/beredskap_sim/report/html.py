@@ -45,6 +45,9 @@ HEADLINE = [
     ("stranded_passenger_hours", "all", "Stranded passenger-hours"),
     ("commuter_trips_lost", "all", "Commuter trips lost"),
     ("cost_per_year", "total", "Cost of the losses per year"),
+    ("care_hours_no_road", "*", "Care: hours without a hospital by road"),
+    ("care_hours_air_only", "*", "Care: of those, hours by helicopter only"),
+    ("care_person_hours_no_access", "all", "Care: person-hours without any access"),
 ]
 
 CSS = """
@@ -76,7 +79,8 @@ def headline_values(summary: pd.DataFrame, names: Names | None = None) -> list[d
     for kpi, scope, label in HEADLINE:
         rows = summary[(summary["kpi"] == kpi) & ((summary["scope"] == scope) if scope != "*" else (summary["scope"] != "all"))]
         for row in rows.itertuples():
-            if row.n == 0 or (scope == "*" and kpi in ("fuel_out_events", "load_ens_mwh") and row.max == 0):
+            if row.n == 0 or (scope == "*" and kpi in ("fuel_out_events", "load_ens_mwh", "care_hours_no_road",
+                                                       "care_hours_air_only") and row.max == 0):
                 continue
             out.append({"label": label + (f" — {names.of(row.scope)}" if scope == "*" else ""), "kpi": kpi,
                         "scope": row.scope, "mean": float(row.mean), "low": float(row.ci95_low),

@@ -101,7 +101,11 @@ SUPPLY_LINES = [
     ("departures_replaced", "all", "trains: replaced by bus"),
     ("stranded_passenger_hours", "all", "passengers: stranded"),
     ("commuter_trips_lost", "all", "commuters: trips lost"),
+    ("care_hours_no_road", "*", "care: hours without a hospital by road"),
+    ("care_hours_air_only", "*", "  of which by helicopter"),
+    ("care_person_hours_no_access", "all", "care: person-hours without any access"),
 ]
+SHOWN_WHEN_ABOVE_ZERO = ("load_ens_mwh", "care_hours_no_road", "care_hours_air_only")
 
 
 def _energy_note(summary: pd.DataFrame) -> str:
@@ -136,7 +140,7 @@ def format_supply_table(summary: pd.DataFrame, names: Names | None = None, width
         hits = summary[summary["kpi"] == kpi]
         hits = hits[hits["scope"] != "all"] if scope == "*" else hits[hits["scope"] == scope]
         for row in hits.itertuples():
-            if row.n == 0 or (kpi == "load_ens_mwh" and row.max <= 0):
+            if row.n == 0 or (kpi in SHOWN_WHEN_ABOVE_ZERO and row.max <= 0):
                 continue
             unit = display_unit(kpi, str(row.unit))
             text = label + (f" — {names.of(row.scope)}" if scope == "*" else "")
