@@ -453,7 +453,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("list", help="the ids of a network or scenario with their names and groups")
     p.add_argument("file", help="a network file, or a scenario file (adds its network and its own ids)")
-    p.add_argument("--kind", choices=["node", "link", "group", "power", "scenario"], help="only this kind of id")
+    p.add_argument("--kind", choices=["node", "link", "group", "power", "scenario", "care"], help="only this kind of id")
     p.set_defaults(func=cmd_list)
 
     p = sub.add_parser("schema", help="print the JSON Schema of the scenario or network format (for editors)")
