@@ -210,3 +210,18 @@ def test_worst_care_step_is_the_step_with_most_people_without_road():
     assert worst_care_step(supply, {"a": 1000, "b": 500}) == (2.0, {"a": "none", "b": "air"})
     quiet = supply.assign(value=0.0)
     assert worst_care_step(quiet, {"a": 1000, "b": 500}) is None
+
+
+def test_analyze_time_to_hospital_with_and_without_each_link(tmp_path):
+    from beredskap_sim.network.care_access import care_access
+
+    scenario = build(tmp_path, small_net(), [], [], horizon="1d", care={"threshold": "45m"})
+    tables = care_access(scenario.network, scenario)
+    access = tables["care_access"].set_index("place")
+    assert access.loc["a", "minutes"] == pytest.approx(30.0) and access.loc["b", "minutes"] == pytest.approx(36.0)
+    links = {(r.link, r.place): r for r in tables["care_links"].itertuples()}
+    # Without A–H: A goes A→B→H, 30 + 36 = 66 min; without B–H: B goes B→A→H, 30 + 30 = 60 min.
+    assert links[("a-h", "a")].minutes_without == pytest.approx(66.0) and links[("a-h", "a")].loses_access
+    assert links[("b-h", "b")].minutes_without == pytest.approx(60.0) and links[("b-h", "b")].loses_access
+    # A–B is nobody's way to hospital: removing it changes nothing.
+    assert not any(link == "a-b" for link, _ in links)
