@@ -297,6 +297,10 @@ def cmd_analyze(args) -> int:
         for row in tables["tts_ttr"].itertuples():
             flag = "  ← TTR > TTS" if row.ttr_exceeds_tts else ""
             print(f"  {row.municipality:12} TTS {row.tts_days:5.1f}  TTR {row.ttr_days:5.1f}{flag}")
+    if "care_access" in tables:
+        from .report.terminal import print_care_access
+
+        print_care_access(tables["care_access"], tables["care_links"], args.top)
     print(f"results: {folder}")
     return 0
 
@@ -455,7 +459,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("list", help="the ids of a network or scenario with their names and groups")
     p.add_argument("file", help="a network file, or a scenario file (adds its network and its own ids)")
-    p.add_argument("--kind", choices=["node", "link", "group", "power", "scenario"], help="only this kind of id")
+    p.add_argument("--kind", choices=["node", "link", "group", "power", "scenario", "care"], help="only this kind of id")
     p.set_defaults(func=cmd_list)
 
     p = sub.add_parser("schema", help="print the JSON Schema of the scenario or network format (for editors)")

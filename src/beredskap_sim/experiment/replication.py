@@ -120,6 +120,10 @@ def _supply_series(rec: Recording) -> list[tuple[str, str, str, np.ndarray]]:
         steps = pax.critical_absent_steps(rec.step_h, rec.n_steps)
         out += [("workforce", flow, "critical_staff_absent", steps[i])
                 for i, flow in enumerate(pax.commuters) if pax.commuter_critical[i] > 0]
+    if getattr(rec, "care", None) is not None:
+        for p, name in enumerate(rec.care.places):
+            out.append(("care", name, "hours_no_road", rec.care.steps_no_road[p]))
+            out.append(("care", name, "hours_no_access", rec.care.steps_no_access[p]))
     return out
 
 

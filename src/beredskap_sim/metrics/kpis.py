@@ -166,6 +166,10 @@ def kpi_table(rec: Recording, values=None, defaults=None) -> list[Kpi]:
         rows += power_kpis(rec.power, rec.step_h)
     if rec.passengers is not None:
         rows += passenger_kpis(rec.passengers)
+    if getattr(rec, "care", None) is not None:
+        from .care import care_kpis
+
+        rows += care_kpis(rec.care)
     if values is not None:
         rows += cost_kpis(rows, rec, values, defaults)
     return rows

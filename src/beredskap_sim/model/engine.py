@@ -10,6 +10,7 @@ from ..network.graph import MODES
 from ..network.state import NetworkState
 from ..scenario.commodities import families
 from ..scenario.resolved import Scenario
+from .care import CareSystem
 from .disruptions import DisruptionRunner
 from .food import FoodSystem
 from .freight import FreightModel
@@ -48,8 +49,10 @@ def simulate(scenario: Scenario, seed: int = 0, replication: int = 0) -> Recordi
                                       scenario.spec.hazard_rate_uncertainty)
     runner = DisruptionRunner(env, state, recorder, scenario.crews, power, net, food)
     runner.schedule(disruptions, scenario.horizon_h)
+    care = (CareSystem(env, scenario.care, net, state, scenario.horizon_h, scenario.record_step_h, disruptions)
+            if scenario.care is not None else None)
     # Power first, so each hour's balance is known before food and passengers act on it.
-    for system in (power, food, passengers):
+    for system in (power, food, passengers, care):
         if system is not None:
             system.start()
     freight.start(streams)
@@ -61,5 +64,6 @@ def simulate(scenario: Scenario, seed: int = 0, replication: int = 0) -> Recordi
     recording.food = food.record() if food else None
     recording.power = power.record() if power else None
     recording.passengers = passengers.record() if passengers else None
+    recording.care = care.record() if care else None
     recording.families = {name: sorted(members) for name, members in families(scenario.spec).items()}
     return recording

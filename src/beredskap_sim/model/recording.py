@@ -116,6 +116,24 @@ class PassengerRecord:
 
 
 @dataclass
+class CareRecord:
+    """Access to emergency care per place (``places``, with ``population``), hours over the
+    horizon: ``no_road_h`` without a usable hospital by road within ``threshold_h``;
+    ``air_h`` the part of those with an air ambulance that can fly and is free (fractional when
+    the helicopters are saturated); ``no_access_h = no_road_h − air_h``. ``steps_no_road`` and
+    ``steps_no_access``: the same hours per recording step, shape (n_places, n_steps)."""
+
+    places: list[str]
+    population: np.ndarray
+    threshold_h: float
+    no_road_h: np.ndarray
+    air_h: np.ndarray
+    no_access_h: np.ndarray
+    steps_no_road: np.ndarray
+    steps_no_access: np.ndarray
+
+
+@dataclass
 class Recording:
     """The outcome of one replication.
 
@@ -171,6 +189,7 @@ class Recording:
     food: FoodRecord | None = None
     power: PowerRecord | None = None
     passengers: PassengerRecord | None = None
+    care: CareRecord | None = None
     families: dict = field(default_factory=dict)  # family name -> member commodities (``food`` -> food groups)
     # Transport work (see ``Recorder.carry``): tonne-km per commodity and mode (order of ``modes``),
     # tonnes transshipped between modes per commodity, and tonne-hours since release of what was

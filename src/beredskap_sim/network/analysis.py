@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..results import atomic_write_text, slug
+from .care_access import care_access
 from .graph import Network
 from .redundancy import multi_link_failure, pair_redundancy, single_link_criticality, time_to_survive_vs_recover
 
@@ -47,6 +48,7 @@ def analyze(network: Network, pairs: list[tuple[str, str]], footprints: list[str
     tables["multi_link"] = pd.DataFrame(multi)
     if scenario is not None and scenario.spec.food is not None:
         tables["tts_ttr"] = time_to_survive_vs_recover(scenario)
+    tables.update(care_access(network, scenario))
     return tables
 
 

@@ -37,19 +37,29 @@ def travel_time_h(network: Network, is_open, speed_factors, origin: int, targets
     ``length / (speed × speed_factors[link])``; ``inf`` when none can be reached."""
     if origin in targets:
         return 0.0
+    dist = travel_times_h(network, is_open, speed_factors, [origin], modes, speeds)[0]
+    return float(min(dist[t] for t in targets))
+
+
+def travel_times_h(network: Network, is_open, speed_factors, origins: list[int],
+                   modes: tuple[str, ...] = ("road",), speeds: np.ndarray | None = None) -> np.ndarray:
+    """Shortest travel times (hours) from each of ``origins`` to every node, shape
+    ``(len(origins), n_nodes)``, over open arcs of ``modes`` as in ``travel_time_h``; ``inf``
+    where a node cannot be reached. One Dijkstra run for all origins."""
+    n = network.n_nodes
     speeds = arc_speed_kmh(network) if speeds is None else speeds
     wanted = np.isin(network.arc_mode, [MODES.index(m) for m in modes])
     usable = np.array([bool(w) and is_open(int(li)) for w, li in zip(wanted, network.arc_link)], dtype=bool)
     if not usable.any():
-        return float("inf")
+        out = np.full((len(origins), n), np.inf)
+        out[np.arange(len(origins)), origins] = 0.0
+        return out
     factors = np.asarray(speed_factors, dtype=float)[network.arc_link[usable]]
     hours = network.arc_length_km[usable] / (speeds[usable] * factors)
-    n = network.n_nodes
     # Parallel arcs: csr_matrix sums duplicates, so keep only the fastest per node pair.
     order = np.lexsort((hours, network.arc_to[usable], network.arc_from[usable]))
     frm, to, hrs = network.arc_from[usable][order], network.arc_to[usable][order], hours[order]
     first = np.ones(len(frm), dtype=bool)
     first[1:] = (frm[1:] != frm[:-1]) | (to[1:] != to[:-1])
     graph = csr_matrix((np.maximum(hrs[first], 1e-9), (frm[first], to[first])), shape=(n, n))
-    dist = dijkstra(graph, directed=True, indices=origin)
-    return float(min(dist[t] for t in targets))
+    return np.atleast_2d(dijkstra(graph, directed=True, indices=list(origins)))

@@ -28,6 +28,10 @@ def describe(scenario) -> str:
                                      ("passengers", scenario.spec.passengers is not None)) if on]
     if systems:
         parts.append(f"Supply systems modelled: {', '.join(systems)}.")
+    if scenario.care is not None:
+        parts.append(f"Access to emergency care within {scenario.care.threshold_h * 60:g} min for "
+                     f"{len(scenario.care.places)} places, {len(scenario.care.hospitals)} hospitals, "
+                     f"{len(scenario.care.helicopters)} air ambulance bases.")
     if scenario.hazards:
         parts.append(f"{len(scenario.hazards)} random hazard{'s' if len(scenario.hazards) != 1 else ''}: "
                      + "; ".join(f"{_short(h.description) or h.id} ({h.rate_per_year:.2g}/yr)" for h in scenario.hazards)

@@ -22,6 +22,7 @@ from ..scenario.fact_sections import cited_sections, find_document, section_text
 from ..scenario.sources import citations
 from .describe import describe
 from .figures import make_figures
+from .care_map import care_map
 from .names import COMPARISON_KPIS, Names, display_unit, format_money, format_number, format_ratio, format_share_better
 
 HEADLINE = [
@@ -46,6 +47,9 @@ HEADLINE = [
     ("critical_staff_absent_peak", "all", "Health/care staff kept from work, worst day"),
     ("critical_staff_days_absent", "all", "Health/care staff-days lost"),
     ("cost_per_year", "total", "Generalized cost per year"),
+    ("care_hours_no_road", "*", "Care: hours without a hospital by road"),
+    ("care_hours_air_only", "*", "Care: of those, hours by helicopter only"),
+    ("care_person_hours_no_access", "all", "Care: person-hours without any access"),
 ]
 
 CSS = """
@@ -77,7 +81,8 @@ def headline_values(summary: pd.DataFrame, names: Names | None = None) -> list[d
     for kpi, scope, label in HEADLINE:
         rows = summary[(summary["kpi"] == kpi) & ((summary["scope"] == scope) if scope != "*" else (summary["scope"] != "all"))]
         for row in rows.itertuples():
-            if row.n == 0 or (scope == "*" and kpi in ("fuel_out_events", "load_ens_mwh") and row.max == 0):
+            if row.n == 0 or (scope == "*" and kpi in ("fuel_out_events", "load_ens_mwh", "care_hours_no_road",
+                                                       "care_hours_air_only") and row.max == 0):
                 continue
             out.append({"label": label + (f" — {names.of(row.scope)}" if scope == "*" else ""), "kpi": kpi,
                         "scope": row.scope, "mean": float(row.mean), "low": float(row.ci95_low),
@@ -180,6 +185,9 @@ def write_report(folder: RunFolder, animate: bool = False, map_time: float | Non
     """Make the figures and ``report.html`` in ``folder``; returns the report's path."""
     scenario = load_scenario(folder.scenario_file)
     figures = make_figures(folder, map_time, animate)
+    care = care_map(folder, scenario, folder.path / "figures")
+    if care is not None:
+        figures["care"] = care
     summary = folder.summary()
     manifest = folder.read_manifest()
     events = folder.events()
@@ -196,7 +204,10 @@ def write_report(folder: RunFolder, animate: bool = False, map_time: float | Non
                 "timeline": "Disruptions by target, with repairs, cascades and backup generators out of fuel.",
                 "supply": "Days of food per municipality against the alarm level; energy not served per area and "
                           "critical load; passenger departures and commuter trips.",
-                "animation": "The network over the horizon (links; municipalities coloured by days of food)."}
+                "animation": "The network over the horizon (links; municipalities coloured by days of food).",
+                "care": "Access to emergency care at the moment the most people are without a hospital by road "
+                        "(replication 0): places green (by road), orange (by helicopter only), red (no access); "
+                        "crosses: emergency hospitals, triangles: air ambulance bases."}
     figure_html = "".join(
         f"<figure><img alt='{name}' src='{_image(path)}'><figcaption>{html.escape(captions.get(name, name))}</figcaption></figure>"
         for name, path in figures.items())

@@ -3,7 +3,7 @@ their names, so a planner can write a scenario without opening the YAML.
 
 Kinds: ``node`` (id, name, kind, country), ``link`` (id, mode, name, the groups it
 belongs to), ``group`` (name, members), ``power`` (areas, interconnectors, critical loads,
-local grids),
+local grids), ``care`` (hospitals, air-ambulance bases, cross-border agreements),
 and for a scenario ``scenario`` (freight flows, disruptions, hazards, services, commuters).
 The last column wraps to stay within ``width`` columns.
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import textwrap
 
-KINDS = ("node", "link", "group", "power", "scenario")
+KINDS = ("node", "link", "group", "power", "scenario", "care")
 
 
 def _rows_table(title: str, header: tuple, rows: list[tuple], width: int) -> list[str]:
@@ -64,4 +64,10 @@ def list_ids(network_spec, scenario_spec=None, kinds: list[str] | None = None, w
             rows += [(v.id, "service", v.name) for v in s.passengers.services]
             rows += [(c.id, "commuters", f"{names.get(c.from_, c.from_)} → {names.get(c.to, c.to)}") for c in s.passengers.commuters]
         out += _rows_table("in the scenario", ("id", "what", "name"), rows, width)
+    if "care" in kinds and network_spec.care is not None:
+        c = network_spec.care
+        rows = [(h.id, "hospital", f"{h.name} ({names.get(h.node, h.node)})") for h in c.hospitals]
+        rows += [(h.id, "air ambulance", f"{h.name}, {h.aircraft} aircraft") for h in c.helicopters]
+        rows += [(a.id, "agreement", a.description or ", ".join(a.places + a.hospitals + a.helicopters)) for a in c.agreements]
+        out += _rows_table("emergency care (ids for a scenario's care section)", ("id", "what", "name"), rows, width)
     return "\n".join(out).rstrip()

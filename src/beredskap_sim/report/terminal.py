@@ -112,7 +112,12 @@ SUPPLY_LINES = [
     ("commuter_trips_lost", "all", "commuters: trips lost"),
     ("critical_staff_absent_peak", "all", "workforce: health/care staff kept from work, worst day"),
     ("critical_staff_days_absent", "all", "workforce: health/care staff-days lost"),
+
+    ("care_hours_no_road", "*", "care: hours without a hospital by road"),
+    ("care_hours_air_only", "*", "  of which by helicopter"),
+    ("care_person_hours_no_access", "all", "care: person-hours without any access"),
 ]
+SHOWN_WHEN_ABOVE_ZERO = ("load_ens_mwh", "care_hours_no_road", "care_hours_air_only")
 
 
 def _energy_note(summary: pd.DataFrame) -> str:
@@ -147,7 +152,7 @@ def format_supply_table(summary: pd.DataFrame, names: Names | None = None, width
         hits = summary[summary["kpi"] == kpi]
         hits = hits[hits["scope"] != "all"] if scope == "*" else hits[hits["scope"] == scope]
         for row in hits.itertuples():
-            if row.n == 0 or (kpi == "load_ens_mwh" and row.max <= 0):
+            if row.n == 0 or (kpi in SHOWN_WHEN_ABOVE_ZERO and row.max <= 0):
                 continue
             unit = display_unit(kpi, str(row.unit))
             text = label + (f" — {names.of(row.scope)}" if scope == "*" else "")
@@ -224,3 +229,19 @@ def format_appraisal(money: pd.DataFrame, width: int) -> list[str]:
                          f"   net benefit per budget {cur} {format_ratio(row.nnb)} [{format_ratio(row.nnb_low)}, {format_ratio(row.nnb_high)}]")
             lines.append(f"       NPV {amount('npv', cur)}   investment {format_money(row.investment, cur)}")
     return lines
+
+def print_care_access(access, links, top: int = 10) -> None:
+    """The ``analyze`` block on emergency care: minutes to the nearest hospital per place, and
+    the road links whose loss lengthens that most (those that take a place past the threshold first)."""
+    threshold = float(access["threshold_min"].iloc[0]) if len(access) else 0.0
+    print(f"Road time to the nearest emergency hospital a place may use (threshold {threshold:.0f} min):")
+    for row in access.itertuples():
+        minutes = f"{row.minutes:5.0f} min" if row.minutes != float("inf") else "unreachable"
+        flag = "" if row.within_threshold else "  ← beyond the threshold"
+        print(f"  {row.place:14} {row.population:9,d} people  {minutes:>11}  {row.nearest_hospital or '-'}{flag}")
+    if len(links):
+        print("Road links whose loss lengthens the way to hospital most:")
+        for row in links.head(top).itertuples():
+            without = f"{row.minutes_without:4.0f} min" if row.minutes_without != float("inf") else "cut off"
+            flag = "  ← loses access" if row.loses_access else ""
+            print(f"  {row.link[:30]:30} {row.place:12} {row.minutes_with:4.0f} → {without}{flag}")

@@ -26,6 +26,7 @@ from .network_schema import NetworkSpec
 from .hazard_schema import DistributionSpec, EffectSpec
 from .hazard_resolve import class_laws, normalised, resolve_crews
 from .limits import scenario_limits
+from .care_plan import resolve_care
 from .movements import resolve_movements
 from .vehicle_limits import describe as describe_limits
 from .resolved import Disruption, DurationLaw, FreightDemand, Hazard, HazardMember, Repair, Scenario, default_slot_h
@@ -276,6 +277,9 @@ def scenario_from_data(
         if count > 1:
             problems.append(Problem(file, "hazards", f"duplicate hazard id {name!r}", "ids unique across the scenario and, with network_hazards, the network"))
 
+    care, care_problems = resolve_care(spec.care, net_spec.care, network, hazards, start, spec.timezone, file, lines)
+    problems += care_problems
+
     document = find_document(Path(file).parent, Path(net_file).parent)
     if document is None:
         warnings.append(f"{file}: docs/sources.md not found above the file or here, so `facts §N` citations were not checked")
@@ -296,7 +300,7 @@ def scenario_from_data(
     if problems:
         raise ScenarioError(with_suggestions(problems, known))
     scenario = Scenario(spec, net_spec, network, file, net_file, demands, disruptions, hazards, crews, data, net_data,
-                        warnings, appraisal=conventions)
+                        warnings, appraisal=conventions, care=care)
     scenario.movements = movements
     return scenario
 

@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from .fields import Duration, Sources, Strict
+from .care_schema import CareNetworkSpec
 from .hazard_schema import CrewSpec, HazardSpec
 from .supply_schema import PowerSpec
 from .vehicle_limits import WEIGHT_CLASSES
@@ -243,3 +244,4 @@ class NetworkSpec(Strict):
     default_sources: dict[str, str] = Field(
         default_factory=dict, description="Source for a field wherever an entry does not name its own."
     )
+    care: CareNetworkSpec | None = Field(default=None, description="Hospitals, air ambulances and cross-border care agreements.")

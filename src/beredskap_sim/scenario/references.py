@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from .care_plan import care_network_problems
 from .errors import Problem
 from .limits import network_limits
 from .network_schema import NetworkSpec
@@ -52,6 +53,7 @@ def network_problems(spec: NetworkSpec, file: str, lines: dict) -> list[Problem]
     out += group_problems(spec, file, lines)
     out += target_id_problems(spec, file, lines)
     out += network_limits(spec, file, lines)
+    out += care_network_problems(spec, file, lines)
     return out
 
 

@@ -190,6 +190,7 @@ class Scenario:
     warnings: list[str] = field(default_factory=list)
     movements: list = field(default_factory=list)  # scenario.movements.Movement: reserved capacity windows
     appraisal: object = None  # the resolved appraisal ``Conventions`` (``scenario.appraisal``), None without a section
+    care: object = None  # a ``care_plan.CarePlan`` when the scenario asks about emergency care
 
     @property
     def name(self) -> str:

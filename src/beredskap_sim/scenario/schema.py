@@ -14,6 +14,7 @@ from pydantic import Field, field_validator, model_validator
 
 from .appraisal_schema import AppraisalSpec
 from .fields import Duration, Instant, Sources, Strict
+from .care_schema import CareScenarioSpec
 from .hazard_schema import CrewSpec, Effect, HazardSpec, RepairSpec
 from .supply_schema import FoodSpec, PassengerSpec, ValuesSpec
 from .movement_schema import MovementSpec
@@ -123,6 +124,7 @@ class ScenarioSpec(Strict):
         default_factory=list, description="Military movement windows: reserved rail paths and road capacity shares.",
     )
     appraisal: AppraisalSpec | None = Field(default=None, description="Appraisal conventions: a preset file and overrides.")
+    care: CareScenarioSpec | None = Field(default=None, description="Access to emergency care: threshold, agreements, weather.")
     priorities: dict[str, int] = Field(
         default_factory=dict,
         description="Priority class (0–9, higher served first) by commodity, for flows and supply shipments, "
