@@ -124,6 +124,11 @@ class Recording:
     time in hours).
 
     ``events`` is the run's log: ``(time_h, kind, target, detail)``.
+
+    ``due_events`` holds one row per released consignment, ``(commodity index, destination
+    index, tonnes, due time in hours)``, the due time being release + undisrupted travel time
+    (any value, also past the horizon). With the delivery rows it gives the exact performance
+    curve (``metrics.curve``), free of the recording step.
     """
 
     scenario: str
@@ -158,6 +163,7 @@ class Recording:
     power: PowerRecord | None = None
     passengers: PassengerRecord | None = None
     families: dict = field(default_factory=dict)  # family name -> member commodities (``food`` -> food groups)
+    due_events: np.ndarray | None = None  # (n, 4): commodity, destination, tonnes, due time h (see above)
 
     def __post_init__(self) -> None:
         if self.in_transit_delay_th is None:  # a recording made by hand, without censored delays
@@ -201,6 +207,7 @@ class Recorder:
         self.delivered_by_dest = np.zeros((len(node_ids), n_steps))
         self.disruptions: list[tuple] = []
         self.events: list[tuple[float, str, str, str]] = []
+        self._dues: list[tuple[int, int, float, float]] = []
 
     def _bin(self, t: float) -> int:
         """Step index of time ``t``, or -1 when ``t`` is at or after the horizon."""
@@ -212,6 +219,7 @@ class Recorder:
 
     def release(self, commodity: int, dest: int, tonnes: float, t: float, due_t: float) -> None:
         self.demanded_t[commodity, dest] += tonnes
+        self._dues.append((commodity, dest, tonnes, due_t))
         k = self._bin(t)
         if k >= 0:
             self.released[commodity, k] += tonnes
@@ -265,4 +273,5 @@ class Recorder:
             events=sorted(self.events, key=lambda e: e[0]),
             sim_events=sim_events,
             wall_s=wall_s,
+            due_events=np.array(self._dues, dtype=float).reshape(-1, 4),
         )
