@@ -74,6 +74,15 @@ class Curve:
             edges[-1] = horizon_h
         return cls(edges, q)
 
+    def step_means(self, step_h: float, n_steps: int) -> np.ndarray:
+        """Mean of Q over each recording step ``[k·step_h, (k+1)·step_h)`` (the last ends at the
+        horizon): exact, so the steps' (1 − mean)·width add up to ∫(1 − Q) dt."""
+        bounds = np.minimum(np.arange(n_steps + 1) * float(step_h), self.edges[-1])
+        bounds[-1] = self.edges[-1]
+        area = np.interp(bounds, self.edges, np.r_[0.0, np.cumsum(self.q * self.widths)])
+        widths = np.diff(bounds)
+        return np.divide(np.diff(area), widths, out=np.ones(n_steps), where=widths > 0)
+
     def at(self, t: np.ndarray, values: np.ndarray | None = None, outside: float = 1.0) -> np.ndarray:
         """``values`` (default Q) at times ``t``: those of the piece each time falls in,
         ``outside`` before 0 and from the horizon on."""
