@@ -145,7 +145,7 @@ def test_stored_q_series_is_the_exact_curve_averaged_per_step(tmp_path):
     for step in ("1h", "7h"):
         scenario = build(tmp_path, net, [freight("f", "a", "b", 240, deadline="30d")], [closure], horizon="4d",
                          record_step=step)
-        result = summarise_recording(simulate(scenario))
+        result = summarise_recording(simulate(scenario), link_ids=scenario.network.link_ids)
         loss = next(k.value for k in result.kpis if k.kpi == "resilience_loss_h" and k.scope == "food")
         assert loss > 5
         widths = np.diff(np.minimum(np.arange(result.series["performance_q"].shape[1] + 1) * result.step_h, 96.0))
