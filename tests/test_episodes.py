@@ -34,6 +34,20 @@ def test_window_curve_by_hand():
     assert stats["episodes_censored"] == 1
 
 
+def test_a_consignment_later_than_a_day_stays_missing_until_it_arrives():
+    # 10 t due at 0 h every 12 h; the one due at 12 h arrives at 62 h (50 h late, counted from
+    # 61 h). It stays in the window, missing, past 12 + W = 36 h until 61 h:
+    #   [12, 24) 20 t in the window, 10 missing      Q = 0.5
+    #   [24, 36) due 12, 24 (+ 0 left at 24): 10 of 20 missing   Q = 0.5
+    #   [36, 61) due 24..48 in window (2 × 10 t) + the late one: 10 of 30 missing   Q = 2/3
+    due = np.arange(0, 96, 12.0)
+    arrival = np.where(due == 12, 62.0, due)
+    curve = window_curve(due, np.full(due.size, 10.0), arrival, due, np.full(due.size, 10.0), horizon_h=96)
+    assert curve.at(np.array([6, 13, 30, 40, 60.9, 61])).tolist() == pytest.approx([1, .5, .5, 2 / 3, 2 / 3, 1])
+    assert resilience_loss(curve) == pytest.approx(24 * 0.5 + 25 / 3)
+    assert [(e.start_h, e.end_h) for e in episodes(curve)] == [(12, 61)]
+
+
 def test_a_late_train_is_its_share_of_the_day_not_total_failure():
     # Four trains a day of 100 t (one every 6 h); the one due at 30 h arrives 3 h late.
     due = np.arange(0, 72, 6.0)

@@ -4,11 +4,13 @@
 ``w``, due time ``e`` (release + undisrupted travel time) and arrival ``a`` (∞ if lost or still
 in transit at the horizon)::
 
-    Q(t) = Σ w·[e ≤ t < e + W]·[arrived by t] / Σ w·[e ≤ t < e + W]      (1 where nothing is due)
+    Q(t) = Σ w·[in window at t]·[arrived by t] / Σ w·[in window at t]      (1 where nothing is)
 
-the share of the tonnes *due in the last W hours* (``WINDOW_H`` = 24 h) that have arrived,
-where a consignment counts as arrived from ``max(e, a − τ)`` (``ON_TIME_H`` τ = 1 h, the
-tolerance the KPI ``tonnes_late`` uses). Q is a ratio of step functions that change only at
+the share of the tonnes *due in the last W hours* (``WINDOW_H`` = 24 h), or due earlier and
+still missing, that have arrived. A consignment counts as arrived from ``max(e, a − τ)``
+(``ON_TIME_H`` τ = 1 h, the tolerance the KPI ``tonnes_late`` uses); it is in the window from e
+until ``e + W`` or, when later, until it arrives; a lost one (cancelled, never to come) from e to
+``e + W`` — its loss is the day it was expected, not the rest of the year. Q is a ratio of step functions that change only at
 due times, arrivals and due times + W, so it is piecewise constant and every integral over it is
 exact: ``record_step`` does not enter.
 
@@ -126,17 +128,23 @@ def window_curve(due_h: np.ndarray, due_t: np.ndarray, arrival_h: np.ndarray, ar
 
     ``due_h``/``due_t``: due time (h) and tonnes (or any weight) of every consignment;
     ``arrival_h``/``arrival_due_h``/``arrival_t``: arrival time, due time and the same weight
-    of the delivered ones (a subset). Lost and in-transit consignments are simply not among the
-    arrivals: they count as missing for W hours after their due time.
+    of the delivered ones (a subset). A delivered consignment is in the window from its due time
+    e to ``max(e + W, a − τ)``: missing until ``max(e, a − τ)``, arrived after. Lost consignments
+    are not among the arrivals: they count as missing for W hours after their due time (they
+    never come, and must not hold the curve down for ever). What is still in transit at the
+    horizon is missing from its due time on, up to the horizon.
     """
     due_h, due_t = np.asarray(due_h, float), np.asarray(due_t, float)
     arrival_h, arrival_due_h, arrival_t = (np.asarray(x, float) for x in (arrival_h, arrival_due_h, arrival_t))
     counted = np.maximum(arrival_due_h, arrival_h - on_time_h)  # from when an arrival counts
-    gone = arrival_due_h + window_h                              # when it leaves the window
-    helps = counted < gone
-    times = np.concatenate([due_h, due_h + window_h, counted[helps], gone[helps]])
-    d_due = np.concatenate([due_t, -due_t, np.zeros(2 * helps.sum())])
-    d_short = np.concatenate([due_t, -due_t, -arrival_t[helps], arrival_t[helps]])
+    leaves = arrival_due_h + window_h                            # when an on-time one leaves the window
+    soon = counted < leaves  # arrived within the window: counts as arrived until it leaves
+    late = ~soon             # later still: stays in the window, missing, until it counts
+    times = np.concatenate([due_h, due_h + window_h, counted[soon], leaves[soon], leaves[late], counted[late]])
+    w_soon, w_late = arrival_t[soon], arrival_t[late]
+    zeros = np.zeros(2 * soon.sum())
+    d_due = np.concatenate([due_t, -due_t, zeros, w_late, -w_late])
+    d_short = np.concatenate([due_t, -due_t, -w_soon, w_soon, w_late, -w_late])
     return _ratio_curve(times, d_due, d_short, horizon_h)
 
 
