@@ -48,6 +48,16 @@ def test_a_consignment_later_than_a_day_stays_missing_until_it_arrives():
     assert [(e.start_h, e.end_h) for e in episodes(curve)] == [(12, 61)]
 
 
+def test_lost_tonnes_miss_for_a_day_and_tonnes_in_transit_until_the_horizon():
+    # 10 t due at 10 h: lost, it is missing for W = 24 h; still on its way at the horizon (60 h),
+    # it is missing to the end and the episode is censored.
+    lost = window_curve([10], [10], [], [], [], horizon_h=60, lost_due_h=[10], lost_t=[10])
+    transit = window_curve([10], [10], [], [], [], horizon_h=60, lost_due_h=[], lost_t=[])
+    assert resilience_loss(lost) == pytest.approx(24)
+    assert resilience_loss(transit) == pytest.approx(50)
+    assert [(e.end_h, e.censored) for e in episodes(transit)] == [(60, True)]
+
+
 def test_a_late_train_is_its_share_of_the_day_not_total_failure():
     # Four trains a day of 100 t (one every 6 h); the one due at 30 h arrives 3 h late.
     due = np.arange(0, 72, 6.0)

@@ -55,8 +55,8 @@ TIME_RESOLUTION_H = 1e-6
 class Curve:
     """A piecewise-constant Q(t): value ``q[i]`` on ``[edges[i], edges[i+1])``, hours.
 
-    ``expected`` (optional, same length as ``q``): the denominator on each piece — tonnes due
-    in the window — so that a consumer with nothing expected can be told from one fully served.
+    ``expected`` (optional, same length as ``q``): the denominator on each piece — tonnes in
+    the window — so that a consumer with nothing expected can be told from one fully served.
     """
 
     edges: np.ndarray
@@ -122,17 +122,18 @@ def _ratio_curve(times: np.ndarray, d_due: np.ndarray, d_short: np.ndarray, hori
 
 
 def window_curve(due_h: np.ndarray, due_t: np.ndarray, arrival_h: np.ndarray, arrival_due_h: np.ndarray,
-                 arrival_t: np.ndarray, horizon_h: float, window_h: float = WINDOW_H,
-                 on_time_h: float = ON_TIME_H) -> Curve:
+                 arrival_t: np.ndarray, horizon_h: float, lost_due_h: np.ndarray | None = None,
+                 lost_t: np.ndarray | None = None, window_h: float = WINDOW_H, on_time_h: float = ON_TIME_H) -> Curve:
     """Q(t) of the module docstring over ``[0, horizon_h)``.
 
     ``due_h``/``due_t``: due time (h) and tonnes (or any weight) of every consignment;
     ``arrival_h``/``arrival_due_h``/``arrival_t``: arrival time, due time and the same weight
-    of the delivered ones (a subset). A delivered consignment is in the window from its due time
-    e to ``max(e + W, a − τ)``: missing until ``max(e, a − τ)``, arrived after. Lost consignments
-    are not among the arrivals: they count as missing for W hours after their due time (they
-    never come, and must not hold the curve down for ever). What is still in transit at the
-    horizon is missing from its due time on, up to the horizon.
+    of the delivered ones (a subset); ``lost_due_h``/``lost_t``: due time and weight of the
+    cancelled ones (another subset). A delivered consignment is in the window from its due time
+    e to ``max(e + W, a − τ)``: missing until ``max(e, a − τ)``, arrived after. A lost one
+    counts as missing for W hours after its due time (it never comes, and must not hold the
+    curve down for ever). The rest — still on the way at the horizon — is missing from its due
+    time up to the horizon. Without ``lost_*`` every consignment not delivered counts as lost.
     """
     due_h, due_t = np.asarray(due_h, float), np.asarray(due_t, float)
     arrival_h, arrival_due_h, arrival_t = (np.asarray(x, float) for x in (arrival_h, arrival_due_h, arrival_t))
@@ -145,6 +146,12 @@ def window_curve(due_h: np.ndarray, due_t: np.ndarray, arrival_h: np.ndarray, ar
     zeros = np.zeros(2 * soon.sum())
     d_due = np.concatenate([due_t, -due_t, zeros, w_late, -w_late])
     d_short = np.concatenate([due_t, -due_t, -w_soon, w_soon, w_late, -w_late])
+    if lost_due_h is not None:
+        # in transit = due − delivered − lost: each stays in the window, missing, after e + W
+        lost_due_h, lost_t = np.asarray(lost_due_h, float), np.asarray(lost_t, float)
+        times = np.concatenate([times, due_h + window_h, arrival_due_h + window_h, lost_due_h + window_h])
+        transit = np.concatenate([due_t, -arrival_t, -lost_t])
+        d_due, d_short = np.concatenate([d_due, transit]), np.concatenate([d_short, transit])
     return _ratio_curve(times, d_due, d_short, horizon_h)
 
 
@@ -177,20 +184,22 @@ def freight_curve(rec, commodity: int | None = None, dest: int | None = None,
                   weights: np.ndarray | None = None) -> Curve:
     """Q(t) of a Recording's freight: all of it, or one commodity and/or destination (indices);
     ``weights`` per commodity index multiply each consignment's tonnes (the ``weighted`` scope)."""
+    def pick(commodities: np.ndarray, dests: np.ndarray, tonnes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        keep = np.ones(len(commodities), bool)
+        if commodity is not None:
+            keep &= commodities == commodity
+        if dest is not None:
+            keep &= dests == dest
+        w = tonnes[keep] if weights is None else tonnes[keep] * weights[commodities[keep].astype(int)]
+        return keep, w
+
     due = due_events(rec)
-    arr_c, arr_d = rec.delivery_commodity, rec.delivery_dest
-    keep_due = np.ones(len(due), bool)
-    keep_arr = np.ones(len(arr_c), bool)
-    if commodity is not None:
-        keep_due &= due[:, 0] == commodity
-        keep_arr &= arr_c == commodity
-    if dest is not None:
-        keep_due &= due[:, 1] == dest
-        keep_arr &= arr_d == dest
-    due_w, arr_w = due[keep_due, 2], rec.delivery_tonnes[keep_arr]
-    if weights is not None:
-        due_w = due_w * weights[due[keep_due, 0].astype(int)]
-        arr_w = arr_w * weights[arr_c[keep_arr]]
+    keep_due, due_w = pick(due[:, 0], due[:, 1], due[:, 2])
+    keep_arr, arr_w = pick(rec.delivery_commodity, rec.delivery_dest, rec.delivery_tonnes)
     arrival = rec.delivery_time_h[keep_arr]
+    lost_h = lost_w = None
+    if rec.due_events is not None and rec.lost_events is not None:
+        keep_lost, lost_w = pick(rec.lost_events[:, 0], rec.lost_events[:, 1], rec.lost_events[:, 2])
+        lost_h = rec.lost_events[keep_lost, 3]
     return window_curve(due[keep_due, 3], due_w, arrival, arrival - rec.delivery_delay_h[keep_arr], arr_w,
-                        rec.horizon_h)
+                        rec.horizon_h, lost_h, lost_w)

@@ -127,8 +127,9 @@ class Recording:
 
     ``due_events`` holds one row per released consignment, ``(commodity index, destination
     index, tonnes, due time in hours)``, the due time being release + undisrupted travel time
-    (any value, also past the horizon). With the delivery rows it gives the exact performance
-    curve (``metrics.curve``), free of the recording step.
+    (any value, also past the horizon); ``lost_events`` the same for the cancelled ones. With the
+    delivery rows they give the exact performance curve (``metrics.curve``), free of the
+    recording step: what is neither delivered nor lost is still on its way at the horizon.
     """
 
     scenario: str
@@ -164,6 +165,7 @@ class Recording:
     passengers: PassengerRecord | None = None
     families: dict = field(default_factory=dict)  # family name -> member commodities (``food`` -> food groups)
     due_events: np.ndarray | None = None  # (n, 4): commodity, destination, tonnes, due time h (see above)
+    lost_events: np.ndarray | None = None  # (n, 4): the same for the cancelled consignments
 
     def __post_init__(self) -> None:
         if self.in_transit_delay_th is None:  # a recording made by hand, without censored delays
@@ -208,6 +210,7 @@ class Recorder:
         self.disruptions: list[tuple] = []
         self.events: list[tuple[float, str, str, str]] = []
         self._dues: list[tuple[int, int, float, float]] = []
+        self._lost_dues: list[tuple[int, int, float, float]] = []
 
     def _bin(self, t: float) -> int:
         """Step index of time ``t``, or -1 when ``t`` is at or after the horizon."""
@@ -235,7 +238,10 @@ class Recorder:
         self.delivered_by_dest[dest, k] += tonnes
         self._deliveries.append((commodity, dest, tonnes, delay_h, t, release_h))
 
-    def lose(self, commodity: int, dest: int, tonnes: float, t: float) -> None:
+    def lose(self, commodity: int, dest: int, tonnes: float, t: float, due_h: float | None = None) -> None:
+        """Tonnes cancelled at ``t``; ``due_h``: their undisrupted arrival time (for ``lost_events``)."""
+        if due_h is not None:
+            self._lost_dues.append((commodity, dest, tonnes, due_h))
         self.lost_t[commodity, dest] += tonnes
         self.lost[commodity, max(0, self._bin(t))] += tonnes
 
@@ -274,4 +280,5 @@ class Recorder:
             sim_events=sim_events,
             wall_s=wall_s,
             due_events=np.array(self._dues, dtype=float).reshape(-1, 4),
+            lost_events=np.array(self._lost_dues, dtype=float).reshape(-1, 4),
         )
