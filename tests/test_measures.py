@@ -5,9 +5,10 @@ import pytest
 
 from beredskap_sim.metrics.costs import cost_kpis
 from beredskap_sim.metrics.kpis import Kpi, kpi_table
+from beredskap_sim.metrics.curve import Curve
 from beredskap_sim.metrics.resilience import (
-    ecs, equivalent_outage_hours, hours_below, pcs, performance, recovery_rapidity, resilience_loss, robustness,
-    time_to_recover, weighted_performance,
+    ecs, episode_stats, episodes, equivalent_outage_hours, hours_below, pcs, performance, recovery_rapidity,
+    resilience_loss, robustness, weighted_performance,
 )
 from beredskap_sim.model.recording import Recording
 from beredskap_sim.scenario.network_schema import NetworkDefaults
@@ -22,12 +23,15 @@ DELIVERED = np.array([10, 0, 5, 10, 20, 10], float)  # Q = 1, 0, .5, 1, 1(capped
 def test_curve_measures():
     q = performance(DELIVERED, DUE)
     assert q.tolist() == [1, 0, 0.5, 1, 1, 1]
-    assert resilience_loss(q, STEP) == pytest.approx((1 + 0.5) * STEP)
-    assert robustness(q) == 0
-    assert time_to_recover(q, STEP) == pytest.approx(2 * STEP)      # steps 1..2 below 95 %
-    assert hours_below(q, STEP) == pytest.approx(2 * STEP)
-    assert recovery_rapidity(q, STEP) == pytest.approx(1 / (2 * STEP))
-    assert time_to_recover(np.array([1, 0.5, 1, 0.9]), 1.0) == 3.0   # not recovered: censored at the horizon
+    curve = Curve.from_steps(q, STEP)
+    assert resilience_loss(curve) == pytest.approx((1 + 0.5) * STEP)
+    assert robustness(curve) == 0
+    found = episodes(curve)
+    assert episode_stats(found)["time_to_recover_h"] == pytest.approx(2 * STEP)      # steps 1..2 below 95 %
+    assert hours_below(curve) == pytest.approx(2 * STEP)
+    assert recovery_rapidity(found) == pytest.approx(1 / (2 * STEP))
+    late = episodes(Curve.from_steps(np.array([1, 0.5, 1, 0.9]), 1.0))   # 1 h apart (< a day): one episode,
+    assert [(e.start_h, e.end_h, e.censored) for e in late] == [(1, 4, True)]  # not recovered: censored
 
 
 def test_service_indices_pcs_ecs_eoh():
@@ -36,7 +40,7 @@ def test_service_indices_pcs_ecs_eoh():
     expected = np.array([[90, 90], [10, 10]], float)
     assert pcs(served, expected).tolist() == pytest.approx([1.0, 0.9])
     assert ecs(served, expected).tolist() == pytest.approx([1.0, 0.5])   # the village counts as much as the city
-    assert equivalent_outage_hours(pcs(served, expected), STEP) == pytest.approx(0.1 * STEP)
+    assert equivalent_outage_hours(Curve.from_steps(pcs(served, expected), STEP)) == pytest.approx(0.1 * STEP)
 
 
 def test_weighted_performance():
@@ -67,9 +71,12 @@ def test_kpi_table_on_a_hand_made_recording():
     assert rows[("delay_p95_h", "all")] == 4.0
     assert rows[("tonne_hours_delay", "all")] == 100
     assert rows[("tonnes_late", "all")] == 25  # the consignment 4 h late; the on-time one is not
-    assert rows[("resilience_loss_h", "food")] == pytest.approx(3.0)
-    assert rows[("eoh_h", "destinations")] == pytest.approx(3.0)
-    assert rows[("ecs_min", "destinations")] == 0.0
+    # Without due events the deliveries stand for them: 30 t due and arrived at 1 h, 25 t due
+    # at 5 h (9 − 4) arriving at 9 h, counted from 9 − τ = 8 h: Q = 30/55 on [5, 8).
+    assert rows[("resilience_loss_h", "food")] == pytest.approx(3 * 25 / 55)
+    assert rows[("eoh_h", "destinations")] == pytest.approx(3 * 25 / 55)
+    assert rows[("ecs_min", "destinations")] == pytest.approx(30 / 55)   # one destination: ECS = PCS
+    assert rows[("episodes", "food→b")] == 1 and rows[("time_to_recover_h", "food→b")] == pytest.approx(3)
 
 
 def test_costs_value_the_losses():

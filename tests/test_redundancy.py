@@ -5,7 +5,9 @@ import sys
 
 import pytest
 
-from beredskap_sim.network.redundancy import multi_link_failure, pair_redundancy, single_link_criticality
+from beredskap_sim.network.redundancy import (
+    multi_link_failure, pair_redundancy, single_link_criticality, time_to_survive_vs_recover,
+)
 from builders import build, freight, link, network, node
 from conftest import ROOT
 
@@ -62,5 +64,48 @@ def test_analyze_command_writes_tables_and_map(tmp_path):
     names = {p.name for p in folder.iterdir()}
     assert {"pairs.csv", "single_link.csv", "multi_link.csv", "tts_ttr.csv", "criticality-map.png"} <= names
     assert "trondelag ↔ jamtland" in proc.stdout
-    # Gyda-class storms close rail and road to Meråker for longer than its food lasts.
-    assert "meraker" in proc.stdout and "TTR > TTS" in proc.stdout
+    # A winter storm closes rail and road to Meråker together, but its food comes by road: the
+    # supply is back when the first road route reopens (the E14 via Sweden, hours), well within
+    # its five days of stock — not after the railway's weeks of repair.
+    line = next(line for line in proc.stdout.splitlines() if line.strip().startswith("meraker"))
+    assert "TTR > TTS" not in line and "by road: back when" in line
+
+
+def _storm_scenario(tmp_path, modes):
+    """Warehouse w feeds municipality m. Road r1 w–m direct, road r2 w–x with r3 x–m (a detour),
+    rail w–m. A storm closes r1 (36 h), r2 (60 h) and the railway (500 h of work + 4 h crew
+    travel) together."""
+    net = network([node("w", kind="warehouse"), node("x"), node("m", population=2400)],
+                  [link("r1", "w", "m"), link("r2", "w", "x"), link("r3", "x", "m"),
+                   link("rail", "w", "m", mode="rail", electrified=False)],
+                  crews=[{"id": "crew", "size": 1, "travel": "4h"}])
+    fixed = lambda h: {"distribution": "fixed", "value": h}  # noqa: E731
+    hazards = [{"id": "storm", "rate_per_year": 1, "duration": "1h", "footprint": [
+        {"target": "r1", "probability": 1, "duration": fixed("36h")},
+        {"target": "r2", "probability": 1, "duration": fixed("60h")},
+        {"target": "rail", "probability": 1, "duration": fixed("500h"), "repair": {"crew": "crew"}}]}]
+    food = {"kg_per_person_day": 1.0, "warehouses": [{"node": "w"}],
+            "municipalities": [{"node": "m", "stock_days": 5, "supply_from": "w", "modes": modes,
+                                "reorder_days": 3, "order_up_to_days": 5}]}
+    return build(tmp_path, net, [], horizon="5d", hazards=hazards, food=food)
+
+
+@pytest.mark.parametrize("modes,ttr_h,restored_by,flagged", [
+    (["road"], 36.0, "r1", False),          # the road reopens first; the railway's weeks do not count
+    (["road", "rail"], 36.0, "r1", False),  # either mode will do: the first route back
+    (["rail"], 504.0, "rail", True),        # fed by rail alone: the railway's work plus the crew's travel
+])
+def test_time_to_recover_counts_only_the_modes_the_supply_uses(tmp_path, modes, ttr_h, restored_by, flagged):
+    # The whole footprint cuts m off in every mode. Reopening in order of mean repair time:
+    # r1 at 36 h gives a road route back; r2 at 60 h alone would not (r1 or the detour r2–r3);
+    # the railway at 500 + 4 h. Each member alone leaves a road route (the other road), so for
+    # road the footprint decides: 36 h = 1.5 d < 5 d of stock. Before, the footprint's slowest
+    # link in any mode (the railway, 21 d) was counted and m was flagged.
+    table = time_to_survive_vs_recover(_storm_scenario(tmp_path, modes))
+    row = table.iloc[0]
+    assert row["ttr_days"] == pytest.approx(ttr_h / 24)
+    assert row["restored_by"] == restored_by
+    assert bool(row["ttr_exceeds_tts"]) is flagged
+    assert row["cut_off_by_hazards"] == "storm"
+    assert row["restored_route_extra_h"] == pytest.approx(0.0)   # the direct link itself is back
+    assert row["critical_links"] == ("rail" if modes == ["rail"] else "")

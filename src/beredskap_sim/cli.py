@@ -296,7 +296,10 @@ def cmd_analyze(args) -> int:
         print("Time to survive vs time to recover (days):")
         for row in tables["tts_ttr"].itertuples():
             flag = "  ← TTR > TTS" if row.ttr_exceeds_tts else ""
-            print(f"  {row.municipality:12} TTS {row.tts_days:5.1f}  TTR {row.ttr_days:5.1f}{flag}")
+            back = f"  (by {row.supply_modes}: back when {row.restored_by} reopens" + (
+                f", a route {row.restored_route_extra_h:.1f} h longer)" if row.restored_route_extra_h > 0.05 else ")") \
+                if row.restored_by else ""
+            print(f"  {row.municipality:12} TTS {row.tts_days:5.1f}  TTR {row.ttr_days:5.1f}{flag}{back}")
     if "care_access" in tables:
         from .report.terminal import print_care_access
 

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..metrics.kpis import Kpi, kpi_table
-from ..metrics.resilience import performance
+from ..metrics.curve import freight_curve
 from ..model.engine import simulate
 from ..model.recording import Recording
 from ..scenario.resolved import Scenario
@@ -79,8 +79,8 @@ def summarise_recording(rec: Recording, values=None, link_ids: list[str] | None 
     ``defaults``: the network's, for distance and transshipment costs)."""
     rec_link_ids = link_ids or []
     backlog = rec.backlog_t()
-    q = np.vstack([performance(rec.delivered[i], rec.due[i]) for i in range(len(rec.commodities))]) \
-        if rec.commodities else np.zeros((0, rec.n_steps))
+    q = np.vstack([freight_curve(rec, commodity=i).step_means(rec.step_h, rec.n_steps)
+                   for i in range(len(rec.commodities))]) if rec.commodities else np.zeros((0, rec.n_steps))
     return ReplicationResult(
         replication=rec.replication,
         seed=rec.seed,

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..model.recording import CareRecord
-from .kpis import Kpi
+from .rows import Kpi
 
 
 def care_kpis(care: CareRecord) -> list[Kpi]:

@@ -22,9 +22,15 @@ Freight KPIs (tonnes unless stated):
 * ``tonne_hours_in_transport`` — Σ tonnes × (delivery − release), or (horizon − release) for
   what is not yet delivered; ``tonne_km_<mode>``; ``tonnes_transshipped`` (``transport_rows``);
 * ``backlog_peak_t`` — largest tonnage in the system at a step end;
-* ``resilience_loss_h`` — ∫(1 − Q) dt, hours; ``robustness_min_q`` — min Q;
-  ``time_to_recover_h`` — to Q ≥ 0.95 and staying; ``hours_below_95`` — hours with Q < 0.95;
-  ``recovery_rapidity_per_h`` — (1 − min Q) / time to recover (see ``resilience``);
+* ``resilience_loss_h`` — ∫(1 − Q) dt, hours; ``robustness_min_q`` — min Q; Q(t) is exact
+  from event times (``curve``): the share of the tonnes due in the last 24 h that have arrived;
+* disruption episodes (Q < 0.95, ``resilience.episodes``): ``episodes`` (count),
+  ``episode_ttr_mean_h`` and ``time_to_recover_h`` (mean and longest time to recover),
+  ``episode_loss_mean_h``/``episode_loss_max_h`` (∫(1 − Q) dt per episode),
+  ``episodes_censored`` (not recovered at the horizon); ``hours_below_95`` — hours with
+  Q < 0.95; ``recovery_rapidity_per_h`` — (1 − min Q) / TTR of the deepest episode;
+* the curve and episode measures also per flow (scope ``commodity→destination``), where a
+  disruption that cuts one municipality off shows in full instead of diluted in the commodity;
 * scope ``weighted``: the same curve measures for Q_w with the scenario's commodity weights;
 * scope ``destinations``: ``pcs_min``, ``ecs_min`` and ``eoh_h`` with each destination as a
   consumer (demand-weighted PCS, consumer-equal ECS, equivalent outage hours ∫(1 − PCS) dt).
@@ -35,17 +41,19 @@ from __future__ import annotations
 import numpy as np
 
 from ..model.recording import Recording
+from .care import care_kpis
 from .costs import cost_kpis
+from .curve import Curve, consumer_mean, freight_curve
 from .resilience import (
+    episode_stats,
+    episodes,
+    equivalent_outage_hours,
     hours_below,
-    performance,
     recovery_rapidity,
     resilience_loss,
     robustness,
-    time_to_recover,
-    weighted_performance,
 )
-from .rows import Kpi, service_rows
+from .rows import Kpi
 from .supply import food_kpis, passenger_kpis, power_kpis
 
 
@@ -77,18 +85,33 @@ def _delay_rows(scope: str, tonnes: np.ndarray, delay: np.ndarray) -> list[Kpi]:
     ]
 
 
-def _curve_rows(scope: str, delivered: np.ndarray, due: np.ndarray, backlog: np.ndarray, step_h: float) -> list[Kpi]:
-    q = performance(delivered, due)
-    return [Kpi("backlog_peak_t", scope, float(backlog.max(initial=0.0)), "t")] + _q_rows(scope, q, step_h)
+def _curve_rows(scope: str, curve: Curve, backlog: np.ndarray) -> list[Kpi]:
+    return [Kpi("backlog_peak_t", scope, float(backlog.max(initial=0.0)), "t")] + _q_rows(scope, curve)
 
 
-def _q_rows(scope: str, q: np.ndarray, step_h: float) -> list[Kpi]:
+def _q_rows(scope: str, curve: Curve) -> list[Kpi]:
+    found = episodes(curve)
+    stats = episode_stats(found)
     return [
-        Kpi("resilience_loss_h", scope, resilience_loss(q, step_h), "h"),
-        Kpi("robustness_min_q", scope, robustness(q), "1"),
-        Kpi("time_to_recover_h", scope, time_to_recover(q, step_h), "h"),
-        Kpi("hours_below_95", scope, hours_below(q, step_h), "h"),
-        Kpi("recovery_rapidity_per_h", scope, recovery_rapidity(q, step_h), "1/h"),
+        Kpi("resilience_loss_h", scope, resilience_loss(curve), "h"),
+        Kpi("robustness_min_q", scope, robustness(curve), "1"),
+        Kpi("time_to_recover_h", scope, stats["time_to_recover_h"], "h"),
+        Kpi("hours_below_95", scope, hours_below(curve), "h"),
+        Kpi("recovery_rapidity_per_h", scope, recovery_rapidity(found), "1/h"),
+        Kpi("episodes", scope, stats["episodes"], "1"),
+        Kpi("episode_ttr_mean_h", scope, stats["episode_ttr_mean_h"], "h"),
+        Kpi("episode_loss_mean_h", scope, stats["episode_loss_mean_h"], "h"),
+        Kpi("episode_loss_max_h", scope, stats["episode_loss_max_h"], "h"),
+        Kpi("episodes_censored", scope, stats["episodes_censored"], "1"),
+    ]
+
+
+def _service_from_curves(scope: str, total: Curve, consumers: list[Curve]) -> list[Kpi]:
+    """PCS/ECS/EOH rows: ``total`` is PCS(t), ``consumers`` each consumer's own curve."""
+    return [
+        Kpi("pcs_min", scope, robustness(total), "1"),
+        Kpi("ecs_min", scope, robustness(consumer_mean(consumers)) if consumers else 1.0, "1"),
+        Kpi("eoh_h", scope, equivalent_outage_hours(total), "h"),
     ]
 
 
@@ -110,22 +133,24 @@ def freight_kpis(rec: Recording, weights: dict[str, float] | None = None) -> lis
     everything = slice(None)
     totals("all", everything, everything)
     rows += _delay_rows("all", rec.delivery_tonnes, rec.delivery_delay_h)
-    rows += _curve_rows("all", rec.delivered.sum(0), rec.due.sum(0), backlog.sum(0), rec.step_h)
+    everywhere = freight_curve(rec)
+    rows += _curve_rows("all", everywhere, backlog.sum(0))
     if rec.commodities:
         w = np.array([(weights or {}).get(c, (weights or {}).get("default", 1.0)) for c in rec.commodities])
-        rows += _q_rows("weighted", weighted_performance(rec.delivered, rec.due, w), rec.step_h)
-    if rec.due_by_dest is not None:
-        rows += service_rows("destinations", rec.delivered_by_dest, rec.due_by_dest, rec.step_h)
+        rows += _q_rows("weighted", freight_curve(rec, weights=w))
+    destinations = np.flatnonzero(rec.demanded_t.sum(0) > 0)
+    rows += _service_from_curves("destinations", everywhere, [freight_curve(rec, dest=int(d)) for d in destinations])
     for ci, commodity in enumerate(rec.commodities):
         totals(commodity, ci, everything)
         mine = rec.delivery_commodity == ci
         rows += _delay_rows(commodity, rec.delivery_tonnes[mine], rec.delivery_delay_h[mine])
-        rows += _curve_rows(commodity, rec.delivered[ci], rec.due[ci], backlog[ci], rec.step_h)
+        rows += _curve_rows(commodity, freight_curve(rec, commodity=ci), backlog[ci])
         for dest in np.flatnonzero(rec.demanded_t[ci] > 0):
             scope = f"{commodity}→{rec.node_ids[dest]}"
             totals(scope, ci, int(dest))
             here = mine & (rec.delivery_dest == dest)
             rows += _delay_rows(scope, rec.delivery_tonnes[here], rec.delivery_delay_h[here])
+            rows += _q_rows(scope, freight_curve(rec, commodity=ci, dest=int(dest)))
     rows += transport_rows(rec)
     # A commodity family (``food`` = its groups) gets tonne totals under its own name, unless the
     # family name is itself a recorded commodity (then its own rows stand, so costs summed over
@@ -138,7 +163,7 @@ def freight_kpis(rec: Recording, weights: dict[str, float] | None = None) -> lis
             totals(family, idx, everything)
             pooled = np.isin(rec.delivery_commodity, idx)
             rows += _delay_rows(family, rec.delivery_tonnes[pooled], rec.delivery_delay_h[pooled])
-            rows += _curve_rows(family, rec.delivered[idx].sum(0), rec.due[idx].sum(0), backlog[idx].sum(0), rec.step_h)
+            rows += _curve_rows(family, freight_curve(rec, commodity=idx), backlog[idx].sum(0))
     return rows
 
 
@@ -167,7 +192,6 @@ def kpi_table(rec: Recording, values=None, defaults=None) -> list[Kpi]:
     if rec.passengers is not None:
         rows += passenger_kpis(rec.passengers)
     if getattr(rec, "care", None) is not None:
-        from .care import care_kpis
 
         rows += care_kpis(rec.care)
     if values is not None:

@@ -11,6 +11,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .curve import Curve
 from .resilience import ecs, equivalent_outage_hours, pcs
 
 
@@ -24,10 +25,10 @@ class Kpi(NamedTuple):
 
 
 def service_rows(scope: str, served: np.ndarray, expected: np.ndarray, step_h: float) -> list[Kpi]:
-    """PCS/ECS/EOH over consumers (rows of ``served``/``expected``)."""
+    """PCS/ECS/EOH over consumers (rows of ``served``/``expected``), per recording step."""
     p = pcs(served, expected)
     return [
         Kpi("pcs_min", scope, float(p.min(initial=1.0)), "1"),
         Kpi("ecs_min", scope, float(ecs(served, expected).min(initial=1.0)), "1"),
-        Kpi("eoh_h", scope, equivalent_outage_hours(p, step_h), "h"),
+        Kpi("eoh_h", scope, equivalent_outage_hours(Curve.from_steps(p, step_h)), "h"),
     ]

@@ -509,7 +509,7 @@ class FreightModel:
     def _cancel(self, c: Consignment, now: float) -> None:
         """Cancelled before departure: lost demand."""
         del self._live[c.id]
-        self.recorder.lose(c.ci, c.dest, c.tonnes, now)
+        self.recorder.lose(c.ci, c.dest, c.tonnes, now, c.release_h + c.base_h)
         if c.on_done is not None:
             c.on_done(c, False)
 

@@ -156,6 +156,12 @@ class Recording:
     time in hours).
 
     ``events`` is the run's log: ``(time_h, kind, target, detail)``.
+
+    ``due_events`` holds one row per released consignment, ``(commodity index, destination
+    index, tonnes, due time in hours)``, the due time being release + undisrupted travel time
+    (any value, also past the horizon); ``lost_events`` the same for the cancelled ones. With the
+    delivery rows they give the exact performance curve (``metrics.curve``), free of the
+    recording step: what is neither delivered nor lost is still on its way at the horizon.
     """
 
     scenario: str
@@ -198,6 +204,8 @@ class Recording:
     tonne_km: np.ndarray = None
     transshipped_t: np.ndarray = None
     in_transit_th: np.ndarray = None
+    due_events: np.ndarray | None = None  # (n, 4): commodity, destination, tonnes, due time h (see above)
+    lost_events: np.ndarray | None = None  # (n, 4): the same for the cancelled consignments
 
     def __post_init__(self) -> None:
         if self.in_transit_delay_th is None:  # a recording made by hand, without censored delays
@@ -258,6 +266,8 @@ class Recorder:
         self._transshipped = np.zeros(len(commodities))
         self._in_transit_th = np.zeros(len(commodities))
         self._geometry = ([], np.zeros(0, dtype=np.int64), np.zeros(0))
+        self._dues: list[tuple[int, int, float, float]] = []
+        self._lost_dues: list[tuple[int, int, float, float]] = []
 
     def _bin(self, t: float) -> int:
         """Step index of time ``t``, or -1 when ``t`` is at or after the horizon."""
@@ -269,6 +279,7 @@ class Recorder:
 
     def release(self, commodity: int, dest: int, tonnes: float, t: float, due_t: float) -> None:
         self.demanded_t[commodity, dest] += tonnes
+        self._dues.append((commodity, dest, tonnes, due_t))
         k = self._bin(t)
         if k >= 0:
             self.released[commodity, k] += tonnes
@@ -284,7 +295,10 @@ class Recorder:
         self.delivered_by_dest[dest, k] += tonnes
         self._deliveries.append((commodity, dest, tonnes, delay_h, t, release_h))
 
-    def lose(self, commodity: int, dest: int, tonnes: float, t: float) -> None:
+    def lose(self, commodity: int, dest: int, tonnes: float, t: float, due_h: float | None = None) -> None:
+        """Tonnes cancelled at ``t``; ``due_h``: their undisrupted arrival time (for ``lost_events``)."""
+        if due_h is not None:
+            self._lost_dues.append((commodity, dest, tonnes, due_h))
         self.lost_t[commodity, dest] += tonnes
         self.lost[commodity, max(0, self._bin(t))] += tonnes
 
@@ -350,4 +364,6 @@ class Recorder:
             tonne_km=self._tonne_km(),
             transshipped_t=self._transshipped.copy(),
             in_transit_th=self._in_transit_th.copy(),
+            due_events=np.array(self._dues, dtype=float).reshape(-1, 4),
+            lost_events=np.array(self._lost_dues, dtype=float).reshape(-1, 4),
         )

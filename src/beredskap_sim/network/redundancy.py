@@ -22,8 +22,8 @@ only links of those modes count. Each link is treated as undirected (links carry
   network stays connected, which OD pairs lose their route, and the locations isolated from
   the largest component, counted by kind and population.
 * ``time_to_survive_vs_recover`` — per food municipality: how long its stock lasts with all
-  supply cut (TTS, days) against how long its critical link takes to repair on average from
-  the hazard data (TTR); flagged where TTR > TTS.
+  supply cut (TTS, days) against how long, on the hazard data's mean repair times, it takes
+  until a route in the modes its supply may use is open again (TTR); flagged where TTR > TTS.
 """
 
 from __future__ import annotations
@@ -208,25 +208,63 @@ def multi_link_failure(network: Network, removed_links: list[int], od_pairs: lis
     }
 
 
+def _member_repair_h(scenario, member) -> float:
+    """Mean hours until a hazard member's links reopen: the mean of its duration law plus, when a
+    crew repairs it, the crew's travel time (queueing for busy crews is left out)."""
+    travel = scenario.crews[member.repair.crew].travel_h if member.repair else 0.0
+    return member.duration.mean_h() + travel
+
+
+def restoration_h(network: Network, origin: int, dest: int, mask: int, closures: list[tuple[float, tuple[int, ...]]],
+                  commodity: str = "food") -> tuple[float, tuple[int, ...], float]:
+    """When supply from ``origin`` to ``dest`` in the modes of ``mask`` is back after the links
+    of ``closures`` — ``(reopening h, links)`` each — close together at time 0.
+
+    The groups reopen in order of their times; the answer is ``(time, links, route_h)``: the
+    first time a route exists in the allowed modes, the links whose reopening restored it and
+    the travel time (h, generalised freight time) of the best route then open — possibly a
+    detour. ``(0, (), undisturbed time)`` when the closures never cut the supply, ``(inf, (),
+    inf)`` when nothing reopens it. A link of another mode (a railway for a municipality fed by
+    road) never delays the answer, however long its repair.
+    """
+    def route_h(closed: set[int]) -> float:
+        state = NetworkState(network.n_links, network.n_nodes)
+        if closed:
+            state.apply("closed", tuple(sorted(closed)), (), Effect(close=True))
+        router = Router(network, state)
+        return router.time_to_go(origin, dest, mask, commodity) if router.best_mode(origin, dest, mask, commodity) \
+            else float("inf")
+
+    closed = {li for _, links in closures for li in links}
+    if np.isfinite(now := route_h(closed)):
+        return 0.0, (), now
+    for t, links in sorted(closures, key=lambda c: c[0]):
+        closed -= set(links)
+        if np.isfinite(now := route_h(closed)):
+            return t, links, now
+    return float("inf"), (), float("inf")
+
+
 def time_to_survive_vs_recover(scenario) -> pd.DataFrame:
     """Per food municipality: TTS (days of stock) against the TTR of what can cut it off.
 
-    What can cut it off: (a) a *critical link*, whose loss alone leaves no route from its
-    warehouse in the allowed modes; (b) a *hazard footprint* that, when all its members hit at
-    once, leaves no route (a storm closing rail and road together). TTR is the longest mean
-    repair time among those — the mean of the duration law plus the crew's travel time, in
-    days. Nothing can cut it off: TTR = 0.
+    What can cut it off: each hazard member alone (its links close together) and each hazard's
+    whole footprint (a storm closing rail and road at once). TTR is the longest, over those
+    that leave no route from the municipality's warehouse *in the modes its supply may use*,
+    of the time until such a route is back (``restoration_h``): members reopen in order of their
+    mean repair time (mean of the duration law plus the crew's travel time) and the supply is
+    back with the first route in its modes. So Meråker, fed by road, waits for E14 (days), not
+    for the railway that the same storm closes for weeks. The means stand in for the random
+    durations (a planning figure, not the expected value of the random reopening time). In
+    days; nothing can cut it off: TTR = 0. ``critical_links`` lists the links of the
+    undisturbed route whose loss alone cuts the supply; ``restored_by`` the links whose
+    reopening ends the longest cut, and ``restored_route_extra_h`` how much longer (h) the
+    route open at that moment is than the undisturbed one (a detour, or 0).
     """
     food = scenario.spec.food
     if food is None:
         return pd.DataFrame()
     network = scenario.network
-    repair = {}
-    for hazard in scenario.hazards:
-        for member in hazard.members:
-            travel = scenario.crews[member.repair.crew].travel_h if member.repair else 0.0
-            for li in member.links:
-                repair[li] = max(repair.get(li, 0.0), member.duration.mean_h() + travel)
     rows = []
     for m in food.municipalities:
         origin, dest = network.node_index[m.supply_from], network.node_index[m.node]
@@ -234,27 +272,26 @@ def time_to_survive_vs_recover(scenario) -> pd.DataFrame:
         base = Router(network, NetworkState(network.n_links, network.n_nodes))
         mode = base.best_mode(origin, dest, mask, "food")
         used = {int(network.arc_link[a]) for a in (base.path(origin, dest, mode, "food") or [])}
-        critical = []
-        for li in sorted(used):
-            state = NetworkState(network.n_links, network.n_nodes)
-            state.apply("removed", (li,), (), Effect(close=True))
-            if not Router(network, state).best_mode(origin, dest, mask, "food"):
-                critical.append(li)
-        ttr_h = max((repair.get(li, 0.0) for li in critical), default=0.0)
-        cutting_hazards = []
+        critical = [li for li in sorted(used) if restoration_h(network, origin, dest, mask, [(1.0, (li,))])[0] > 0]
+        ttr_h, restored_by, detour_h, cutting_hazards = 0.0, (), 0.0, []
+        undisturbed_h = restoration_h(network, origin, dest, mask, [])[2]
         for hazard in scenario.hazards:
-            links = tuple({li for member in hazard.members for li in member.links})
-            state = NetworkState(network.n_links, network.n_nodes)
-            state.apply("footprint", links, (), Effect(close=True))
-            if not Router(network, state).best_mode(origin, dest, mask, "food"):
-                cutting_hazards.append(hazard.id)
-                for member in hazard.members:
-                    travel = scenario.crews[member.repair.crew].travel_h if member.repair else 0.0
-                    ttr_h = max(ttr_h, member.duration.mean_h() + travel)
+            closing = [(_member_repair_h(scenario, member), tuple(member.links)) for member in hazard.members
+                       if member.effect.close and member.links]
+            footprint = restoration_h(network, origin, dest, mask, closing)
+            if footprint[0] == 0:  # the whole footprint leaves a route: so does each member
+                continue
+            cutting_hazards.append(hazard.id)
+            for t, links, route in [footprint] + [restoration_h(network, origin, dest, mask, [c]) for c in closing]:
+                if t > ttr_h:
+                    ttr_h, restored_by, detour_h = t, links, route - undisturbed_h
         rows.append({
-            "municipality": m.node, "tts_days": m.stock_days, "ttr_days": ttr_h / 24.0,
+            "municipality": m.node, "supply_modes": " ".join(m.modes), "tts_days": m.stock_days,
+            "ttr_days": ttr_h / 24.0,
             "critical_links": " ".join(network.link_ids[li] for li in critical),
             "cut_off_by_hazards": " ".join(cutting_hazards),
+            "restored_by": " ".join(network.link_ids[li] for li in restored_by),
+            "restored_route_extra_h": detour_h,
             "ttr_exceeds_tts": ttr_h / 24.0 > m.stock_days,
         })
     return pd.DataFrame(rows)

@@ -34,6 +34,7 @@ HEADLINE = [
     ("delay_mean_h", "all", "Mean freight delay"),
     ("resilience_loss_h", "all", "Resilience loss ∫(1−Q)dt"),
     ("time_to_recover_h", "all", "Time to recover to 95 %"),
+    ("episodes", "all", "Disruption episodes (freight Q < 95 %)"),
     ("food_min_days_of_supply", "*", "Food: minimum days of supply"),
     ("food_person_days_below_threshold", "all", "Food: person-days below threshold"),
     ("energy_not_served_mwh", "all", "Power: energy not served"),
