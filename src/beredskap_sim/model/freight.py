@@ -47,7 +47,7 @@ from ..network.state import NetworkState
 from ..scenario.resolved import FreightDemand, Scenario
 from .recording import Recorder
 from .rng import Streams
-from .sections import CustomsLanes, PointQueue, SingleTrackBlock
+from .sections import CustomsLanes, FerryService, PointQueue, SingleTrackBlock
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 INF = math.inf
@@ -148,8 +148,8 @@ class FreightModel:
         self._out = net.node_out_arcs
         self._mode_vehicle = {1 << mode: tonnes for mode, tonnes in net.mode_payload_t.items()}  # by mode bit
         # the arcs of the same mode that lead on from an arc's head, other than straight back
-        arc_mode = net.arc_mode.tolist()
-        self._onward = [[b for b in self._out[self._arc_to[a]] if arc_mode[b] == arc_mode[a] and b != self._arc_reverse[a]]
+        arc_bits = net.arc_mode_bits.tolist()  # a RoRo ferry carries road vehicles too
+        self._onward = [[b for b in self._out[self._arc_to[a]] if arc_bits[b] & arc_bits[a] and b != self._arc_reverse[a]]
                         for a in range(net.n_arcs)]
         self._sections: list = [None] * net.n_arcs
         self._direction = [0] * net.n_arcs
@@ -178,9 +178,20 @@ class FreightModel:
                 else:
                     self._direction[arc] = 1
                 self._sections[arc] = block
+            elif net.link(link).schedule is not None:
+                self._sections[arc] = self._ferry_service(arc, link)
             else:
                 self._sections[arc] = PointQueue(env, self._entered, self._arc_capacity[arc], state.open_links,
                                                  state.capacity_factors, link)
+
+    def _ferry_service(self, arc: int, link: int) -> FerryService:
+        """The timetabled section of one direction of a scheduled ferry link."""
+        schedule = self.net.link(link).schedule
+        start = self.scenario.start
+        direction = 0 if self.net.arc_from[arc] == self.net.node_index[self.net.link(link).from_] else 1
+        return FerryService(self.env, self._entered, self._arc_vehicle[arc], schedule.week_hours(direction),
+                            self.state.open_links, self.state.capacity_factors, link,
+                            start.weekday() * 24.0 + start.hour + start.minute / 60)
 
     # ----------------------------------------------------------------- set-up
     def _primary(self, modes: tuple[str, ...] | list[str]) -> int:
@@ -240,6 +251,8 @@ class FreightModel:
             total_cost += cost[best] + best_spread - spread
             spread = best_spread
             total_h += self._arc_time[best]
+            if self._sections[best].__class__ is FerryService:  # the mean wait for a departure
+                total_h += self._sections[best].mean_wait_h()
             node = self._arc_to[best]
             lanes = self._customs_list[node]
             if lanes is not None and node != dest:
@@ -462,6 +475,9 @@ class FreightModel:
             link = self._arc_link[arc]
             if not self.state.open_links[link]:
                 t = max(t, reopen[link] - now)
+            section = self._sections[arc]
+            if section.__class__ is FerryService:  # to the next departure from the quay
+                t = section.next_departure(now + t) - now
             t += self.router.waits[arc] + self._arc_time[arc] / speed[link]
             surplus = c.tonnes - self._arc_vehicle[arc]
             if surplus > 0:

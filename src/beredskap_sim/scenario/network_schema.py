@@ -12,6 +12,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
+from .ferry_schema import FerrySchedule
 from .fields import Duration, Sources, Strict
 from .hazard_schema import CrewSpec, HazardSpec
 from .supply_schema import PowerSpec
@@ -122,13 +123,24 @@ class LinkSpec(Strict):
                     "for one stretch between loops (running time / (loops + 1)), not for the whole link.",
     )
     bidirectional: bool = True
+    schedule: FerrySchedule | None = Field(
+        default=None,
+        description="Ferry only: timetable and capacity per departure (model.sections.FerryService); the link's "
+                    "capacity then comes from it, so no trains_per_day, trucks_per_hour or tonnes_per_hour.",
+    )
     note: str = ""
     sources: Sources
 
     @model_validator(mode="after")
     def _one_capacity(self) -> "LinkSpec":
         given = [n for n in ("trains_per_day", "trucks_per_hour", "tonnes_per_hour") if getattr(self, n) is not None]
-        if len(given) != 1:
+        if self.schedule is not None:
+            if self.mode != "ferry":
+                raise ValueError(f"link {self.id!r} gives a schedule on a {self.mode} link, expected it on ferry links only")
+            if given:
+                raise ValueError(f"ferry link {self.id!r} has a schedule and gives {given}, expected its capacity "
+                                 "from the schedule only (lane metres per departure)")
+        elif len(given) != 1:
             raise ValueError(
                 f"link {self.id!r} gives capacity as {given or 'nothing'}, "
                 "expected exactly one of trains_per_day, trucks_per_hour, tonnes_per_hour"
