@@ -102,7 +102,7 @@ def _demand_routes(network: Network, demands) -> list[tuple[object, set[int], bo
     def graph(mode: int, electric: bool) -> ArcGraph:
         key = (mode, electric and mode == 0)
         if key not in graphs:
-            usable = network.arc_mode == mode
+            usable = (network.arc_mode_bits & (1 << mode)) != 0  # a RoRo ferry carries road vehicles
             if key[1]:
                 usable &= network.arc_electrified
             graphs[key] = ArcGraph(network.n_nodes, network.arc_from, network.arc_to, network.arc_time_h,
