@@ -43,9 +43,11 @@ def test_capacity_per_departure_by_hand(scenario_factory):
     assert rec.delivered_t.sum() == pytest.approx(240)
     tonnes_at = {t: 10 * int((arrive == t).sum()) for t in np.unique(arrive)}
     assert tonnes_at == {12.0: 50, 24.0: 50, 36.0: 50, 48.0: 50, 60.0: 40}
-    # the undisturbed time is the crossing plus the mean wait for a departure, Σh²/(2Σh) = 6 h
-    delay = rec.delivery_delay_h[order]
-    assert delay == pytest.approx(arrive - release - (4 + 6))
+    # The undisturbed time is the wait for the next departure plus the crossing, so delay is
+    # only the wait for room: release r would leave at 8 h (r ≤ 8), 20 h (r ≤ 20) or 32 h.
+    undisturbed = np.select([release <= 8, release <= 20], [8.0, 20.0], 32.0) + 4
+    assert rec.delivery_delay_h[order] == pytest.approx(arrive - undisturbed)
+    assert rec.delivery_delay_h[order][:5] == pytest.approx(np.zeros(5))  # the first five fit
 
 
 def test_a_cancelled_departure_sends_its_load_with_the_next(scenario_factory):

@@ -161,6 +161,7 @@ class FreightModel:
         self._next_refresh = 0.0
         self._next_id = 0
         self._base_cache: dict[tuple, tuple[float, float]] = {}
+        self._base_ferries: dict[tuple, list] = {}  # scheduled ferries on an undisturbed route: (hours to the quay, section)
         state.subscribe(self._on_state_change)
 
     def _build_sections(self) -> None:
@@ -217,25 +218,33 @@ class FreightModel:
         if hit is not None:
             return hit
         primary = primary or mode_bits(mask)[0]
-        best_h, best_cost = INF, INF
+        best_h, best_cost, best_ferries = INF, INF, []
         for bit in mode_bits(mask):
             transfer = 0.0
             if bit != primary:
                 transfer = self.defaults.mode_transfer_h + self.defaults.transfer_cost_nok_per_t / self.defaults.value_of_time(commodity)
-            cost, time_h = self._base_walk(origin, dest, bit, commodity, tonnes, electric)
+            ferries: list = []
+            cost, time_h = self._base_walk(origin, dest, bit, commodity, tonnes, electric, ferries)
             if cost + transfer < best_cost:
                 best_cost = cost + transfer
-                best_h = time_h + (self.defaults.mode_transfer_h if bit != primary else 0.0)
+                shift = self.defaults.mode_transfer_h if bit != primary else 0.0
+                best_h = time_h + shift
+                best_ferries = [(hours + shift, section) for hours, section in ferries]
         self._base_cache[key] = (best_cost, best_h)
+        if best_ferries:
+            self._base_ferries[key] = best_ferries
         return best_cost, best_h
 
     def _base_walk(self, origin: int, dest: int, mask: int, commodity: str, tonnes: float,
-                   electric: bool) -> tuple[float, float]:
-        """(generalized cost, hours) of the undisturbed route, chosen hop by hop as consignments choose."""
+                   electric: bool, ferries: list | None = None) -> tuple[float, float]:
+        """(generalized cost, hours) of the undisturbed route, chosen hop by hop as consignments choose.
+
+        A scheduled ferry on it counts its mean wait for a departure; ``ferries`` collects
+        (hours from the start to its quay without those waits, its section)."""
         cost, to_go = self._base_router.lookup(dest, mask, commodity, electric)
         if to_go[origin] == INF:
             return INF, INF
-        node, spread, total_cost, total_h, back, hops = origin, 0.0, 0.0, 0.0, -1, 0
+        node, spread, total_cost, total_h, back, hops, waits = origin, 0.0, 0.0, 0.0, -1, 0, 0.0
         while node != dest and hops <= self.net.n_arcs:
             best, best_value, best_spread = -1, INF, 0.0
             for arc in self._out[node]:
@@ -250,9 +259,13 @@ class FreightModel:
                 return INF, INF
             total_cost += cost[best] + best_spread - spread
             spread = best_spread
+            section = self._sections[best]
+            if section.__class__ is FerryService:  # the mean wait for a departure
+                if ferries is not None:
+                    ferries.append((total_h - waits, section))
+                waits += section.mean_wait_h()
+                total_h += section.mean_wait_h()
             total_h += self._arc_time[best]
-            if self._sections[best].__class__ is FerryService:  # the mean wait for a departure
-                total_h += self._sections[best].mean_wait_h()
             node = self._arc_to[best]
             lanes = self._customs_list[node]
             if lanes is not None and node != dest:
@@ -275,6 +288,9 @@ class FreightModel:
 
     def _release_one(self, ci, commodity, origin, dest, tonnes, mask, primary, electric, t, deadline_h, base_h,
                      priority, on_done=None):
+        ferries = self._base_ferries.get((origin, dest, mask, commodity, tonnes, electric, primary))
+        if ferries:
+            base_h = self._scheduled_base_h(base_h, ferries, t)
         c = Consignment(self._next_id, ci, commodity, origin, dest, tonnes, mask, primary, electric, t, deadline_h,
                         base_h, priority, self.defaults.value_of_time(commodity), on_done)
         c.vehicle_t = self._mode_vehicle[primary]
@@ -282,6 +298,19 @@ class FreightModel:
         self._live[c.id] = c
         self.recorder.release(ci, dest, tonnes, t, t + base_h)
         self._route(c)
+
+    @staticmethod
+    def _scheduled_base_h(base_h: float, ferries: list, t: float) -> float:
+        """The undisturbed time of a consignment released at ``t`` whose route takes scheduled
+        ferries: each ferry's mean wait replaced by the wait for the next departure when it
+        reaches the quay undisturbed. A timetable wait is therefore never counted as delay."""
+        waited = 0.0
+        for hours, section in ferries:
+            arrive = t + hours + waited
+            wait = section.next_departure(arrive) - arrive
+            base_h += wait - section.mean_wait_h()
+            waited += wait
+        return base_h
 
     def start(self, streams: Streams) -> None:
         horizon = self.scenario.horizon_h
