@@ -190,7 +190,10 @@ class Router:
         moved = np.flatnonzero(np.abs(waits - self.waits) > tolerance_h)
         if moved.size == 0:
             return
-        self.waits = waits.copy()
+        # Only the moved arcs take their new wait: the others keep the one the class costs (and
+        # the tables' on-path tests) were computed with, so small moves cannot add up unseen.
+        self.waits = self.waits.copy()
+        self.waits[moved] = waits[moved]
         self.has_waits = bool(self.waits.any())
         self._update(moved)
 
