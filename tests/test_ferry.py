@@ -139,3 +139,22 @@ def test_schedule_errors_name_the_field(tmp_path):
     with pytest.raises(ScenarioError) as err:
         build(tmp_path, network([node("u"), node("v")], [ferry(schedule=no_room)]), [])
     assert "no room for one truck" in str(err.value)
+
+
+def test_freight_waiting_on_the_quay_turns_back_when_a_gale_is_announced(scenario_factory, tmp_path):
+    # Time alone decides (no distance cost). Released at 0 h at a, the consignment reaches the
+    # quay u at 1 h and waits for the 08:00 departure. At 2 h a gale closes the ferry for three
+    # days, end announced: waiting means leaving at 80 h (the first departure after 74 h),
+    # while back to a (1 h) and round the gulf (20 h) arrives at 2 + 1 + 20 = 23 h.
+    nodes = [node("a"), node("u", "port"), node("v", "port", country="SE"), node("b", country="SE")]
+    links = [link("au", "a", "u"), ferry(), link("vb", "v", "b"), link("round", "a", "b", length_km=2000)]
+    net = network(nodes, links)
+    net["defaults"]["distance_cost_nok_per_tkm"] = {"road": 0, "ferry": 0}
+    gale = {"id": "gale", "target": "uv", "start": "2h", "duration": "3d", "effect": "close"}
+    rec = simulate(build(tmp_path, net, [freight("f", "a", "b", 240, deadline="30d", end="1h")], [gale], horizon="4d"))
+    assert rec.delivery_time_h.tolist() == pytest.approx([23.0])
+    # A short gale (2–9 h) is waited out: the 08:00 departure is cancelled; at the reopening the
+    # wait for 20:00 (11 h) plus crossing and road (5 h) beats 21 h round the gulf.
+    gale["duration"] = "7h"
+    rec = simulate(build(tmp_path, net, [freight("f", "a", "b", 240, deadline="30d", end="1h")], [gale], horizon="4d"))
+    assert rec.delivery_time_h.tolist() == pytest.approx([20.0 + 4 + 1])
