@@ -26,8 +26,10 @@ delay up to the horizon is recorded as censored.
 or one block for a single-track rail link; capacity spaces consignments as they enter; its own
 time on the link is its running time ``length / min(speed × speed factor, vehicle top speed)``
 plus the entry spread of its own vehicles beyond the first (``(q − payload) / capacity``,
-carried along and paid once: zero for one train). **At a border** its vehicles are cleared by
-the customs lanes. Queues serve higher priority classes first.
+carried along and paid once: zero for one train). On a scheduled ferry it boards only at a
+departure with room (``FerryService``); road freight drives on, and its undisturbed time
+includes the wait for the departure it would catch undisturbed. **At a border** its vehicles
+are cleared by the customs lanes. Queues serve higher priority classes first.
 
 Delay is measured against the undisturbed time of the same consignment on its cheapest route
 by the same rules, so an undisturbed, uncongested run has zero delay.
