@@ -290,9 +290,10 @@ class FreightModel:
 
     def _release_one(self, ci, commodity, origin, dest, tonnes, mask, primary, electric, t, deadline_h, base_h,
                      priority, on_done=None):
-        ferries = self._base_ferries.get((origin, dest, mask, commodity, tonnes, electric, primary))
-        if ferries:
-            base_h = self._scheduled_base_h(base_h, ferries, t)
+        if self._base_ferries:  # only networks with scheduled ferries pay for the lookup
+            ferries = self._base_ferries.get((origin, dest, mask, commodity, tonnes, electric, primary))
+            if ferries:
+                base_h = self._scheduled_base_h(base_h, ferries, t)
         c = Consignment(self._next_id, ci, commodity, origin, dest, tonnes, mask, primary, electric, t, deadline_h,
                         base_h, priority, self.defaults.value_of_time(commodity), on_done)
         c.vehicle_t = self._mode_vehicle[primary]
