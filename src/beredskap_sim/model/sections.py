@@ -382,8 +382,6 @@ class FerryService(Section):
         self.loading_at = -math.inf  # the departure now loading (run hours)
         self.loaded_t = 0.0  # tonnes aboard it
         self.full_until = -math.inf  # departures up to this time are filled by one large user
-        self.departed = 0  # departures that carried freight
-        self.capacity_tph = tonnes_per_departure * len(self.week_hours) / 168.0  # weekly mean
 
     # ------------------------------------------------------------ timetable
     def next_departure(self, t: float) -> float:
@@ -454,7 +452,6 @@ class FerryService(Section):
         departure = self.next_departure(now)
         if abs(departure - self.loading_at) > EPS:
             self.loading_at, self.loaded_t = departure, 0.0
-            self.departed += 1
         cap = self.tonnes_per_departure * self._factors[self._link]
         if user.tonnes > cap + EPS:  # fills this and the next departures
             last = departure

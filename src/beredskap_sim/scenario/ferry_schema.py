@@ -5,8 +5,9 @@ passengers, facts §5) is not a road: it leaves at set times and each departure 
 fits on its car deck. The schedule gives
 
 * ``departures`` — the times the ferry leaves the link's ``from`` end, as rows of days and
-  clock times (local time, like customs opening hours); ``return_departures`` the times it
-  leaves the ``to`` end (default: the same times);
+  clock times on the run's clock (the scenario's start sets the weekday and hour of run time
+  0; a route across a time-zone border gives both ends in one zone); ``return_departures`` the
+  times it leaves the ``to`` end (default: the same times);
 * the freight room of one departure, from its lane metres::
 
       trucks per departure = floor(lane_metres × freight_lane_share / metres_per_truck)
