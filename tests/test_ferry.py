@@ -158,3 +158,15 @@ def test_freight_waiting_on_the_quay_turns_back_when_a_gale_is_announced(scenari
     gale["duration"] = "7h"
     rec = simulate(build(tmp_path, net, [freight("f", "a", "b", 240, deadline="30d", end="1h")], [gale], horizon="4d"))
     assert rec.delivery_time_h.tolist() == pytest.approx([20.0 + 4 + 1])
+
+
+def test_the_ferry_s_detour_in_the_criticality_table_is_the_road(scenario_factory):
+    # Trucks drive on and off, so the alternative to the ferry u–v (100 km) is the road round
+    # the gulf (2,000 km): alt_dist 2,000 km, diff_dist 1,900 km, and 20 h − 4 h = +16 h.
+    from beredskap_sim.network.redundancy import single_link_criticality
+
+    links = [ferry(), link("round", "u", "v", length_km=2000)]
+    scenario = scenario_factory([freight("f", "u", "v", 240)], links=links)
+    row = single_link_criticality(scenario.network, scenario.demands).set_index("link").loc["uv"]
+    assert row["detour"] == 1 and row["alt_dist"] == pytest.approx(2000) and row["diff_dist"] == pytest.approx(1900)
+    assert row["diff_time_h"] == pytest.approx(16.0)
