@@ -26,8 +26,10 @@ delay up to the horizon is recorded as censored.
 or one block for a single-track rail link; capacity spaces consignments as they enter; its own
 time on the link is its running time ``length / min(speed × speed factor, vehicle top speed)``
 plus the entry spread of its own vehicles beyond the first (``(q − payload) / capacity``,
-carried along and paid once: zero for one train). **At a border** its vehicles are cleared by
-the customs lanes. Queues serve higher priority classes first.
+carried along and paid once: zero for one train). On a scheduled ferry it boards only at a
+departure with room (``FerryService``); road freight drives on, and its undisturbed time
+includes the wait for the departure it would catch undisturbed. **At a border** its vehicles
+are cleared by the customs lanes. Queues serve higher priority classes first.
 
 Delay is measured against the undisturbed time of the same consignment on its cheapest route
 by the same rules, so an undisturbed, uncongested run has zero delay.
@@ -54,7 +56,7 @@ from ..scenario.vehicle_limits import NO_LIMITS
 from .recording import Recorder
 from .rng import Streams
 from .movements import MovementWindows
-from .sections import CustomsLanes, PointQueue, SingleTrackBlock
+from .sections import CustomsLanes, FerryService, PointQueue, SingleTrackBlock
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 INF = math.inf
@@ -157,8 +159,8 @@ class FreightModel:
         self._out = net.node_out_arcs
         self._mode_vehicle = {1 << mode: tonnes for mode, tonnes in net.mode_payload_t.items()}  # by mode bit
         # the arcs of the same mode that lead on from an arc's head, other than straight back
-        arc_mode = net.arc_mode.tolist()
-        self._onward = [[b for b in self._out[self._arc_to[a]] if arc_mode[b] == arc_mode[a] and b != self._arc_reverse[a]]
+        arc_bits = net.arc_mode_bits.tolist()  # a RoRo ferry carries road vehicles too
+        self._onward = [[b for b in self._out[self._arc_to[a]] if arc_bits[b] & arc_bits[a] and b != self._arc_reverse[a]]
                         for a in range(net.n_arcs)]
         self._sections: list = [None] * net.n_arcs
         self._direction = [0] * net.n_arcs
@@ -170,6 +172,7 @@ class FreightModel:
         self._next_refresh = 0.0
         self._next_id = 0
         self._base_cache: dict[tuple, tuple[float, float]] = {}
+        self._base_ferries: dict[tuple, list] = {}  # scheduled ferries on an undisturbed route: (hours to the quay, section)
         state.subscribe(self._on_state_change)
         self.movements = (MovementWindows(env, scenario.movements, net, state, recorder, self._entered, self._route)
                           if scenario.movements else None)
@@ -189,9 +192,20 @@ class FreightModel:
                 else:
                     self._direction[arc] = 1
                 self._sections[arc] = block
+            elif net.link(link).schedule is not None:
+                self._sections[arc] = self._ferry_service(arc, link)
             else:
                 self._sections[arc] = PointQueue(env, self._entered, self._arc_capacity[arc], state.open_links,
                                                  state.capacity_factors, link)
+
+    def _ferry_service(self, arc: int, link: int) -> FerryService:
+        """The timetabled section of one direction of a scheduled ferry link."""
+        schedule = self.net.link(link).schedule
+        start = self.scenario.start
+        direction = 0 if self.net.arc_from[arc] == self.net.node_index[self.net.link(link).from_] else 1
+        return FerryService(self.env, self._entered, self._arc_vehicle[arc], schedule.week_hours(direction),
+                            self.state.open_links, self.state.capacity_factors, link,
+                            start.weekday() * 24.0 + start.hour + start.minute / 60)
 
     # ----------------------------------------------------------------- set-up
     def _primary(self, modes: tuple[str, ...] | list[str]) -> int:
@@ -217,25 +231,34 @@ class FreightModel:
         if hit is not None:
             return hit
         primary = primary or mode_bits(mask)[0]
-        best_h, best_cost = INF, INF
+        best_h, best_cost, best_ferries = INF, INF, []
         for bit in mode_bits(mask):
             transfer = 0.0
             if bit != primary:
                 transfer = self.defaults.mode_transfer_h + self.defaults.transfer_cost_nok_per_t / self.defaults.value_of_time(commodity)
-            cost, time_h = self._base_walk(origin, dest, bit, commodity, tonnes, electric, limits)
+            ferries: list = []
+            cost, time_h = self._base_walk(origin, dest, bit, commodity, tonnes, electric, limits, ferries)
             if cost + transfer < best_cost:
                 best_cost = cost + transfer
-                best_h = time_h + (self.defaults.mode_transfer_h if bit != primary else 0.0)
+                shift = self.defaults.mode_transfer_h if bit != primary else 0.0
+                best_h = time_h + shift
+                best_ferries = [(hours + shift, section) for hours, section in ferries]
         self._base_cache[key] = (best_cost, best_h)
+        if best_ferries:
+            self._base_ferries[key] = best_ferries
         return best_cost, best_h
 
     def _base_walk(self, origin: int, dest: int, mask: int, commodity: str, tonnes: float,
-                   electric: bool, limits: tuple[float, float] = NO_LIMITS) -> tuple[float, float]:
-        """(generalized cost, hours) of the undisturbed route, chosen hop by hop as consignments choose."""
+                   electric: bool, limits: tuple[float, float] = NO_LIMITS,
+                   ferries: list | None = None) -> tuple[float, float]:
+        """(generalized cost, hours) of the undisturbed route, chosen hop by hop as consignments choose.
+
+        A scheduled ferry on it counts its mean wait for a departure; ``ferries`` collects
+        (hours from the start to its quay without those waits, its section)."""
         cost, to_go = self._base_router.lookup(dest, mask, commodity, electric, limits)
         if to_go[origin] == INF:
             return INF, INF
-        node, spread, total_cost, total_h, back, hops = origin, 0.0, 0.0, 0.0, -1, 0
+        node, spread, total_cost, total_h, back, hops, waits = origin, 0.0, 0.0, 0.0, -1, 0, 0.0
         while node != dest and hops <= self.net.n_arcs:
             best, best_value, best_spread = -1, INF, 0.0
             for arc in self._out[node]:
@@ -250,6 +273,12 @@ class FreightModel:
                 return INF, INF
             total_cost += cost[best] + best_spread - spread
             spread = best_spread
+            section = self._sections[best]
+            if section.__class__ is FerryService:  # the mean wait for a departure
+                if ferries is not None:
+                    ferries.append((total_h - waits, section))
+                waits += section.mean_wait_h()
+                total_h += section.mean_wait_h()
             total_h += self._arc_time[best]
             node = self._arc_to[best]
             lanes = self._customs_list[node]
@@ -273,6 +302,10 @@ class FreightModel:
 
     def _release_one(self, ci, commodity, origin, dest, tonnes, mask, primary, electric, t, deadline_h, base_h,
                      priority, on_done=None, limits=NO_LIMITS, movement=-1):
+        if self._base_ferries:  # only networks with scheduled ferries pay for the lookup
+            ferries = self._base_ferries.get((origin, dest, mask, commodity, tonnes, electric, primary, limits))
+            if ferries:
+                base_h = self._scheduled_base_h(base_h, ferries, t)
         c = Consignment(self._next_id, ci, commodity, origin, dest, tonnes, mask, primary, electric, t, deadline_h,
                         base_h, priority, self.defaults.value_of_time(commodity), on_done, limits, movement)
         c.vehicle_t = self._mode_vehicle[primary]
@@ -280,6 +313,19 @@ class FreightModel:
         self._live[c.id] = c
         self.recorder.release(ci, dest, tonnes, t, t + base_h)
         self._route(c)
+
+    @staticmethod
+    def _scheduled_base_h(base_h: float, ferries: list, t: float) -> float:
+        """The undisturbed time of a consignment released at ``t`` whose route takes scheduled
+        ferries: each ferry's mean wait replaced by the wait for the next departure when it
+        reaches the quay undisturbed. A timetable wait is therefore never counted as delay."""
+        waited = 0.0
+        for hours, section in ferries:
+            arrive = t + hours + waited
+            wait = section.next_departure(arrive) - arrive
+            base_h += wait - section.mean_wait_h()
+            waited += wait
+        return base_h
 
     def start(self, streams: Streams) -> None:
         horizon = self.scenario.horizon_h
@@ -443,9 +489,10 @@ class FreightModel:
             return False
         if not self.state.open_links[self._arc_link[arc]]:
             return False
-        if not self._arc_single[arc]:
+        section = self._sections[arc]
+        if section.__class__ is PointQueue and c.movement < 0:  # the common case, in one call
             c.arc = arc
-            if self._sections[arc].enter_if_free(c):
+            if section.enter_if_free(c):
                 return True
         self._enter_queue(c, arc)
         return True
@@ -482,6 +529,9 @@ class FreightModel:
             link = self._arc_link[arc]
             if not self.state.open_links[link]:
                 t = max(t, reopen[link] - now)
+            section = self._sections[arc]
+            if section.__class__ is FerryService:  # to the next departure from the quay
+                t = section.next_departure(now + t) - now
             t += self.router.waits[arc] + self._arc_time[arc] / speed[link]
             surplus = c.tonnes - self._arc_vehicle[arc]
             if surplus > 0:

@@ -22,10 +22,14 @@ section (hours), which matters to single-track blocks only.
   lanes, each vehicle taking ``fixed + payload / rate`` (exponential with that mean when asked),
   so the same tonnage sliced into more consignments meets the same customs work. With opening
   hours, clearance starts only while the office is open; one under way at closing is finished.
+* ``FerryService`` — one direction of a scheduled ferry: users board only at the timetabled
+  departures, each departure carrying at most ``tonnes_per_departure × capacity_factor``;
+  a departure while the link is closed is cancelled.
 """
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import math
 from typing import Callable
@@ -355,3 +359,132 @@ class CustomsLanes(Section):
         """Waiting for a lane, and for the office to open, of a vehicle arriving ``after_h`` from now."""
         arrive = self.env._now + after_h
         return self.next_open(max(arrive, self.lanes[0])) - arrive
+
+
+class FerryService(Section):
+    """One direction of a scheduled ferry (a RoRo ship on a timetable).
+
+    The ferry leaves at the timetabled departures (``week_hours``: hours after Monday 00:00,
+    repeating every week; ``start_offset_h`` is the hour of the week at run time 0). At a
+    departure the waiting users board in line order (priority class, then first come) while
+    room is left: a departure takes at most ``tonnes_per_departure × capacity factor`` tonnes;
+    a user that does not fit waits for the next departure, and a smaller one behind it may
+    still board (first fit). A user larger than a whole departure waits for an empty one and
+    fills as many departures as it needs (its last tonnes leave with the last of them: its
+    entry spread). A departure while the link is closed is cancelled: nobody boards, and the
+    users wait for the next departure after the reopening. A user who arrives at the quay
+    exactly at a departure with room boards it. The crossing itself is the user's running
+    time on the link (``on_enter`` returns it, as on any section).
+
+    Without disruption a user arriving at a uniformly random time waits on average
+    ``Σ h_i² / (2 Σ h_i)`` for the next departure, ``h_i`` the headways of the weekly
+    timetable (the waiting-time paradox; ``mean_wait_h``).
+    """
+
+    def __init__(self, env, on_enter, tonnes_per_departure: float, week_hours: list[float], open_links: list[bool],
+                 factors: list[float], link: int, start_offset_h: float = 0.0):
+        super().__init__(env, on_enter)
+        if not week_hours:
+            raise ValueError("a ferry service needs at least one departure a week")
+        self.tonnes_per_departure = tonnes_per_departure
+        self.week_hours = sorted(h % 168.0 for h in week_hours)
+        self._open = open_links
+        self._factors = factors
+        self._link = link
+        self._offset = start_offset_h
+        self.loading_at = -math.inf  # the departure now loading (run hours)
+        self.loaded_t = 0.0  # tonnes aboard it
+        self.full_until = -math.inf  # departures up to this time are filled by one large user
+
+    # ------------------------------------------------------------ timetable
+    def next_departure(self, t: float) -> float:
+        """The first departure at or after ``t`` (run hours)."""
+        clock = t + self._offset
+        week = math.floor(clock / 168.0) * 168.0
+        i = bisect.bisect_left(self.week_hours, clock - week - EPS)
+        if i == len(self.week_hours):
+            week, i = week + 168.0, 0
+        return week + self.week_hours[i] - self._offset
+
+    def mean_wait_h(self) -> float:
+        """Mean wait for the next departure from a uniformly random moment, hours: Σh²/(2Σh)."""
+        hours = self.week_hours
+        gaps = [b - a for a, b in zip(hours, hours[1:])] + [hours[0] + 168.0 - hours[-1]]
+        return sum(g * g for g in gaps) / (2.0 * sum(gaps))
+
+    def _room(self, departure: float) -> float:
+        """Tonnes still free on ``departure``."""
+        cap = self.tonnes_per_departure * self._factors[self._link]
+        if abs(departure - self.loading_at) <= EPS:
+            return cap - self.loaded_t
+        return cap
+
+    def _first_free(self, now: float) -> float:
+        """The first departure at or after ``now`` not filled by a large user."""
+        t = self.next_departure(now)
+        if t <= self.full_until + EPS:
+            t = self.next_departure(self.full_until + 10 * EPS)
+        return t
+
+    # -------------------------------------------------------------- section
+    def entry_time(self, direction, user, now):
+        if not self._open[self._link] or self._factors[self._link] <= 0:
+            return None
+        t = self._first_free(now)
+        cap = self.tonnes_per_departure * self._factors[self._link]
+        need = cap if user.tonnes > cap + EPS else user.tonnes  # a large user needs an empty departure
+        if self._room(t) < need - EPS:
+            t = self.next_departure(t + 10 * EPS)
+        return t
+
+    def serve(self) -> None:
+        """At a departure, board whoever fits (first fit in line order); then wait for the next one."""
+        line = self._line
+        if not line:
+            return
+        now = self.env._now
+        if not self._open[self._link] or self._factors[self._link] <= 0:
+            return  # cancelled: the state change that reopens the link calls serve again
+        kept = []
+        for entry in sorted(line):
+            direction, user = entry[2], entry[3]
+            t = self.entry_time(direction, user, now)
+            if t is not None and t <= now + EPS:
+                self.queued_t[direction] -= user.tonnes
+                self.enter(direction, user, now)
+            else:
+                kept.append(entry)
+        heapq.heapify(kept)
+        self._line = kept
+        if not kept:
+            self.queued_t = [0.0, 0.0]
+            return
+        self._wake(self.next_departure(now + 10 * EPS))
+
+    def enter(self, direction, user, now):
+        departure = self.next_departure(now)
+        if abs(departure - self.loading_at) > EPS:
+            self.loading_at, self.loaded_t = departure, 0.0
+        cap = self.tonnes_per_departure * self._factors[self._link]
+        if user.tonnes > cap + EPS:  # fills this and the next departures
+            last = departure
+            for _ in range(math.ceil(user.tonnes / cap - 1e-9) - 1):
+                last = self.next_departure(last + 10 * EPS)
+            self.full_until, self.loaded_t = last, cap
+            user.spread_h = max(user.spread_h, last - departure)
+        else:
+            self.loaded_t += user.tonnes
+        return self._on_enter(user, direction)
+
+    def expected_wait_h(self, direction: int = 0) -> float:
+        """Wait a newcomer of one truckload would meet: to the first departure with room after
+        the tonnes queued ahead of it have boarded."""
+        now = self.env._now
+        if not self._open[self._link]:
+            return 0.0  # the router's cost carries the wait for an announced reopening
+        cap = self.tonnes_per_departure * max(self._factors[self._link], 1e-9)
+        t = self._first_free(now)
+        ahead = self.queued_t[0] + self.queued_t[1] + (cap - self._room(t))
+        for _ in range(int(ahead // cap)):
+            t = self.next_departure(t + 10 * EPS)
+        return t - now

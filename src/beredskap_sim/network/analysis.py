@@ -14,6 +14,16 @@ from .graph import Network
 from .redundancy import multi_link_failure, pair_redundancy, single_link_criticality, time_to_survive_vs_recover
 
 MODE_SETS = {"rail": {"rail"}, "road": {"road"}, "rail+road": {"rail", "road"}}
+FERRY_MODE_SETS = {"road+ferry": {"road", "ferry"}, "all": {"rail", "road", "ferry"}}
+
+
+def mode_sets(network: Network) -> dict[str, set[str]]:
+    """The mode sets a region pair is analysed in: rail, road and both, and where the network
+    has ferry links, road and all modes with the ferries (the Kvarken corridor: Trondheim–Vaasa
+    is reached by road only round the Gulf of Bothnia, or with the ferry)."""
+    if any(link.mode == "ferry" for link in network.spec.links):
+        return {**MODE_SETS, **FERRY_MODE_SETS}
+    return MODE_SETS
 
 
 def region_nodes(network: Network, name: str) -> list[str]:
@@ -30,7 +40,7 @@ def analyze(network: Network, pairs: list[tuple[str, str]], footprints: list[str
     """All tables of the study (see ``redundancy``)."""
     rows = []
     for a, b in pairs:
-        for label, modes in MODE_SETS.items():
+        for label, modes in mode_sets(network).items():
             rows.append({"from": a, "to": b, "modes": label,
                          **pair_redundancy(network, region_nodes(network, a), region_nodes(network, b), modes)})
     tables = {"pairs": pd.DataFrame(rows)}

@@ -24,8 +24,12 @@ from ..scenario.vehicle_limits import gross_limit_t
 MODES: tuple[str, ...] = ("rail", "road", "ferry")
 
 
-def link_capacity_tph(link: LinkSpec, spec: NetworkSpec) -> float:
-    """Freight capacity of one direction of ``link`` in tonnes/hour."""
+def link_capacity_tph(link: LinkSpec, spec: NetworkSpec, direction: int = 0) -> float:
+    """Freight capacity of one direction of ``link`` in tonnes/hour (for a scheduled ferry the
+    weekly mean: tonnes per departure × departures per week in that direction / 168)."""
+    if link.schedule is not None:
+        per_departure = link.schedule.tonnes_per_departure(spec.defaults.truck_payload_t)
+        return per_departure * link.schedule.departures_per_week(direction) / 168.0
     if link.tonnes_per_hour is not None:
         return link.tonnes_per_hour
     if link.trains_per_day is not None:
@@ -58,7 +62,7 @@ class Network:
     arc_time_h: np.ndarray
     arc_capacity_tph: np.ndarray
     arc_electrified: np.ndarray
-    arc_vehicle_t: np.ndarray  # tonnes one vehicle of the arc's mode carries
+    arc_vehicle_t: np.ndarray  # tonnes one vehicle of the arc's mode carries (a scheduled ferry: one departure)
     arc_single_track: np.ndarray  # rail arcs of single-track links (one block per link)
     arc_block_share: np.ndarray  # share of the running time a train holds the single-track block: 1 / (loops + 1)
     arc_distance_nok_per_t: np.ndarray  # operating cost of a tonne over the arc, NOK
@@ -72,6 +76,9 @@ class Network:
     link_index: dict[str, int] = field(default_factory=dict)
     arc_axle_limit_t: np.ndarray | None = None  # rail: permitted axle load, t (inf: not stated; other modes inf)
     arc_gross_limit_t: np.ndarray | None = None  # road: permitted gross weight of the weight class, t (inf: none)
+    # Mode bits an arc carries: its own mode's, and the road's too on a scheduled (RoRo) ferry,
+    # whose trucks drive on and off without a transshipment.
+    arc_mode_bits: np.ndarray | None = None
 
     @property
     def n_nodes(self) -> int:
@@ -123,7 +130,7 @@ def build_network(spec: NetworkSpec) -> Network:
         u, v = node_index[link.from_], node_index[link.to]
         arcs.append((li, u, v, mode, link.length_km, time_h, cap))
         if link.bidirectional:
-            arcs.append((li, v, u, mode, link.length_km, time_h, cap))
+            arcs.append((li, v, u, mode, link.length_km, time_h, link_capacity_tph(link, spec, 1)))
     cols = list(zip(*arcs))
     d = spec.defaults
     payload = {"rail": d.train_payload_t, "road": d.truck_payload_t, "ferry": d.ferry_payload_t}
@@ -157,7 +164,7 @@ def build_network(spec: NetworkSpec) -> Network:
         arc_time_h=np.array(cols[5], dtype=float),
         arc_capacity_tph=np.array(cols[6], dtype=float),
         arc_electrified=np.array([spec.links[li].electrified for li in cols[0]], dtype=bool),
-        arc_vehicle_t=np.array([payload[spec.links[li].mode] for li in cols[0]], dtype=float),
+        arc_vehicle_t=np.array([_vehicle_t(spec.links[li], spec, payload) for li in cols[0]], dtype=float),
         arc_single_track=np.array([spec.links[li].track == "single" for li in cols[0]], dtype=bool),
         arc_block_share=np.array([1.0 / (spec.links[li].passing_loops + 1) for li in cols[0]], dtype=float),
         arc_distance_nok_per_t=np.array(
@@ -173,4 +180,16 @@ def build_network(spec: NetworkSpec) -> Network:
         link_index={lid: i for i, lid in enumerate(link_ids)},
         arc_axle_limit_t=np.array([spec.links[li].axle_load_t or np.inf for li in cols[0]], dtype=float),
         arc_gross_limit_t=np.array([gross_limit_t(spec.links[li].weight_class) for li in cols[0]], dtype=float),
+        arc_mode_bits=np.array([(1 << m) | (ROAD_BIT if spec.links[li].schedule is not None else 0)
+                                for li, m in zip(cols[0], cols[3])], dtype=np.int64),
     )
+
+
+ROAD_BIT = 1 << MODES.index("road")
+
+
+def _vehicle_t(link: LinkSpec, spec: NetworkSpec, payload: dict[str, float]) -> float:
+    """Tonnes one vehicle of the link carries: a train, a truck, or one departure of a ferry."""
+    if link.schedule is not None:
+        return link.schedule.tonnes_per_departure(spec.defaults.truck_payload_t)
+    return payload[link.mode]

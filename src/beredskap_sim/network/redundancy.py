@@ -38,6 +38,13 @@ from .routing import Router, modes_mask
 from .state import Effect, NetworkState
 
 
+def _carried_mode(network: Network) -> np.ndarray:
+    """Mode code per arc for detours: a scheduled (RoRo) ferry's arcs count as road, since its
+    trucks drive on and off, so a ferry's alternative is a road and a road's may be the ferry."""
+    road = MODES.index("road")
+    return np.where(network.arc_mode_bits & (1 << road), road, network.arc_mode)
+
+
 def _links_of(network: Network, modes: set[str]) -> list[int]:
     return [i for i, link in enumerate(network.spec.links) if link.mode in modes]
 
@@ -102,7 +109,7 @@ def _demand_routes(network: Network, demands) -> list[tuple[object, set[int], bo
     def graph(mode: int, electric: bool) -> ArcGraph:
         key = (mode, electric and mode == 0)
         if key not in graphs:
-            usable = network.arc_mode == mode
+            usable = (network.arc_mode_bits & (1 << mode)) != 0  # a RoRo ferry carries road vehicles
             if key[1]:
                 usable &= network.arc_electrified
             graphs[key] = ArcGraph(network.n_nodes, network.arc_from, network.arc_to, network.arc_time_h,
@@ -158,7 +165,7 @@ def single_link_criticality(network: Network, demands=(), modes: set[str] | None
     modes = modes or set(MODES)
     links = _links_of(network, modes)
     alt_time, alt_dist = link_alternatives(network.n_nodes, network.arc_from, network.arc_to, network.arc_time_h,
-                                           network.arc_mode, network.arc_link, network.arc_length_km, links=links)
+                                           _carried_mode(network), network.arc_link, network.arc_length_km, links=links)
     first_arc = {}
     for a, li in enumerate(network.arc_link.tolist()):
         first_arc.setdefault(li, a)

@@ -112,7 +112,7 @@ class Router:
         counts = np.bincount(pairs[:, 0], minlength=net.n_nodes)
         self._indptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int32)
         self._indices = pairs[:, 1].astype(np.int32)  # pairs are sorted by head, then tail
-        self._mode_bit = (1 << net.arc_mode).astype(np.int64)
+        self._mode_bit = net.arc_mode_bits  # a RoRo ferry's arcs carry road vehicles too
         self._dist = net.arc_distance_nok_per_t
         self._arc_to_list = net.arc_to.tolist()
         # arcs touching each node (into or out of it), for node closures
@@ -198,7 +198,10 @@ class Router:
         moved = np.flatnonzero(np.abs(waits - self.waits) > tolerance_h)
         if moved.size == 0:
             return
-        self.waits = waits.copy()
+        # Only the moved arcs take their new wait: the others keep the one the class costs (and
+        # the tables' on-path tests) were computed with, so small moves cannot add up unseen.
+        self.waits = self.waits.copy()
+        self.waits[moved] = waits[moved]
         self.has_waits = bool(self.waits.any())
         self._update(moved)
 

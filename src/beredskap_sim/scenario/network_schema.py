@@ -12,6 +12,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
+from .ferry_schema import FerrySchedule
 from .fields import Duration, Sources, Strict
 from .care_schema import CareNetworkSpec
 from .hazard_schema import CrewSpec, HazardSpec
@@ -134,6 +135,11 @@ class LinkSpec(Strict):
         description="Road only: Norwegian bruksklasse (Bk10/60, Bk10/50, BkT8/50, BkT8/40, Bk8/32, Bk6/28) or "
                     "Swedish bärighetsklass (BK1–BK4). Flows with a heavier gross_weight_t do not use the link.",
     )
+    schedule: FerrySchedule | None = Field(
+        default=None,
+        description="Ferry only: timetable and capacity per departure (model.sections.FerryService); the link's "
+                    "capacity then comes from it, so no trains_per_day, trucks_per_hour or tonnes_per_hour.",
+    )
     note: str = ""
     sources: Sources
 
@@ -150,7 +156,13 @@ class LinkSpec(Strict):
     @model_validator(mode="after")
     def _one_capacity(self) -> "LinkSpec":
         given = [n for n in ("trains_per_day", "trucks_per_hour", "tonnes_per_hour") if getattr(self, n) is not None]
-        if len(given) != 1:
+        if self.schedule is not None:
+            if self.mode != "ferry":
+                raise ValueError(f"link {self.id!r} gives a schedule on a {self.mode} link, expected it on ferry links only")
+            if given:
+                raise ValueError(f"ferry link {self.id!r} has a schedule and gives {given}, expected its capacity "
+                                 "from the schedule only (lane metres per departure)")
+        elif len(given) != 1:
             raise ValueError(
                 f"link {self.id!r} gives capacity as {given or 'nothing'}, "
                 "expected exactly one of trains_per_day, trucks_per_hour, tonnes_per_hour"
