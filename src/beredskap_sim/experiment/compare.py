@@ -31,8 +31,8 @@ import numpy as np
 import pandas as pd
 
 from ..results import RunFolder, atomic_write_parquet, atomic_write_text, slug
-from .runner import run_experiment
-from .summary import confidence_halfwidth
+from .runner import run_experiment, stratification_plan
+from .summary import paired_weighted, weighted_share
 
 HIGHER_IS_BETTER = {
     "tonnes_delivered", "robustness_min_q", "recovery_rapidity_per_h", "food_min_days_of_supply", "departures_run",
@@ -78,27 +78,41 @@ def paired_differences(kpis: pd.DataFrame, baseline: str, variant: str) -> pd.Da
     merged = other.merge(base, on=["replication", "kpi", "scope", "unit"], suffixes=("_v", "_b"))
     rows = []
     for (kpi, scope, unit), g in merged.groupby(["kpi", "scope", "unit"], sort=False):
-        d = (g["value_v"] - g["value_b"]).to_numpy(dtype=float)
-        d = d[~np.isnan(d)]
+        d, w, mean, half = paired_stats(g)
         if d.size == 0:
             continue
         sign = 1.0 if kpi in HIGHER_IS_BETTER else -1.0
-        half = confidence_halfwidth(d)
         rows.append({"variant": variant, "kpi": kpi, "scope": scope, "unit": unit, "n": int(d.size),
-                     "mean_diff": float(d.mean()), "ci95_low": float(d.mean() - half), "ci95_high": float(d.mean() + half),
-                     "share_better": float(np.mean(sign * d > 1e-9)), "share_worse": float(np.mean(sign * d < -1e-9))})
+                     "mean_diff": mean, "ci95_low": mean - half, "ci95_high": mean + half,
+                     "share_better": weighted_share(sign * d > 1e-9, w), "share_worse": weighted_share(sign * d < -1e-9, w)})
     return pd.DataFrame(rows)
 
 
+def paired_stats(merged: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, float, float]:
+    """Paired differences ``value_v − value_b`` of matching replications, their weights, and the
+    weighted mean difference with its interval half-width (``summary.paired_weighted``)."""
+    keep = ~(merged["value_v"].isna() | merged["value_b"].isna())
+    g = merged[keep]
+    v, b = g["value_v"].to_numpy(dtype=float), g["value_b"].to_numpy(dtype=float)
+    wv = g["weight_v"].to_numpy(dtype=float) if "weight_v" in g else np.ones(v.size)
+    wb = g["weight_b"].to_numpy(dtype=float) if "weight_b" in g else np.ones(v.size)
+    mean, half = paired_weighted(v, wv, b, wb)
+    return v - b, wb, mean, half
+
+
 def compare(baseline, variants: list[tuple], replications: int, seed: int, out: Path, executor=None,
-            progress: bool = True) -> Path:
-    """Run baseline and variants (``[(scenario, overlay spec or None), ...]``) and write the comparison folder."""
+            progress: bool = True, stratify: bool = True) -> Path:
+    """Run baseline and variants (``[(scenario, overlay spec or None), ...]``) and write the comparison folder.
+
+    ``stratify``: the baseline's rare hazards are stratified with one plan for every variant
+    (``model.strata``; from 3 replications on), so the paired statistics are weighted."""
     folders: dict[str, RunFolder] = {}
     names = ["baseline"] + [overlay.name if overlay else scenario.name for scenario, overlay in variants]
     runs_root = Path(out)
-    folders["baseline"] = run_experiment(baseline, replications, seed, runs_root, executor, progress)
+    plan = stratification_plan(baseline, replications, seed) if stratify and replications >= 3 else None
+    folders["baseline"] = run_experiment(baseline, replications, seed, runs_root, executor, progress, stratify=plan or False)
     for (scenario, overlay), name in zip(variants, names[1:]):
-        folders[name] = run_experiment(scenario, replications, seed, runs_root, executor, progress)
+        folders[name] = run_experiment(scenario, replications, seed, runs_root, executor, progress, stratify=plan or False)
     kpis = pd.concat([f.kpis().assign(variant=name) for name, f in folders.items()], ignore_index=True)
     diffs = pd.concat([paired_differences(kpis, "baseline", name) for name in names[1:]], ignore_index=True) \
         if len(names) > 1 else pd.DataFrame()
@@ -109,16 +123,15 @@ def compare(baseline, variants: list[tuple], replications: int, seed: int, out: 
             continue
         inv = overlay.investment
         factor = currency_factor(inv.currency, values.currency, values.sek_per_nok)
-        b = kpis[(kpis.variant == "baseline") & (kpis.kpi == "cost_per_year") & (kpis.scope == "total")].set_index("replication")["value"]
-        v = kpis[(kpis.variant == name) & (kpis.kpi == "cost_per_year") & (kpis.scope == "total")].set_index("replication")["value"]
-        avoided = (b - v).dropna().to_numpy()
-        half = confidence_halfwidth(avoided)
+        cost = kpis[(kpis.kpi == "cost_per_year") & (kpis.scope == "total")]
+        merged = cost[cost.variant == "baseline"].merge(cost[cost.variant == name], on="replication", suffixes=("_v", "_b"))
+        avoided, w, mean, half = paired_stats(merged)  # baseline − variant: the loss avoided
         money.append({"variant": name, "currency": values.currency, "investment": inv.cost * factor,
                       "yearly_cost": inv.yearly_cost * factor, "lifetime_years": inv.lifetime_years,
-                      "discount_rate": values.discount_rate, "avoided_per_year": float(avoided.mean()),
-                      "avoided_per_year_low": float(avoided.mean() - half), "avoided_per_year_high": float(avoided.mean() + half),
-                      "share_replications_avoiding_loss": float(np.mean(avoided > 0)),
-                      **benefit_cost(float(avoided.mean()), half, inv.cost * factor, inv.yearly_cost * factor,
+                      "discount_rate": values.discount_rate, "avoided_per_year": mean,
+                      "avoided_per_year_low": mean - half, "avoided_per_year_high": mean + half,
+                      "share_replications_avoiding_loss": weighted_share(avoided > 0, w),
+                      **benefit_cost(mean, half, inv.cost * factor, inv.yearly_cost * factor,
                                      inv.lifetime_years, values.discount_rate)})
     money = pd.DataFrame(money)
     if not money.empty:
@@ -134,6 +147,7 @@ def compare(baseline, variants: list[tuple], replications: int, seed: int, out: 
     atomic_write_text(tmp / "manifest.json", json.dumps({
         "baseline": baseline.name, "variants": names[1:], "replications": replications, "seed": seed,
         "runs": {name: str(f.path) for name, f in folders.items()}, "status": "complete",
+        "stratified": plan is not None,
     }, indent=2, ensure_ascii=False))
     from ..report.figures import comparison  # one way: the report modules never import this one
     from ..report.html import write_compare_report

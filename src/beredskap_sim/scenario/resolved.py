@@ -169,6 +169,9 @@ class Scenario:
     raw: dict = field(repr=False, default_factory=dict)
     network_raw: dict = field(repr=False, default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    stratification: object = field(default=None, repr=False)
+    """A ``model.strata.StratumPlan`` when rare hazards are stratified (set by the experiment
+    layer for a run, never by a file); None for plain Monte Carlo."""
 
     @property
     def name(self) -> str:
