@@ -142,7 +142,8 @@ def cmd_run(args) -> int:
 
                 kpi, _, scope = args.precision_kpi.partition(":")
                 target = PrecisionTarget((kpi, scope or "all"), args.until_precision)
-            folder = run_experiment(scenario, args.replications, args.seed, args.out, executor, progress, target)
+            folder = run_experiment(scenario, args.replications, args.seed, args.out, executor, progress, target,
+                                    stratify=bool(args.stratify))
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -175,6 +176,10 @@ def _print_run_tables(folder) -> None:
     freight_scopes = summary.loc[summary["kpi"] == "tonnes_demanded", "scope"]
     scopes = ["all"] + [s for s in dict.fromkeys(freight_scopes) if s != "all" and "→" not in s]
     print(f"{manifest['scenario']} — {manifest['replications']} replication(s), seed {manifest['seed']}")
+    if "stratification" in manifest:
+        from .report.terminal import format_stratification
+
+        print(format_stratification(manifest["stratification"]))
     print(format_kpi_table(summary, scopes, names))
     supply = format_supply_table(summary, names)
     if supply:
@@ -315,10 +320,20 @@ def cmd_compare(args) -> int:
     baseline = load_scenario(args.baseline)
     variants = [load_variant(args.baseline, path) for path in args.variant]
     progress = _progress(args)
-    folder = compare(baseline, variants, args.replications, args.seed, Path(args.out), executor, progress)
+    stratify = args.stratify is not False  # on unless --no-stratify: it changes nothing without rare hazards
+    try:
+        folder = compare(baseline, variants, args.replications, args.seed, Path(args.out), executor, progress, stratify)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     diffs = pd.read_csv(folder / "differences.csv")
     money = read_benefit_cost(folder)
     print(f"{baseline.name}: {len(variants)} variant(s), {args.replications} paired replications, seed {args.seed}")
+    stratification = json.loads((folder / "manifest.json").read_text(encoding="utf-8")).get("stratification")
+    if stratification:
+        from .report.terminal import format_stratification
+
+        print(format_stratification(stratification))
     print(format_comparison(diffs, money))
     print(f"results: {folder}")
     return 0
@@ -393,6 +408,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--precision-kpi", default="tonnes_lost:all", metavar="KPI[:SCOPE]",
                    help="KPI for --until-precision (default tonnes_lost:all)")
     p.add_argument("--resume", metavar="FOLDER", help="finish an interrupted run (a *.partial results folder)")
+    p.add_argument("--stratify", action=argparse.BooleanOptionalAction, default=False,
+                   help="stratify rare hazards (≤ 0.2 a year) on their number of events, with weighted statistics "
+                        "(default off for run, on for compare)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.add_argument("--no-report", action="store_true", help="skip the figures and report.html")
     p.add_argument("--animate", action="store_true", help="also make the animated map (GIF) for slides")
@@ -427,6 +445,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("baseline", help="baseline scenario file")
     p.add_argument("--variant", action="append", default=[], metavar="OVERLAY", help="overlay file (repeatable)")
     _add_executor_options(p)
+    p.add_argument("--stratify", action=argparse.BooleanOptionalAction, default=None,
+                   help="stratify rare hazards (≤ 0.2 a year) with one plan for every variant (default on; "
+                        "--no-stratify for plain Monte Carlo)")
     p.set_defaults(func=cmd_compare)
 
     p = sub.add_parser("sweep", help="a grid over scenario parameters")

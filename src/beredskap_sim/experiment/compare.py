@@ -96,7 +96,8 @@ def paired_stats(merged: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, float, f
     v, b = g["value_v"].to_numpy(dtype=float), g["value_b"].to_numpy(dtype=float)
     wv = g["weight_v"].to_numpy(dtype=float) if "weight_v" in g else np.ones(v.size)
     wb = g["weight_b"].to_numpy(dtype=float) if "weight_b" in g else np.ones(v.size)
-    mean, half = paired_weighted(v, wv, b, wb)
+    cells = g["stratum_b"].to_numpy() if "stratum_b" in g else None
+    mean, half = paired_weighted(v, wv, b, wb, cells)
     return v - b, wb, mean, half
 
 
@@ -147,7 +148,7 @@ def compare(baseline, variants: list[tuple], replications: int, seed: int, out: 
     atomic_write_text(tmp / "manifest.json", json.dumps({
         "baseline": baseline.name, "variants": names[1:], "replications": replications, "seed": seed,
         "runs": {name: str(f.path) for name, f in folders.items()}, "status": "complete",
-        "stratified": plan is not None,
+        **({"stratification": folders["baseline"].read_manifest()["stratification"]} if plan is not None else {}),
     }, indent=2, ensure_ascii=False))
     from ..report.figures import comparison  # one way: the report modules never import this one
     from ..report.html import write_compare_report

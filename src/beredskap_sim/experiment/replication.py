@@ -37,11 +37,14 @@ class ReplicationResult:
     disruptions: list[tuple] = None  # (id, start_h, end_h, link ids, node ids, kind, cause, targets)
     supply: list[tuple[str, str, str, np.ndarray]] = None  # (system, name, series, values per step)
     weight: float = 1.0  # stratified rare hazards: Π p_s / q_s (see model.strata); 1 for plain Monte Carlo
+    stratum: str = ""  # the replication's strata of the rare kinds, e.g. "0.1.0" ("" without stratification)
 
     def kpi_frame(self) -> pd.DataFrame:
         frame = pd.DataFrame(self.kpis, columns=list(Kpi._fields))
         frame.insert(0, "replication", self.replication)
         frame["weight"] = self.weight
+        if self.stratum:
+            frame["stratum"] = self.stratum
         return frame
 
     def series_frame(self) -> pd.DataFrame:
@@ -126,6 +129,8 @@ def run_replication(scenario: Scenario, seed: int, replication: int) -> Replicat
     """Simulate replication ``replication`` of ``scenario`` under root ``seed``, with its weight."""
     result = summarise_recording(simulate(scenario, seed, replication), scenario.spec.values, scenario.network.link_ids)
     result.weight = stratum_weight(scenario, seed, replication)
+    if scenario.stratification is not None:
+        result.stratum = ".".join(str(s) for s in scenario.stratification.strata[replication])
     return result
 
 

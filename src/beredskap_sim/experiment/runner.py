@@ -19,10 +19,11 @@ from tqdm import tqdm
 
 from .. import __version__
 from ..results import FolderBusy, FolderGone, RunFolder
-from ..model.strata import StratumPlan, make_plan, plan_from_json, plan_to_json
+from ..model.strata import StratumPlan, kish_ess, make_plan, plan_from_json, plan_to_json
 from ..scenario.loader import load_scenario
 from ..scenario.resolved import Scenario
 from .executors import Executor, ExecutorUnavailable, SerialExecutor
+from .replication import stratum_weight
 from .summary import confidence_halfwidth, summarise
 
 HEADLINE = ("tonnes_lost", "all")
@@ -154,7 +155,9 @@ def run_experiment(scenario: Scenario, replications: int = 1, seed: int = 0, out
         "started_at": dt.datetime.now().isoformat(timespec="seconds"),
     }
     if plan is not None:
-        manifest["stratification"] = {**plan.describe(), "plan": plan_to_json(plan)}
+        weights = [stratum_weight(scenario, seed, r) for r in range(replications)]
+        manifest["stratification"] = {**plan.describe(), "effective_sample_size": kish_ess(weights),
+                                      "plan": plan_to_json(plan)}
     if target is not None:
         manifest["until_precision"] = {"kpi": target.key[0], "scope": target.key[1], "halfwidth": target.halfwidth,
                                        "max_replications": replications}

@@ -39,8 +39,10 @@ def confidence_halfwidth(values: np.ndarray, level: float = 0.95) -> float:
     return float(stats.t.ppf(0.5 + level / 2, n - 1) * sd / np.sqrt(n))
 
 
-def weighted_mean_halfwidth(values, weights, level: float = 0.95) -> tuple[float, float]:
-    """Self-normalised weighted mean and the half-width of its interval (module docstring)."""
+def weighted_mean_halfwidth(values, weights, cells=None, level: float = 0.95) -> tuple[float, float]:
+    """Self-normalised weighted mean and the half-width of its interval (module docstring).
+
+    ``cells``: each replication's stratum cell (its strata of every rare kind); see ``_halfwidth``."""
     x = np.asarray(values, dtype=float)
     w = np.asarray(weights, dtype=float)
     keep = ~np.isnan(x)
@@ -50,34 +52,56 @@ def weighted_mean_halfwidth(values, weights, level: float = 0.95) -> tuple[float
     mean = float((w * x).sum() / w.sum())
     if x.size < 2:
         return mean, 0.0
-    return mean, _halfwidth(w * (x - mean) / w.sum(), w, level)
+    return mean, _halfwidth(w * x / w.sum(), w, level, None if cells is None else np.asarray(cells)[keep])
 
 
-def _halfwidth(z: np.ndarray, w: np.ndarray, level: float) -> float:
-    """t quantile × √(n/(n−1) Σ zᵢ²), ν = ESS − 1: zᵢ are the linearised terms of the estimator."""
-    n = z.size
-    var = n / (n - 1) * float((z ** 2).sum())
+def _halfwidth(terms: np.ndarray, w: np.ndarray, level: float, cells=None) -> float:
+    """t quantile × √v, ν = ESS − 1, for an estimator Σ termsᵢ (terms = wᵢxᵢ/Σw, or their paired difference).
+
+    v = Σ_cells n_c/(n_c − 1) Σ_{i∈c} (termᵢ − w̃ᵢ·m_c)², w̃ᵢ = wᵢ/Σw and m_c = Σ_c termᵢ / Σ_c w̃ᵢ the
+    cell's weighted mean: the stratified variance estimator (Cochran 1977, §5.5) when the cells
+    are the strata. A cell of one replication is centred on the overall mean instead (all
+    replications form one cell without ``cells``), which only widens the interval."""
+    n = terms.size
+    share = w / w.sum()
+    total = terms.sum()
+    cells = np.zeros(n, dtype=int) if cells is None else pd.factorize(np.asarray(cells))[0]
+    var = 0.0
+    for c in np.unique(cells):
+        idx = cells == c
+        k = int(idx.sum())
+        if k >= 2:
+            m = terms[idx].sum() / share[idx].sum()
+            var += k / (k - 1) * float(((terms[idx] - share[idx] * m) ** 2).sum())
+        else:
+            var += n / (n - 1) * float(((terms[idx] - share[idx] * total) ** 2).sum())
     if var <= 0:
         return 0.0
     dof = max(1.0, kish_ess(w) - 1.0)
     return float(stats.t.ppf(0.5 + level / 2, dof) * np.sqrt(var))
 
 
-def paired_weighted(variant, variant_weights, baseline, baseline_weights, level: float = 0.95) -> tuple[float, float]:
+def paired_weighted(variant, variant_weights, baseline, baseline_weights, cells=None,
+                    level: float = 0.95) -> tuple[float, float]:
     """Mean of variant − baseline and its interval half-width, each side self-normalised by its
-    own weights, paired by replication: z_r = w_v,r (v_r − μ_v)/Σw_v − w_b,r (b_r − μ_b)/Σw_b.
-    With equal weights on both sides it is the Student-t interval of the paired differences."""
+    own weights and paired by replication: the estimator is Σ_r (w̃_v,r v_r − w̃_b,r b_r), with
+    w̃ the weights divided by their sum. With equal weights on both sides and no cells it is the
+    Student-t interval of the paired differences."""
     v, b = np.asarray(variant, dtype=float), np.asarray(baseline, dtype=float)
     wv, wb = np.asarray(variant_weights, dtype=float), np.asarray(baseline_weights, dtype=float)
     keep = ~(np.isnan(v) | np.isnan(b))
     v, b, wv, wb = v[keep], b[keep], wv[keep], wb[keep]
     if v.size == 0:
         return float("nan"), 0.0
-    mv, mb = (wv * v).sum() / wv.sum(), (wb * b).sum() / wb.sum()
+    mean = float((wv * v).sum() / wv.sum() - (wb * b).sum() / wb.sum())
     if v.size < 2:
-        return float(mv - mb), 0.0
-    z = wv * (v - mv) / wv.sum() - wb * (b - mb) / wb.sum()
-    return float(mv - mb), _halfwidth(z, (wv + wb) / 2, level)
+        return mean, 0.0
+    if np.allclose(wv / wv.sum(), wb / wb.sum()):
+        terms = wb * (v - b) / wb.sum()
+    else:  # weights differ by variant (a variant changed a rare hazard's rate): linearise each side
+        terms = wv * (v - (wv * v).sum() / wv.sum()) / wv.sum() - wb * (b - (wb * b).sum() / wb.sum()) / wb.sum()
+        terms = terms + wb / wb.sum() * mean
+    return mean, _halfwidth(terms, wb, level, None if cells is None else np.asarray(cells)[keep])
 
 
 def weighted_share(condition, weights) -> float:
@@ -142,7 +166,8 @@ def _summarise_weighted(kpis: pd.DataFrame) -> pd.DataFrame:
         if x.size == 0:
             rows.append({"kpi": kpi, "scope": scope, "unit": unit, "n": 0})
             continue
-        mean, half = weighted_mean_halfwidth(x, w)
+        cells = group["stratum"].to_numpy()[keep] if "stratum" in group else None
+        mean, half = weighted_mean_halfwidth(x, w, cells)
         reps = group["replication"].to_numpy()[keep]
         var = float((w * (x - mean) ** 2).sum() / w.sum()) * (x.size / (x.size - 1) if x.size > 1 else 0.0)
         rows.append({

@@ -192,3 +192,17 @@ def format_comparison(diffs: pd.DataFrame, money: pd.DataFrame, width: int | Non
             lines.append(f"    {label[:29]:30}{format_number(r.mean_diff, unit):>12} {interval:>24} {shown:9}"
                          f"better in {r.share_better:4.0%}".rstrip())
     return "\n".join(lines)
+
+
+def format_stratification(stratification: dict) -> str:
+    """Which rare hazards were stratified, how many replications each stratum got, and Kish's
+    effective sample size (the manifest's ``stratification``, see ``model.strata``)."""
+    kinds = ", ".join(f"{k['kind']} {'/'.join(str(c) for c in k['replications_per_stratum'])}"
+                      for k in stratification["kinds"])
+    n = sum(stratification["kinds"][0]["replications_per_stratum"]) if stratification["kinds"] else 0
+    ess = stratification.get("effective_sample_size", float("nan"))
+    text = (f"Rare hazards (at most {stratification['rare_rate_per_year']:g} events a year) stratified — replications "
+            f"with 0/1/2+ events: {kinds}. Each replication is weighted by how likely its strata are; effective "
+            f"sample size {ess:.1f} of {n} (the weighted means are about as precise as that many equally "
+            f"weighted replications).")
+    return "\n".join(textwrap.wrap(text, terminal_width()))
