@@ -372,6 +372,75 @@ def cmd_sweep(args) -> int:
     return 0
 
 
+def cmd_sensitivity(args) -> int:
+    import datetime as dt
+
+    from .experiment.sensitivity import Study, assumed_figures, one_at_a_time, sampled_inputs
+    from .report.tornado import format_sensitivity, tornado
+    from .results import atomic_write_text, slug
+
+    executor = _executor(args)
+    if executor is None:
+        return EXIT_BAD_INPUT
+    kpi = "bcr" if args.kpi == "bcr" else (args.kpi.partition(":")[0], args.kpi.partition(":")[2] or "all")
+    try:
+        study = Study(args.scenario, args.variant, kpi, args.replications, args.seed, executor, args.stratify is not False)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    from .scenario.loader import load_scenario
+
+    scenario = load_scenario(args.scenario)
+    figures = assumed_figures(scenario, args.figure, args.ranged_only)
+    if not figures:
+        print("error: no assumption-marked figure matches (check --figure and --ranged-only)", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    runs = (2 * len(figures) + 1) * (len(args.variant) + 1)
+    print(f"{scenario.name}: {len(figures)} assumed figure(s), {sum(f.ranged for f in figures)} with a range:, "
+          f"the rest ±50 %; {runs} runs of {args.replications} replication(s)", file=sys.stderr)
+
+    def progress(done, total):
+        if _progress(args):
+            print(f"\r  {done}/{total} figures", end="" if done < total else "\n", file=sys.stderr)
+
+    try:
+        table, base = one_at_a_time(study, figures, progress)
+        inputs = sampled_inputs(study, [f for f in figures if f.ranged]) if args.sample_inputs else None
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    folder = Path(args.out) / f"sensitivity-{slug(scenario.name)}" / dt.datetime.now().strftime("%Y%m%dT%H%M%S")
+    folder.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(folder / "sensitivity.csv", table.to_csv(index=False))
+    from .report.names import COMPARISON_KPIS
+
+    words = {(k, sc): label for k, sc, label, _ in COMPARISON_KPIS}
+    kpi_label = "benefit–cost ratio" if kpi == "bcr" else words.get(kpi, kpi[0].replace("_", " ")) + (
+        f" ({kpi[1]})" if kpi[1] not in ("all", "total") else "")
+    unit = study.unit
+    for name, value in zip(study.names, base):
+        rows = table[table["variant"] == name]
+        what = kpi_label if not args.variant or kpi == "bcr" else f"{kpi_label}, variant − baseline"
+        title = f"{scenario.name}" + (f" + {name}" if args.variant else "") + f": {what}"
+        png = tornado(rows, value, f"{what}" + (f" [{unit}]" if unit else ""), title,
+                      folder / (f"tornado-{slug(name)}.png" if args.variant else "tornado.png"))
+        print(title)
+        print(format_sensitivity(rows, value, unit))
+        print(f"tornado: {png}")
+    if inputs is not None:
+        atomic_write_text(folder / "sampled_inputs.csv", inputs.to_csv(index=False))
+        for row in inputs.itertuples():
+            print(f"{row.variant}: {row.value_fixed_inputs:,.4g} ± {row.halfwidth_fixed_inputs:,.3g} with the file's "
+                  f"figures; {row.value_sampled_inputs:,.4g} ± {row.halfwidth_sampled_inputs:,.3g} with the ranged "
+                  "figures drawn per replication")
+    atomic_write_text(folder / "manifest.json", json.dumps({
+        "scenario_file": args.scenario, "variants": args.variant, "kpi": args.kpi, "replications": args.replications,
+        "seed": args.seed, "figures": len(figures), "stratified": study.plan is not None,
+        "sample_inputs": bool(args.sample_inputs)}, indent=2, ensure_ascii=False))
+    print(f"results: {folder}")
+    return 0
+
+
 def _add_executor_options(p) -> None:
     p.add_argument("-n", "--replications", type=REPLICATIONS, default=10, help="replications per scenario (default 10)")
     p.add_argument("--seed", type=SEED, default=0, help="root random seed (default 0)")
@@ -457,6 +526,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--kpi", default="tonnes_lost:all", help="KPI[:SCOPE] to print and draw (all are in sweep.csv)")
     _add_executor_options(p)
     p.set_defaults(func=cmd_sweep)
+
+    p = sub.add_parser("sensitivity", help="which assumptions decide: vary each assumed figure one at a time, tornado chart")
+    p.add_argument("scenario", help="scenario file")
+    p.add_argument("--variant", action="append", default=[], metavar="OVERLAY",
+                   help="overlay file (repeatable): the KPI becomes the paired difference variant − baseline")
+    p.add_argument("--kpi", required=True, metavar="KPI[:SCOPE]|bcr",
+                   help="e.g. tonne_hours_delay:all, or bcr (the variant's benefit–cost ratio)")
+    p.add_argument("--figure", action="append", default=[], metavar="GLOB",
+                   help="only figures whose path or label matches, e.g. 'network.defaults.*' (repeatable)")
+    p.add_argument("--ranged-only", action="store_true", help="only figures with a range: in the data")
+    p.add_argument("--sample-inputs", action="store_true",
+                   help="also draw the ranged figures per replication (second-order Monte Carlo)")
+    _add_executor_options(p)
+    p.add_argument("--stratify", action=argparse.BooleanOptionalAction, default=None,
+                   help="stratify rare hazards (default on)")
+    p.set_defaults(func=cmd_sensitivity)
 
     p = sub.add_parser("hazards", help="the closure record vs the hazard process: events and hours closed per asset, joint closures")
     p.add_argument("file", help="a network file, or a scenario file (its hazards)")

@@ -1,0 +1,272 @@
+"""Which assumptions decide the answer: one-at-a-time sensitivity over assumption-marked figures.
+
+Every figure of the scenario and its network whose source starts with ``assumption:`` is set,
+one at a time, to the low and the high end of its range — the ``range: [low, high]`` given
+beside it in the file (``scenario.fields.SourceText``), else value × 0.5 and × 1.5 (whole
+numbers rounded) — and the scenario is run again with the same seed and replications (common
+random numbers, and the baseline's stratification plan when rare hazards are stratified).
+The **swing** of a figure is ``KPI(high) − KPI(low)``, the KPI being a weighted mean over the
+replications (``experiment.summary``); with variants, the mean paired difference variant −
+baseline, both with the figure changed; with ``bcr``, the variant's benefit–cost ratio
+(``bcr_adapter``). Figures are ranked by |swing|: the tornado chart's order.
+
+With ``sample_inputs`` (second-order Monte Carlo), replication r instead draws every
+selected figure uniformly in its range from its own stream ``input:<path>`` and runs with
+those values, so the interval of the KPI includes the input uncertainty.
+
+Runs go through the ordinary executors (``experiment.executors``), so they parallelise.
+Reference: Saltelli et al., *Global Sensitivity Analysis: The Primer* (2008), §1.2.3 (one at a
+time) and the tornado diagram of decision analysis (Clemen, *Making Hard Decisions*, ch. 5).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import fnmatch
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..model.rng import stream
+from ..scenario.errors import ScenarioError
+from ..scenario.loader import load_variant
+from ..scenario.sources import citations
+from .executors import Executor, SerialExecutor
+from .runner import stratification_plan
+from .summary import paired_weighted, weighted_mean_halfwidth
+
+DEFAULT_SPAN = 0.5
+"""Without a ``range:``, a figure is varied over value × (1 − 0.5) … value × (1 + 0.5)."""
+
+UNITS = (("_nok_per_tkm", "NOK/t·km"), ("_nok_per_t", "NOK/t"), ("_nok_per_tonne_hour", "NOK/t·h"),
+         ("tonnes_per_day", "t/day"), ("tonnes_per_hour", "t/h"), ("trucks_per_hour", "trucks/h"),
+         ("trains_per_day", "trains/day"), ("trucks_per_day", "trucks/day"), ("_per_year", "per year"),
+         ("_per_day", "per day"), ("_kmh", "km/h"), ("_km", "km"), ("_mwh", "MWh"), ("_mw", "MW"), ("_kw", "kW"),
+         ("_days", "days"), ("_t", "t"), ("_l", "litres"), ("_h", "h"), ("probability", "share"),
+         ("availability", "share"), ("_factor", "×"))
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One assumed figure: where it is (``path``, an overlay path such as
+    ``network.links[3].speed_kmh``), its value, the range it is varied over, and a label."""
+
+    path: str
+    value: float
+    low: float
+    high: float
+    ranged: bool
+    label: str
+    unit: str
+
+
+def _unit(field: str, raw_value) -> str:
+    if isinstance(raw_value, str):
+        return "h"  # a duration written as text ("3d") is read in hours
+    for suffix, unit in UNITS:
+        if field.endswith(suffix):
+            return unit
+    return ""
+
+
+def _raw_at(data: dict, path: str):
+    """The raw value at a model path such as ``links[3].speed_kmh``, and the name of its nearest entry."""
+    node, entry = data, ""
+    for part in path.replace("[", ".[").split("."):
+        if not part:
+            continue
+        key = int(part[1:-1]) if part.startswith("[") else part
+        try:
+            node = node[key]
+        except (KeyError, IndexError, TypeError):
+            return None, entry
+        if isinstance(node, dict) and ("name" in node or "id" in node) and isinstance(key, int):
+            entry = str(node.get("name") or node.get("id"))
+    return node, entry
+
+
+def _label(path: str, entry: str) -> str:
+    field = path.rsplit(".", 1)[-1].replace("_", " ")
+    return f"{entry}: {field}" if entry else path
+
+
+def _bounds(value: float, given: tuple[float, float] | None, whole: bool) -> tuple[float, float]:
+    if given is not None:
+        return given
+    low, high = value * (1 - DEFAULT_SPAN), value * (1 + DEFAULT_SPAN)
+    if whole:
+        low, high = float(round(low)), float(round(high))
+    return min(low, high), max(low, high)
+
+
+def assumed_figures(scenario, patterns: list[str] | None = None, ranged_only: bool = False) -> list[Figure]:
+    """The figures marked ``assumption:`` in the scenario and its network, optionally only those
+    whose overlay path or label matches one of the globs ``patterns``, or only those with a range."""
+    out = []
+    for root, model, raw, defaults in (("scenario", scenario.spec, scenario.raw, {}),
+                                       ("network", scenario.network_spec, scenario.network_raw,
+                                        scenario.network_spec.default_sources)):
+        cited, _ = citations(model, defaults)
+        for c in cited:
+            if not c.assumed or root == "scenario" and c.path.split(".")[0].split("[")[0] == "network":
+                continue
+            raw_value, entry = _raw_at(raw, c.path)
+            if raw_value is None or isinstance(raw_value, bool):
+                continue
+            unit = _unit(c.path.rsplit(".", 1)[-1], raw_value)
+            path = f"{root}.{c.path}"
+            label = _label(c.path, entry)
+            if patterns and not any(fnmatch.fnmatchcase(path, p) or fnmatch.fnmatchcase(label, p) for p in patterns):
+                continue
+            if ranged_only and c.range is None:
+                continue
+            value = float(c.value)
+            low, high = _bounds(value, c.range, isinstance(c.value, int))
+            out.append(Figure(path, value, low, high, c.range is not None, label, unit))
+    return out
+
+
+def _changes(values: dict[str, float]) -> list[dict]:
+    return [{"set": path, "value": value, "source": "assumption: varied by the sensitivity analysis"}
+            for path, value in values.items()]
+
+
+def bcr_adapter(baseline: list, variant: list, overlay, values) -> float:
+    """Benefit–cost ratio of ``variant`` against ``baseline`` (replication results of both).
+
+    The one place the sensitivity analysis asks for an appraisal: today it uses
+    ``experiment.compare.benefit_cost`` on the weighted mean avoided ``cost_per_year``.
+    """
+    from .compare import benefit_cost, currency_factor
+
+    if overlay is None or overlay.investment is None or values is None:
+        raise ValueError("--kpi bcr needs a variant with an investment and a baseline with unit values:")
+    b, wb = _kpi(baseline, ("cost_per_year", "total"))
+    v, wv = _kpi(variant, ("cost_per_year", "total"))
+    avoided, half = paired_weighted(b, wb, v, wv)
+    inv = overlay.investment
+    factor = currency_factor(inv.currency, values.currency, values.sek_per_nok)
+    return benefit_cost(avoided, half, inv.cost * factor, inv.yearly_cost * factor, inv.lifetime_years,
+                        values.discount_rate)["bcr"]
+
+
+def _kpi(results: list, key: tuple[str, str]) -> tuple[np.ndarray, np.ndarray]:
+    """The KPI ``key`` of each replication (in replication order) and the replication weights."""
+    results = sorted(results, key=lambda r: r.replication)
+    values = np.array([next((k.value for k in r.kpis if (k.kpi, k.scope) == key), np.nan) for r in results], dtype=float)
+    return values, np.array([r.weight for r in results], dtype=float)
+
+
+class Study:
+    """Runs a scenario (and its variants) with changed figures, with common random numbers.
+
+    ``kpi``: ``(kpi, scope)`` or ``"bcr"``. ``variants``: overlay files applied on top of each
+    changed baseline. One evaluation gives one number per variant (or one without variants).
+    """
+
+    def __init__(self, scenario_file: str, variants: list[str], kpi, replications: int, seed: int,
+                 executor: Executor | None = None, stratify: bool = True):
+        self.scenario_file, self.variants, self.kpi = scenario_file, list(variants), kpi
+        self.replications, self.seed = replications, seed
+        self.executor = executor or SerialExecutor()
+        base, _ = load_variant(scenario_file)
+        self.plan = stratification_plan(base, replications, seed) if stratify and replications >= 3 else None
+        if kpi == "bcr" and not self.variants:
+            raise ValueError("--kpi bcr needs at least one --variant OVERLAY")
+
+    def _run(self, scenario, replications: list[int]) -> list:
+        if self.plan is not None:
+            scenario = dataclasses.replace(scenario, stratification=self.plan)
+        return list(self.executor.run(scenario, self.seed, replications))
+
+    def results(self, values: dict[str, float], replications: list[int] | None = None) -> list[list]:
+        """Replication results of the baseline and each variant with the figures set to ``values``."""
+        reps = list(range(self.replications)) if replications is None else replications
+        changes = _changes(values)
+        out = [self._run(load_variant(self.scenario_file, None, changes or None)[0], reps)]
+        self.overlays = []
+        for path in self.variants:
+            scenario, overlay = load_variant(self.scenario_file, path, changes or None)
+            self.overlays.append(overlay)
+            out.append(self._run(scenario, reps))
+        return out
+
+    unit = ""
+    """The KPI's unit, once an outcome has been computed ("" for bcr)."""
+
+    def outcome(self, runs: list[list]) -> list[tuple[float, float]]:
+        """(value, 95 % half-width) per variant (or of the scenario without variants)."""
+        if self.kpi != "bcr" and runs[0]:
+            self.unit = next((k.unit for k in runs[0][0].kpis if (k.kpi, k.scope) == self.kpi), self.unit)
+        if not self.variants:
+            return [weighted_mean_halfwidth(*_kpi(runs[0], self.kpi))]
+        if self.kpi == "bcr":
+            values = self._values()
+            return [(bcr_adapter(runs[0], runs[i + 1], overlay, values), float("nan"))
+                    for i, overlay in enumerate(self.overlays)]
+        b, wb = _kpi(runs[0], self.kpi)
+        return [paired_weighted(*_kpi(run, self.kpi), b, wb) for run in runs[1:]]
+
+    def _values(self):
+        return load_variant(self.scenario_file)[0].spec.values
+
+    @property
+    def names(self) -> list[str]:
+        return [Path(p).stem for p in self.variants] or ["scenario"]
+
+
+def one_at_a_time(study: Study, figures: list[Figure], progress=None) -> tuple[pd.DataFrame, list[float]]:
+    """The swing table (one row per figure and variant, ranked by |swing| within a variant) and
+    the base value per variant."""
+    base = [v for v, _ in study.outcome(study.results({}))]
+    rows = []
+    for i, figure in enumerate(figures):
+        note, ends = "", []
+        for value in (figure.low, figure.high):
+            try:
+                ends.append(study.outcome(study.results({figure.path: _typed(figure, value)})))
+            except ScenarioError as exc:
+                note = f"not varied: {exc.problems[0].problem if exc.problems else exc}"
+                break
+        for k, name in enumerate(study.names):
+            low, high = (ends[0][k][0], ends[1][k][0]) if len(ends) == 2 else (np.nan, np.nan)
+            rows.append({"variant": name, "path": figure.path, "label": figure.label, "unit": figure.unit,
+                         "low": figure.low, "value": figure.value, "high": figure.high, "ranged": figure.ranged,
+                         "kpi_low": low, "kpi_base": base[k], "kpi_high": high, "swing": high - low, "note": note})
+        if progress:
+            progress(i + 1, len(figures))
+    table = pd.DataFrame(rows, columns=["variant", "path", "label", "unit", "low", "value", "high", "ranged",
+                                        "kpi_low", "kpi_base", "kpi_high", "swing", "note"])
+    return rank(table), base
+
+
+def rank(table: pd.DataFrame) -> pd.DataFrame:
+    """Rows ordered by variant, then by |swing| descending (figures not varied last)."""
+    if table.empty:
+        return table.assign(rank=[])
+    table = table.assign(_abs=table["swing"].abs().fillna(-1.0))
+    table = table.sort_values(["variant", "_abs"], ascending=[True, False], kind="stable").drop(columns="_abs")
+    table.insert(0, "rank", table.groupby("variant").cumcount() + 1)
+    return table.reset_index(drop=True)
+
+
+def _typed(figure: Figure, value: float):
+    return int(round(value)) if float(figure.value).is_integer() and float(value).is_integer() else value
+
+
+def sampled_inputs(study: Study, figures: list[Figure]) -> pd.DataFrame:
+    """Second-order Monte Carlo: replication r runs with every figure drawn uniformly in its range
+    (stream ``input:<path>`` of replication r), against the same replications at the file's values.
+    One row per variant: value and 95 % half-width with fixed and with sampled inputs."""
+    fixed = study.outcome(study.results({}))
+    runs: list[list] = [[] for _ in range(len(study.variants) + 1)]
+    for r in range(study.replications):
+        values = {f.path: _typed(f, float(stream(study.seed, r, f"input:{f.path}").uniform(f.low, f.high))) for f in figures}
+        for k, results in enumerate(study.results(values, [r])):
+            runs[k] += results
+    sampled = study.outcome(runs)
+    return pd.DataFrame([{"variant": name, "value_fixed_inputs": f[0], "halfwidth_fixed_inputs": f[1],
+                          "value_sampled_inputs": s[0], "halfwidth_sampled_inputs": s[1]}
+                         for name, f, s in zip(study.names, fixed, sampled)])
