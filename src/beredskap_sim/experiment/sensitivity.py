@@ -172,9 +172,11 @@ class Study:
         self.replications, self.seed = replications, seed
         self.executor = executor or SerialExecutor()
         base, _ = load_variant(scenario_file)
+        self.values = base.spec.values
         self.plan = stratification_plan(base, replications, seed) if stratify and replications >= 3 else None
         if kpi == "bcr" and not self.variants:
             raise ValueError("--kpi bcr needs at least one --variant OVERLAY")
+        self.overlays = [load_variant(scenario_file, path)[1] for path in self.variants]  # each checked on its own
 
     def _run(self, scenario, replications: list[int]) -> list:
         if self.plan is not None:
@@ -185,12 +187,11 @@ class Study:
         """Replication results of the baseline and each variant with the figures set to ``values``."""
         reps = list(range(self.replications)) if replications is None else replications
         changes = _changes(values)
-        out = [self._run(load_variant(self.scenario_file, None, changes or None)[0], reps)]
-        self.overlays = []
-        for path in self.variants:
-            scenario, overlay = load_variant(self.scenario_file, path, changes or None)
-            self.overlays.append(overlay)
-            out.append(self._run(scenario, reps))
+        baseline = load_variant(self.scenario_file, None, changes or None)[0]
+        self.values = baseline.spec.values  # a varied discount rate or currency rate counts in the BCR too
+        out = [self._run(baseline, reps)]
+        for overlay in self.overlays:  # the figure is the baseline's: changed first, the investment on top
+            out.append(self._run(load_variant(self.scenario_file, None, changes + list(overlay.changes))[0], reps))
         return out
 
     unit = ""
@@ -203,14 +204,10 @@ class Study:
         if not self.variants:
             return [weighted_mean_halfwidth(*_kpi(runs[0], self.kpi))]
         if self.kpi == "bcr":
-            values = self._values()
-            return [(bcr_adapter(runs[0], runs[i + 1], overlay, values), float("nan"))
+            return [(bcr_adapter(runs[0], runs[i + 1], overlay, self.values), float("nan"))
                     for i, overlay in enumerate(self.overlays)]
         b, wb = _kpi(runs[0], self.kpi)
         return [paired_weighted(*_kpi(run, self.kpi), b, wb) for run in runs[1:]]
-
-    def _values(self):
-        return load_variant(self.scenario_file)[0].spec.values
 
     @property
     def names(self) -> list[str]:
