@@ -18,6 +18,11 @@ the annuity factor A = Σ_{t=1..L} (1 + i)^−t (L: lifetime, i: discount rate):
 * ``bcr`` = A · mean a / (investment + A · yearly_cost).
 
 NPV and BCR are linear in the mean avoided loss, so their intervals follow from its interval.
+
+With rare hazards stratified (the default of the command, ``model.strata``) every replication
+has a weight; means, intervals and shares are then the weighted ones of
+``summary.paired_weighted`` and ``summary.weighted_share``, and every variant uses the
+baseline's stratification plan, so the pairs keep their common random numbers.
 Amounts in SEK are converted at the scenario's fixed ``sek_per_nok`` rate into its currency.
 """
 
