@@ -129,3 +129,9 @@ def test_bcr_through_the_adapter_follows_the_annuity_of_a_varied_discount_rate(t
     assert row["kpi_low"] / base[0] == pytest.approx(annuity_factor(0.02, 10) / annuity_factor(0.04, 10))
     assert row["kpi_high"] / base[0] == pytest.approx(annuity_factor(0.06, 10) / annuity_factor(0.04, 10))
     assert row["swing"] < 0  # a higher discount rate lowers the BCR
+
+
+def test_an_unknown_kpi_is_an_error_naming_the_option(tmp_path, capsys):
+    assert main(["sensitivity", str(_write(tmp_path)), "--kpi", "tonnes_eaten:all", "-n", "1",
+                 "--executor", "serial", "--out", str(tmp_path / "r")]) == 2
+    assert "--kpi tonnes_eaten:all: the scenario has no such KPI" in capsys.readouterr().err

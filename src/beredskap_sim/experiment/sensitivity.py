@@ -110,7 +110,7 @@ def assumed_figures(scenario, patterns: list[str] | None = None, ranged_only: bo
                                         scenario.network_spec.default_sources)):
         cited, _ = citations(model, defaults)
         for c in cited:
-            if not c.assumed or root == "scenario" and c.path.split(".")[0].split("[")[0] == "network":
+            if not c.assumed:
                 continue
             raw_value, entry = _raw_at(raw, c.path)
             if raw_value is None or isinstance(raw_value, bool):
@@ -200,7 +200,12 @@ class Study:
     def outcome(self, runs: list[list]) -> list[tuple[float, float]]:
         """(value, 95 % half-width) per variant (or of the scenario without variants)."""
         if self.kpi != "bcr" and runs[0]:
-            self.unit = next((k.unit for k in runs[0][0].kpis if (k.kpi, k.scope) == self.kpi), self.unit)
+            units = {(k.kpi, k.scope): k.unit for k in runs[0][0].kpis}
+            if self.kpi not in units:
+                known = sorted({f"{k}:{sc}" for k, sc in units if sc in ("all", "total")})
+                raise ValueError(f"--kpi {self.kpi[0]}:{self.kpi[1]}: the scenario has no such KPI "
+                                 f"(expected e.g. {', '.join(known[:8])}, or bcr)")
+            self.unit = units[self.kpi]
         if not self.variants:
             return [weighted_mean_halfwidth(*_kpi(runs[0], self.kpi))]
         if self.kpi == "bcr":
@@ -221,7 +226,9 @@ def one_at_a_time(study: Study, figures: list[Figure], progress=None) -> tuple[p
     rows = []
     for i, figure in enumerate(figures):
         note, ends = "", []
-        for value in (figure.low, figure.high):
+        if figure.low == figure.high:
+            note = "not varied: the value is 0, give a range:"
+        for value in (figure.low, figure.high) if not note else ():
             try:
                 ends.append(study.outcome(study.results({figure.path: _typed(figure, value)})))
             except ScenarioError as exc:
