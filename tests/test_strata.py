@@ -177,3 +177,14 @@ def test_unweighted_frames_summarise_as_before():
     row = summarise(frame).iloc[0]
     assert "ess" not in row.index
     assert row["mean"] == 3.0 and row["ci95_high"] == pytest.approx(3.0 + confidence_halfwidth(np.array([1.0, 2.0, 6.0])))
+
+
+def test_stratified_runs_are_the_same_on_every_executor(tmp_path):
+    from beredskap_sim.experiment.executors import LocalExecutor
+
+    scenario = _storm_year(tmp_path, 0.1)
+    serial = run_experiment(scenario, 6, seed=2, out=tmp_path / "s", progress=False, stratify=True).kpis()
+    local = run_experiment(scenario, 6, seed=2, out=tmp_path / "l", executor=LocalExecutor(2), progress=False,
+                           stratify=True).kpis()
+    pd.testing.assert_frame_equal(serial, local)
+    assert serial["weight"].nunique() > 1
