@@ -40,7 +40,7 @@ from .summary import paired_weighted, weighted_mean_halfwidth
 DEFAULT_SPAN = 0.5
 """Without a ``range:``, a figure is varied over value × (1 − 0.5) … value × (1 + 0.5)."""
 
-UNITS = (("_nok_per_tkm", "NOK/t·km"), ("_nok_per_t", "NOK/t"), ("_nok_per_tonne_hour", "NOK/t·h"),
+UNITS = (("kg_per_person_day", "kg/person/day"), ("_nok_per_tkm", "NOK/t·km"), ("_nok_per_t", "NOK/t"), ("_nok_per_tonne_hour", "NOK/t·h"),
          ("tonnes_per_day", "t/day"), ("tonnes_per_hour", "t/h"), ("trucks_per_hour", "trucks/h"),
          ("trains_per_day", "trains/day"), ("trucks_per_day", "trucks/day"), ("_per_year", "per year"),
          ("_per_day", "per day"), ("_kmh", "km/h"), ("_km", "km"), ("_mwh", "MWh"), ("_mw", "MW"), ("_kw", "kW"),
@@ -82,14 +82,17 @@ def _raw_at(data: dict, path: str):
             node = node[key]
         except (KeyError, IndexError, TypeError):
             return None, entry
-        if isinstance(node, dict) and ("name" in node or "id" in node) and isinstance(key, int):
-            entry = str(node.get("name") or node.get("id"))
+        if isinstance(node, dict) and isinstance(key, int):
+            entry = str(node.get("name") or node.get("id") or node.get("node") or entry)
     return node, entry
 
 
 def _label(path: str, entry: str) -> str:
+    """``<entry name>: <field in words>`` (``Meråker: stock days``), else the path in words (``food: threshold days``)."""
     field = path.rsplit(".", 1)[-1].replace("_", " ")
-    return f"{entry}: {field}" if entry else path
+    if entry:
+        return f"{entry}: {field}"
+    return ": ".join(part.replace("_", " ") for part in path.split("."))
 
 
 def _bounds(value: float, given: tuple[float, float] | None, whole: bool) -> tuple[float, float]:
@@ -105,6 +108,9 @@ def assumed_figures(scenario, patterns: list[str] | None = None, ranged_only: bo
     """The figures marked ``assumption:`` in the scenario and its network, optionally only those
     whose overlay path or label matches one of the globs ``patterns``, or only those with a range."""
     out = []
+    net = scenario.network_raw
+    names = {str(item.get("id")): str(item.get("name") or item.get("id"))
+             for item in list(net.get("nodes") or []) + list(net.get("links") or []) if isinstance(item, dict)}
     for root, model, raw, defaults in (("scenario", scenario.spec, scenario.raw, {}),
                                        ("network", scenario.network_spec, scenario.network_raw,
                                         scenario.network_spec.default_sources)):
@@ -113,6 +119,7 @@ def assumed_figures(scenario, patterns: list[str] | None = None, ranged_only: bo
             if not c.assumed:
                 continue
             raw_value, entry = _raw_at(raw, c.path)
+            entry = names.get(entry, entry)
             if raw_value is None or isinstance(raw_value, bool):
                 continue
             unit = _unit(c.path.rsplit(".", 1)[-1], raw_value)

@@ -2,7 +2,7 @@
 
 One horizontal bar per figure, from the KPI at the figure's low end to the KPI at its high
 end, drawn around the base value (a vertical line); the figure with the largest swing is on
-top. Each bar is labelled in plain words with the range and its unit; the end that comes from
+top. Figures with no swing get no bar; their number is under the axis. Each bar is labelled in plain words with the range and its unit; the end that comes from
 the high value is dark, the low end light.
 """
 
@@ -35,23 +35,27 @@ def tornado(table: pd.DataFrame, base: float, kpi_label: str, title: str, path: 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    rows = table[table["swing"].notna()].head(top)
+    varied = table[table["swing"].notna()]
+    rows = varied[varied["swing"] != 0].head(top)
+    still = int((varied["swing"] == 0).sum())
     fig, ax = plt.subplots(figsize=(10, 1.2 + 0.45 * max(1, len(rows))))
     for i, row in enumerate(rows.itertuples()):
         y = len(rows) - 1 - i
-        ax.barh(y, row.kpi_low - base, left=base, color="#9ecae1", edgecolor="none")
-        ax.barh(y, row.kpi_high - base, left=base, color="#08519c", edgecolor="none")
+        ends = [(row.kpi_low, "#9ecae1"), (row.kpi_high, "#08519c")]
+        for end, colour in sorted(ends, key=lambda e: -abs(e[0] - base)):  # the shorter part in front
+            ax.barh(y, end - base, left=base, color=colour, edgecolor="none")
     ax.axvline(base, color="black", linewidth=1)
     labels = [f"{row.label[:48]}\n{_range_text(row)}" for row in rows.itertuples()]
     ax.set_yticks(np.arange(len(rows))[::-1], labels, fontsize=8)
-    ax.set_xlabel(kpi_label)
+    ax.set_xlabel(kpi_label + (f"\n{still} more figure(s) made no difference within their range (see sensitivity.csv)"
+                               if still else ""))
     ax.set_title(title, fontsize=10)
     from matplotlib.patches import Patch
 
     ax.legend(handles=[Patch(color="#9ecae1", label="figure at the low end"), Patch(color="#08519c", label="figure at the high end")],
               loc="lower right", fontsize=8, frameon=False)
     if rows.empty:
-        ax.text(0.5, 0.5, "no figure could be varied", transform=ax.transAxes, ha="center")
+        ax.text(0.5, 0.5, "no figure changed the result", transform=ax.transAxes, ha="center")
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
