@@ -64,12 +64,12 @@ def tornado(table: pd.DataFrame, base: float, kpi_label: str, title: str, path: 
 
 def format_sensitivity(table: pd.DataFrame, base: float, unit: str, top: int = TOP) -> str:
     """The ranked table of one variant: figure, range, KPI at the low and high ends, swing."""
-    lines = [f"{'#':>3} {'figure (assumed)':44} {'varied over':>18} {'at low':>11} {'at high':>11} {'swing':>9}"]
+    lines = [f"{'#':>3} {'figure (assumed)':36} {'varied over':>24} {'at low':>11} {'at high':>11} {'swing':>9}"]
     for row in table.head(top).itertuples():
         if row.note:
-            lines.append(f"{row.rank:3d} {row.label[:44]:44} {_range_text(row)[:18]:>18}  {row.note[:30]}")
+            lines.append(f"{row.rank:3d} {row.label[:36]:36} {_range_text(row)[:24]:>24}  {row.note[:33]}")
             continue
-        lines.append(f"{row.rank:3d} {row.label[:44]:44} {_range_text(row)[:18]:>18} {format_number(row.kpi_low, unit):>11} "
+        lines.append(f"{row.rank:3d} {row.label[:36]:36} {_range_text(row)[:24]:>24} {format_number(row.kpi_low, unit):>11} "
                      f"{format_number(row.kpi_high, unit):>11} {format_number(row.swing, unit):>9}")
     lines.append(f"base value {format_number(base, unit)} {unit}; swing = value with the figure at the high end − at the low end")
     return "\n".join(lines)
