@@ -124,13 +124,6 @@ def is_weighted(kpis: pd.DataFrame) -> bool:
     return "weight" in kpis.columns and not np.allclose(kpis["weight"].to_numpy(dtype=float), 1.0)
 
 
-def replication_weights(kpis: pd.DataFrame) -> pd.Series:
-    """Weight per replication (1 when the frame has none)."""
-    if "weight" not in kpis.columns:
-        return pd.Series(1.0, index=sorted(kpis["replication"].unique()))
-    return kpis.groupby("replication")["weight"].first()
-
-
 def summarise(kpis: pd.DataFrame) -> pd.DataFrame:
     """One row per (kpi, scope, unit) with the statistics named in the module docstring."""
     if is_weighted(kpis):
