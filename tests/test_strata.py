@@ -191,22 +191,20 @@ def test_stratified_runs_are_the_same_on_every_executor(tmp_path):
 
 
 def test_an_interrupted_stratified_run_resumes_with_the_same_plan(tmp_path):
+    from beredskap_sim.experiment.executors import SerialExecutor
     from beredskap_sim.experiment.runner import RunInterrupted, resume_experiment
 
     scenario = _storm_year(tmp_path, 0.1)
     whole = run_experiment(scenario, 5, seed=8, out=tmp_path / "a", progress=False, stratify=True)
 
-    class Interrupting:
-        name = "serial"
-
+    class StopAfterTwo(SerialExecutor):
         def run(self, scenario, seed, reps):
-            for i, rep in enumerate(reps):
-                if i == 2:
-                    raise KeyboardInterrupt
-                yield run_replication(scenario, seed, rep)
+            results = super().run(scenario, seed, reps)
+            yield from (next(results), next(results))
+            raise KeyboardInterrupt
 
     with pytest.raises(RunInterrupted) as info:
-        run_experiment(scenario, 5, seed=8, out=tmp_path / "b", executor=Interrupting(), progress=False, stratify=True)
+        run_experiment(scenario, 5, seed=8, out=tmp_path / "b", executor=StopAfterTwo(), progress=False, stratify=True)
     resumed = resume_experiment(info.value.folder.path, progress=False)
     pd.testing.assert_frame_equal(whole.kpis(), resumed.kpis())
     assert resumed.read_manifest()["stratification"]["plan"] == whole.read_manifest()["stratification"]["plan"]
