@@ -208,3 +208,29 @@ def test_an_interrupted_stratified_run_resumes_with_the_same_plan(tmp_path):
     resumed = resume_experiment(info.value.folder.path, progress=False)
     pd.testing.assert_frame_equal(whole.kpis(), resumed.kpis())
     assert resumed.read_manifest()["stratification"]["plan"] == whole.read_manifest()["stratification"]["plan"]
+
+
+def test_compare_weights_the_paired_differences_and_avoided_losses(tmp_path):
+    from beredskap_sim.experiment.compare import compare
+
+    base = _storm_year(tmp_path, 0.1)
+    faster = tmp_path / "faster"
+    faster.mkdir()
+    # The same year; the variant runs the detour a–c–b at 200 km/h.
+    variant = build(faster, network([node("a"), node("b"), node("c")],
+                                    [link("ab", "a", "b"), link("bc", "c", "b", speed_kmh=200),
+                                     link("ac", "a", "c", length_km=400, speed_kmh=200)]),
+                    [freight("f", "a", "b", 240, slot="24h")], horizon="366d", record_step="24h",
+                    hazards=[{"id": "storm", "rate_per_year": 0.1, "duration": "3d",
+                              "footprint": [{"target": "ab", "probability": 1.0}]}])
+    folder = compare(base, [(variant, None)], 20, 5, tmp_path / "out", progress=False)
+    kpis = pd.read_parquet(folder / "kpis.parquet")
+    pick = kpis[(kpis.kpi == "tonne_hours_delay") & (kpis.scope == "all")]
+    b = pick[pick.variant == "baseline"].set_index("replication")
+    v = pick[pick.variant != "baseline"].set_index("replication")
+    assert (b["weight"] == v["weight"]).all() and (b["stratum"] == v["stratum"]).all()  # one plan for both
+    w, d = b["weight"], v["value"] - b["value"]
+    row = pd.read_csv(folder / "differences.csv").set_index(["kpi", "scope"]).loc[("tonne_hours_delay", "all")]
+    assert row["mean_diff"] == pytest.approx((w * d).sum() / w.sum())
+    assert row["share_better"] == pytest.approx(w[d < -1e-9].sum() / w.sum())
+    assert row["mean_diff"] < 0 and row["ci95_high"] < 0  # the faster detour helps in the storm years
