@@ -205,4 +205,4 @@ def format_stratification(stratification: dict) -> str:
             f"with 0/1/2+ events: {kinds}. Each replication is weighted by how likely its strata are; effective "
             f"sample size {ess:.1f} of {n} (the weighted means are about as precise as that many equally "
             f"weighted replications).")
-    return "\n".join(textwrap.wrap(text, terminal_width()))
+    return "\n".join(textwrap.wrap(text, terminal_width(), break_on_hyphens=False))
