@@ -234,3 +234,13 @@ def test_compare_weights_the_paired_differences_and_avoided_losses(tmp_path):
     assert row["mean_diff"] == pytest.approx((w * d).sum() / w.sum())
     assert row["share_better"] == pytest.approx(w[d < -1e-9].sum() / w.sum())
     assert row["mean_diff"] < 0 and row["ci95_high"] < 0  # the faster detour helps in the storm years
+
+
+def test_the_terminal_names_the_strata_and_the_effective_sample_size():
+    from beredskap_sim.report.terminal import format_stratification
+
+    text = format_stratification({"rare_rate_per_year": 0.2, "effective_sample_size": 11.63, "kinds": [
+        {"kind": "winter-storm:extreme", "replications_per_stratum": [17, 2, 1]},
+        {"kind": "meraakerbanen-structural", "replications_per_stratum": [17, 2, 1]}]})
+    assert "winter-storm:extreme 17/2/1" in text and "effective sample size 11.6 of 20" in text
+    assert max(len(line) for line in text.splitlines()) <= 100
