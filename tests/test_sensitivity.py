@@ -135,3 +135,19 @@ def test_an_unknown_kpi_is_an_error_naming_the_option(tmp_path, capsys):
     assert main(["sensitivity", str(_write(tmp_path)), "--kpi", "tonnes_eaten:all", "-n", "1",
                  "--executor", "serial", "--out", str(tmp_path / "r")]) == 2
     assert "--kpi tonnes_eaten:all: the scenario has no such KPI" in capsys.readouterr().err
+
+
+def test_an_end_the_file_refuses_is_cut_halfway_back(tmp_path):
+    """A storm closes a–b with probability 0.8 (assumed, no range): × 1.5 = 1.2 is not a
+    probability, so the high end is cut halfway back to 0.8 + 0.2 = 1.0; the low end stays 0.4."""
+    scenario_file = _write(tmp_path)
+    data = yaml.safe_load(scenario_file.read_text(encoding="utf-8"))
+    data["hazards"] = [{"id": "storm", "rate_per_year": 50, "duration": "6h",
+                        "footprint": [{"target": "ab", "probability": 0.8}],
+                        "sources": {"rate_per_year": "facts: test", "duration": "facts: test", "footprint": ASSUMED}}]
+    scenario_file.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    figures = [f for f in assumed_figures(load_scenario(scenario_file)) if f.path.endswith("probability")]
+    assert [(f.low, f.high) for f in figures] == [(0.4, pytest.approx(1.2))]
+    table, _ = one_at_a_time(Study(str(scenario_file), [], ("tonnes_demanded", "all"), 1, 0), figures)
+    assert (table.loc[0, "low"], table.loc[0, "high"]) == (0.4, pytest.approx(1.0))
+    assert table.loc[0, "note"] == "range cut to 0.4–1 to keep the file valid"

@@ -226,25 +226,52 @@ class Study:
         return [Path(p).stem for p in self.variants] or ["scenario"]
 
 
+CUTS = 4
+"""How many times an end that makes the file invalid is moved halfway back towards the value."""
+
+
+def _end(study: Study, figure: Figure, end: float):
+    """(value used, outcome) at ``end``; an end the file's checks refuse (a reorder level above
+    the order-up-to level, a probability above 1) is moved halfway back towards the figure's
+    value, at most ``CUTS`` times, and the ScenarioError of the last try is raised if none passes."""
+    whole = float(figure.value).is_integer() and float(end).is_integer()
+    for _ in range(CUTS + 1):
+        try:
+            return end, study.outcome(study.results({figure.path: _typed(figure, end)}))
+        except ScenarioError as exc:
+            error = exc
+            end = figure.value + (end - figure.value) / 2
+            end = float(round(end)) if whole else end
+            if end == figure.value:
+                break
+    raise error
+
+
 def one_at_a_time(study: Study, figures: list[Figure], progress=None) -> tuple[pd.DataFrame, list[float]]:
     """The swing table (one row per figure and variant, ranked by |swing| within a variant) and
-    the base value per variant."""
+    the base value per variant. Where an end of a range had to be cut to keep the file valid
+    (``_end``), ``low``/``high`` are the values used and ``note`` says so."""
     base = [v for v, _ in study.outcome(study.results({}))]
     rows = []
     for i, figure in enumerate(figures):
-        note, ends = "", []
+        note, ends, used = "", [], []
         if figure.low == figure.high:
             note = "not varied: the value is 0, give a range:"
         for value in (figure.low, figure.high) if not note else ():
             try:
-                ends.append(study.outcome(study.results({figure.path: _typed(figure, value)})))
+                value_used, outcome = _end(study, figure, value)
             except ScenarioError as exc:
                 note = f"not varied: {exc.problems[0].problem if exc.problems else exc}"
                 break
+            ends.append(outcome)
+            used.append(value_used)
+        low_used, high_used = used if len(used) == 2 else (figure.low, figure.high)
+        if not note and (low_used, high_used) != (figure.low, figure.high):
+            note = f"range cut to {low_used:g}–{high_used:g} to keep the file valid"
         for k, name in enumerate(study.names):
             low, high = (ends[0][k][0], ends[1][k][0]) if len(ends) == 2 else (np.nan, np.nan)
             rows.append({"variant": name, "path": figure.path, "label": figure.label, "unit": figure.unit,
-                         "low": figure.low, "value": figure.value, "high": figure.high, "ranged": figure.ranged,
+                         "low": low_used, "value": figure.value, "high": high_used, "ranged": figure.ranged,
                          "kpi_low": low, "kpi_base": base[k], "kpi_high": high, "swing": high - low, "note": note})
         if progress:
             progress(i + 1, len(figures))
