@@ -151,3 +151,22 @@ def test_an_end_the_file_refuses_is_cut_halfway_back(tmp_path):
     table, _ = one_at_a_time(Study(str(scenario_file), [], ("tonnes_demanded", "all"), 1, 0), figures)
     assert (table.loc[0, "low"], table.loc[0, "high"]) == (0.4, pytest.approx(1.0))
     assert table.loc[0, "note"] == "range cut to 0.4–1 to keep the file valid"
+
+
+def test_a_whole_looking_value_of_a_number_field_is_cut_to_a_fraction(tmp_path):
+    """Reorder level 4.0 days (a number field) under an order-up-to level of 5: × 1.5 = 6 and
+    halfway back 5 are refused, 4.5 is taken — not rounded back to 4."""
+    scenario_file = _write(tmp_path)
+    data = yaml.safe_load(scenario_file.read_text(encoding="utf-8"))
+    net = yaml.safe_load((tmp_path / "net.yaml").read_text(encoding="utf-8"))
+    net["nodes"][3]["population"] = 1000  # d, fed from e over the link d–e
+    (tmp_path / "net.yaml").write_text(yaml.safe_dump(net, allow_unicode=True), encoding="utf-8")
+    data["food"] = {"kg_per_person_day": 1.5, "groups": {"dry": 1.0}, "threshold_days": 3, "review": "6h",
+                    "municipalities": [{"node": "d", "stock_days": 5, "supply_from": "e", "reorder_days": 4,
+                                        "order_up_to_days": 5, "sources": {"reorder_days": ASSUMED}}],
+                    "warehouses": [{"node": "e"}]}
+    scenario_file.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    figures = [f for f in assumed_figures(load_scenario(scenario_file)) if f.path.endswith("reorder_days")]
+    assert not figures[0].whole
+    table, _ = one_at_a_time(Study(str(scenario_file), [], ("tonnes_demanded", "all"), 1, 0), figures)
+    assert (table.loc[0, "low"], table.loc[0, "high"]) == (2.0, 4.5)

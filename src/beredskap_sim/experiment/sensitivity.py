@@ -60,6 +60,7 @@ class Figure:
     ranged: bool
     label: str
     unit: str
+    whole: bool = False  # a whole-number field (passing loops): varied over whole numbers
 
 
 def _unit(field: str, raw_value) -> str:
@@ -130,8 +131,9 @@ def assumed_figures(scenario, patterns: list[str] | None = None, ranged_only: bo
             if ranged_only and c.range is None:
                 continue
             value = float(c.value)
-            low, high = _bounds(value, c.range, isinstance(c.value, int))
-            out.append(Figure(path, value, low, high, c.range is not None, label, unit))
+            whole = isinstance(c.value, int)
+            low, high = _bounds(value, c.range, whole)
+            out.append(Figure(path, value, low, high, c.range is not None, label, unit, whole))
     return out
 
 
@@ -234,7 +236,7 @@ def _end(study: Study, figure: Figure, end: float):
     """(value used, outcome) at ``end``; an end the file's checks refuse (a reorder level above
     the order-up-to level, a probability above 1) is moved halfway back towards the figure's
     value, at most ``CUTS`` times, and the ScenarioError of the last try is raised if none passes."""
-    whole = float(figure.value).is_integer() and float(end).is_integer()
+    whole = figure.whole
     for _ in range(CUTS + 1):
         try:
             return end, study.outcome(study.results({figure.path: _typed(figure, end)}))
@@ -291,7 +293,7 @@ def rank(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def _typed(figure: Figure, value: float):
-    return int(round(value)) if float(figure.value).is_integer() and float(value).is_integer() else value
+    return int(round(value)) if figure.whole else value
 
 
 def sampled_inputs(study: Study, figures: list[Figure]) -> pd.DataFrame:
