@@ -142,7 +142,8 @@ def cmd_run(args) -> int:
 
                 kpi, _, scope = args.precision_kpi.partition(":")
                 target = PrecisionTarget((kpi, scope or "all"), args.until_precision)
-            folder = run_experiment(scenario, args.replications, args.seed, args.out, executor, progress, target)
+            folder = run_experiment(scenario, args.replications, args.seed, args.out, executor, progress, target,
+                                    stratify=bool(args.stratify))
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -175,6 +176,10 @@ def _print_run_tables(folder) -> None:
     freight_scopes = summary.loc[summary["kpi"] == "tonnes_demanded", "scope"]
     scopes = ["all"] + [s for s in dict.fromkeys(freight_scopes) if s != "all" and "→" not in s]
     print(f"{manifest['scenario']} — {manifest['replications']} replication(s), seed {manifest['seed']}")
+    if "stratification" in manifest:
+        from .report.terminal import format_stratification
+
+        print(format_stratification(manifest["stratification"]))
     print(format_kpi_table(summary, scopes, names))
     supply = format_supply_table(summary, names)
     if supply:
@@ -326,10 +331,20 @@ def cmd_compare(args) -> int:
 
         baseline.appraisal = conventions_of_preset(Path(args.appraisal))
     progress = _progress(args)
-    folder = compare(baseline, variants, args.replications, args.seed, Path(args.out), executor, progress)
+    stratify = args.stratify is not False  # on unless --no-stratify: it changes nothing without rare hazards
+    try:
+        folder = compare(baseline, variants, args.replications, args.seed, Path(args.out), executor, progress, stratify)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     diffs = pd.read_csv(folder / "differences.csv")
     money = read_benefit_cost(folder)
     print(f"{baseline.name}: {len(variants)} variant(s), {args.replications} paired replications, seed {args.seed}")
+    stratification = json.loads((folder / "manifest.json").read_text(encoding="utf-8")).get("stratification")
+    if stratification:
+        from .report.terminal import format_stratification
+
+        print(format_stratification(stratification))
     print(format_comparison(diffs, money))
     print(f"results: {folder}")
     return 0
@@ -364,6 +379,75 @@ def cmd_sweep(args) -> int:
     shown.columns = [c.rsplit(".", 1)[-1] if c in dict(params) else c for c in shown.columns]
     print(f"{args.kpi} over the grid ({unit}):")
     print(shown.to_string(index=False))
+    print(f"results: {folder}")
+    return 0
+
+
+def cmd_sensitivity(args) -> int:
+    import datetime as dt
+
+    from .experiment.sensitivity import Study, assumed_figures, one_at_a_time, sampled_inputs
+    from .report.tornado import format_sensitivity, tornado
+    from .results import atomic_write_text, slug
+
+    executor = _executor(args)
+    if executor is None:
+        return EXIT_BAD_INPUT
+    kpi = "bcr" if args.kpi == "bcr" else (args.kpi.partition(":")[0], args.kpi.partition(":")[2] or "all")
+    try:
+        study = Study(args.scenario, args.variant, kpi, args.replications, args.seed, executor, args.stratify is not False)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    from .scenario.loader import load_scenario
+
+    scenario = load_scenario(args.scenario)
+    figures = assumed_figures(scenario, args.figure, args.ranged_only)
+    if not figures:
+        print("error: no assumption-marked figure matches (check --figure and --ranged-only)", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    runs = (2 * len(figures) + 1) * (len(args.variant) + 1)
+    print(f"{scenario.name}: {len(figures)} assumed figure(s), {sum(f.ranged for f in figures)} with a range:, "
+          f"the rest ±50 %; {runs} runs of {args.replications} replication(s)", file=sys.stderr)
+
+    def progress(done, total):
+        if _progress(args):
+            print(f"\r  {done}/{total} figures", end="" if done < total else "\n", file=sys.stderr)
+
+    try:
+        table, base = one_at_a_time(study, figures, progress)
+        inputs = sampled_inputs(study, [f for f in figures if f.ranged]) if args.sample_inputs else None
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    folder = Path(args.out) / f"sensitivity-{slug(scenario.name)}" / dt.datetime.now().strftime("%Y%m%dT%H%M%S")
+    folder.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(folder / "sensitivity.csv", table.to_csv(index=False))
+    from .report.names import COMPARISON_KPIS
+
+    words = {(k, sc): label for k, sc, label, _ in COMPARISON_KPIS}
+    kpi_label = "benefit–cost ratio" if kpi == "bcr" else words.get(kpi, kpi[0].replace("_", " ")) + (
+        f" ({kpi[1]})" if kpi[1] not in ("all", "total") else "")
+    unit = study.unit
+    for name, value in zip(study.names, base):
+        rows = table[table["variant"] == name]
+        what = kpi_label if not args.variant or kpi == "bcr" else f"{kpi_label}, variant − baseline"
+        title = f"{scenario.name}" + (f" + {name}" if args.variant else "") + f": {what}"
+        png = tornado(rows, value, f"{what}" + (f" [{unit}]" if unit else ""), title,
+                      folder / (f"tornado-{slug(name)}.png" if args.variant else "tornado.png"))
+        print(title)
+        print(format_sensitivity(rows, value, unit))
+        print(f"tornado: {png}")
+    if inputs is not None:
+        atomic_write_text(folder / "sampled_inputs.csv", inputs.to_csv(index=False))
+        for row in inputs.itertuples():
+            print(f"{row.variant}: {row.value_fixed_inputs:,.4g} ± {row.halfwidth_fixed_inputs:,.3g} with the file's "
+                  f"figures; {row.value_sampled_inputs:,.4g} ± {row.halfwidth_sampled_inputs:,.3g} with the ranged "
+                  "figures drawn per replication")
+    atomic_write_text(folder / "manifest.json", json.dumps({
+        "scenario_file": args.scenario, "variants": args.variant, "kpi": args.kpi, "replications": args.replications,
+        "seed": args.seed, "figures": len(figures), "stratified": study.plan is not None,
+        "sample_inputs": bool(args.sample_inputs)}, indent=2, ensure_ascii=False))
     print(f"results: {folder}")
     return 0
 
@@ -404,6 +488,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--precision-kpi", default="tonnes_lost:all", metavar="KPI[:SCOPE]",
                    help="KPI for --until-precision (default tonnes_lost:all)")
     p.add_argument("--resume", metavar="FOLDER", help="finish an interrupted run (a *.partial results folder)")
+    p.add_argument("--stratify", action=argparse.BooleanOptionalAction, default=False,
+                   help="stratify rare hazards (≤ 0.2 a year) on their number of events, with weighted statistics "
+                        "(default off for run, on for compare)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.add_argument("--no-report", action="store_true", help="skip the figures and report.html")
     p.add_argument("--animate", action="store_true", help="also make the animated map (GIF) for slides")
@@ -440,6 +527,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--appraisal", metavar="PRESET", help="appraisal preset file (e.g. appraisal/sweden-asek.yaml) "
                    "instead of the scenario's own")
     _add_executor_options(p)
+    p.add_argument("--stratify", action=argparse.BooleanOptionalAction, default=None,
+                   help="stratify rare hazards (≤ 0.2 a year) with one plan for every variant (default on; "
+                        "--no-stratify for plain Monte Carlo)")
     p.set_defaults(func=cmd_compare)
 
     p = sub.add_parser("sweep", help="a grid over scenario parameters")
@@ -449,6 +539,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--kpi", default="tonnes_lost:all", help="KPI[:SCOPE] to print and draw (all are in sweep.csv)")
     _add_executor_options(p)
     p.set_defaults(func=cmd_sweep)
+
+    p = sub.add_parser("sensitivity", help="which assumptions decide: vary each assumed figure one at a time, tornado chart")
+    p.add_argument("scenario", help="scenario file")
+    p.add_argument("--variant", action="append", default=[], metavar="OVERLAY",
+                   help="overlay file (repeatable): the KPI becomes the paired difference variant − baseline")
+    p.add_argument("--kpi", required=True, metavar="KPI[:SCOPE]|bcr",
+                   help="e.g. tonne_hours_delay:all, or bcr (the variant's benefit–cost ratio)")
+    p.add_argument("--figure", action="append", default=[], metavar="GLOB",
+                   help="only figures whose path or label matches, e.g. 'network.defaults.*' (repeatable)")
+    p.add_argument("--ranged-only", action="store_true", help="only figures with a range: in the data")
+    p.add_argument("--sample-inputs", action="store_true",
+                   help="also draw the ranged figures per replication (second-order Monte Carlo)")
+    _add_executor_options(p)
+    p.add_argument("--stratify", action=argparse.BooleanOptionalAction, default=None,
+                   help="stratify rare hazards (default on)")
+    p.set_defaults(func=cmd_sensitivity)
 
     p = sub.add_parser("hazards", help="the closure record vs the hazard process: events and hours closed per asset, joint closures")
     p.add_argument("file", help="a network file, or a scenario file (its hazards)")

@@ -134,7 +134,10 @@ def appraise(frame: pd.DataFrame, conventions: Conventions, investments: dict, b
     base_u = _per_replication(frame, baseline, True)
     weights = None
     if "weight" in frame.columns:
-        weights = frame[frame["variant"] == baseline].groupby("replication")["weight"].first()
+        rows_b = frame[frame["variant"] == baseline]
+        if "undisturbed" in rows_b.columns:  # the disturbed runs carry the strata's weights
+            rows_b = rows_b[~rows_b["undisturbed"].astype(bool)]
+        weights = rows_b.groupby("replication")["weight"].first()
     rows = []
     for variant in [v for v in dict.fromkeys(frame["variant"]) if v != baseline]:
         total = (base - _per_replication(frame, variant, False)).dropna()

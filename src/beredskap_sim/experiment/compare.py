@@ -14,8 +14,13 @@ disruptions and hazards off, ``scenario.undisturbed``) and ``experiment.appraisa
 generalized costs into benefits against the baseline — everyday and resilience benefit apart —
 and, for variants with an ``investment``, into NPV, BCR and net benefit per budget krone under
 the scenario's appraisal conventions (``appraisal:``; without one, the plain annuity at
-``values.discount_rate``). Amounts in SEK are converted at the scenario's fixed ``sek_per_nok``
-rate into its currency.
+``values.discount_rate``).
+
+With rare hazards stratified (the default of the command, ``model.strata``) every replication
+has a weight; means, intervals and shares are then the weighted ones of
+``summary.paired_weighted`` and ``summary.weighted_share``, and every variant uses the
+baseline's stratification plan, so the pairs keep their common random numbers. Amounts in
+SEK are converted at the scenario's fixed ``sek_per_nok`` rate into its currency.
 """
 
 from __future__ import annotations
@@ -31,8 +36,8 @@ from ..results import RunFolder, atomic_write_parquet, atomic_write_text, slug
 from ..scenario.appraisal import plain
 from ..scenario.undisturbed import SUFFIX, undisturbed
 from .appraisal import appraise
-from .runner import run_experiment
-from .summary import confidence_halfwidth
+from .runner import run_experiment, stratification_plan
+from .summary import paired_weighted, weighted_share
 
 HIGHER_IS_BETTER = {
     "tonnes_delivered", "robustness_min_q", "recovery_rapidity_per_h", "food_min_days_of_supply", "departures_run",
@@ -61,16 +66,27 @@ def paired_differences(kpis: pd.DataFrame, baseline: str, variant: str) -> pd.Da
     merged = other.merge(base, on=["replication", "kpi", "scope", "unit"], suffixes=("_v", "_b"))
     rows = []
     for (kpi, scope, unit), g in merged.groupby(["kpi", "scope", "unit"], sort=False):
-        d = (g["value_v"] - g["value_b"]).to_numpy(dtype=float)
-        d = d[~np.isnan(d)]
+        d, w, mean, half = paired_stats(g)
         if d.size == 0:
             continue
         sign = 1.0 if kpi in HIGHER_IS_BETTER else -1.0
-        half = confidence_halfwidth(d)
         rows.append({"variant": variant, "kpi": kpi, "scope": scope, "unit": unit, "n": int(d.size),
-                     "mean_diff": float(d.mean()), "ci95_low": float(d.mean() - half), "ci95_high": float(d.mean() + half),
-                     "share_better": float(np.mean(sign * d > 1e-9)), "share_worse": float(np.mean(sign * d < -1e-9))})
+                     "mean_diff": mean, "ci95_low": mean - half, "ci95_high": mean + half,
+                     "share_better": weighted_share(sign * d > 1e-9, w), "share_worse": weighted_share(sign * d < -1e-9, w)})
     return pd.DataFrame(rows)
+
+
+def paired_stats(merged: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, float, float]:
+    """Paired differences ``value_v − value_b`` of matching replications, their weights, and the
+    weighted mean difference with its interval half-width (``summary.paired_weighted``)."""
+    keep = ~(merged["value_v"].isna() | merged["value_b"].isna())
+    g = merged[keep]
+    v, b = g["value_v"].to_numpy(dtype=float), g["value_b"].to_numpy(dtype=float)
+    wv = g["weight_v"].to_numpy(dtype=float) if "weight_v" in g else np.ones(v.size)
+    wb = g["weight_b"].to_numpy(dtype=float) if "weight_b" in g else np.ones(v.size)
+    cells = g["stratum_b"].to_numpy() if "stratum_b" in g else None
+    mean, half = paired_weighted(v, wv, b, wb, cells)
+    return v - b, wb, mean, half
 
 
 def investments(variants: list[tuple], names: list[str], values, conventions) -> dict:
@@ -90,22 +106,31 @@ def investments(variants: list[tuple], names: list[str], values, conventions) ->
 
 
 def compare(baseline, variants: list[tuple], replications: int, seed: int, out: Path, executor=None,
-            progress: bool = True) -> Path:
+            progress: bool = True, stratify: bool = True) -> Path:
     """Run baseline and variants (``[(scenario, overlay spec or None), ...]``) and write the comparison folder.
 
     Files: ``kpis.parquet`` (every replication of every run; column ``undisturbed`` marks the
     runs with disruptions off), ``differences.csv`` (paired differences of the disturbed runs),
     ``benefit_cost.csv`` (``experiment.appraisal.appraise``, ranked by BCR), ``manifest.json``.
+
+    ``stratify``: the baseline's rare hazards are stratified with one plan for every variant
+    (``model.strata``; from 3 replications on), so the paired statistics are weighted. The
+    undisturbed runs have no hazards to stratify: they run plain, paired by replication.
     """
     values = baseline.spec.values
     scenarios = [("baseline", baseline)] + [(overlay.name if overlay else scenario.name, scenario) for scenario, overlay in variants]
     names = [name for name, _ in scenarios]
     runs_root = Path(out)
     frames, runs = [], {}
+    plan = stratification_plan(baseline, replications, seed) if stratify and replications >= 3 else None
+    strata_folder = None
     for name, scenario in scenarios:
         worlds = [(False, scenario)] + ([(True, undisturbed(scenario))] if values is not None else [])
         for quiet, world in worlds:
-            folder = run_experiment(world, replications, seed, runs_root, executor, progress)
+            folder = run_experiment(world, replications, seed, runs_root, executor, progress,
+                                    stratify=(plan or False) if not quiet else False)
+            if name == "baseline" and not quiet:
+                strata_folder = folder
             runs[name + (SUFFIX if quiet else "")] = str(folder.path)
             frames.append(folder.kpis().assign(variant=name, undisturbed=quiet))
     kpis = pd.concat(frames, ignore_index=True)
@@ -132,6 +157,7 @@ def compare(baseline, variants: list[tuple], replications: int, seed: int, out: 
         "baseline": baseline.name, "variants": names[1:], "replications": replications, "seed": seed,
         "conventions": conventions.name if values is not None and conventions is not None else None,
         "runs": runs, "status": "complete",
+        **({"stratification": strata_folder.read_manifest()["stratification"]} if plan is not None else {}),
     }, indent=2, ensure_ascii=False))
     from ..report.figures import comparison  # one way: the report modules never import this one
     from ..report.html import write_compare_report

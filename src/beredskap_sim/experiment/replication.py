@@ -14,7 +14,10 @@ import pandas as pd
 from ..metrics.kpis import Kpi, kpi_table
 from ..metrics.curve import freight_curve
 from ..model.engine import simulate
+from ..model.hazards import replication_rate
 from ..model.recording import Recording
+from ..model.rng import Streams
+from ..model.strata import replication_weight
 from ..scenario.resolved import Scenario
 
 
@@ -33,10 +36,15 @@ class ReplicationResult:
     wall_s: float
     disruptions: list[tuple] = None  # (id, start_h, end_h, link ids, node ids, kind, cause, targets)
     supply: list[tuple[str, str, str, np.ndarray]] = None  # (system, name, series, values per step)
+    weight: float = 1.0  # stratified rare hazards: Π p_s / q_s (see model.strata); 1 for plain Monte Carlo
+    stratum: str = ""  # the replication's strata of the rare kinds, e.g. "0.1.0" ("" without stratification)
 
     def kpi_frame(self) -> pd.DataFrame:
         frame = pd.DataFrame(self.kpis, columns=list(Kpi._fields))
         frame.insert(0, "replication", self.replication)
+        frame["weight"] = self.weight
+        if self.stratum:
+            frame["stratum"] = self.stratum
         return frame
 
     def series_frame(self) -> pd.DataFrame:
@@ -128,6 +136,22 @@ def _supply_series(rec: Recording) -> list[tuple[str, str, str, np.ndarray]]:
 
 
 def run_replication(scenario: Scenario, seed: int, replication: int) -> ReplicationResult:
-    """Simulate replication ``replication`` of ``scenario`` under root ``seed``."""
-    return summarise_recording(simulate(scenario, seed, replication), scenario.spec.values, scenario.network.link_ids,
-                               scenario.network_spec.defaults)
+    """Simulate replication ``replication`` of ``scenario`` under root ``seed``, with its weight."""
+    result = summarise_recording(simulate(scenario, seed, replication), scenario.spec.values, scenario.network.link_ids,
+                                scenario.network_spec.defaults)
+    result.weight = stratum_weight(scenario, seed, replication)
+    if scenario.stratification is not None:
+        result.stratum = ".".join(str(s) for s in scenario.stratification.strata[replication])
+    return result
+
+
+def stratum_weight(scenario: Scenario, seed: int, replication: int) -> float:
+    """The replication's weight under the scenario's stratification plan (1 without one)."""
+    plan = scenario.stratification
+    if plan is None:
+        return 1.0
+    rates = None
+    if scenario.spec.hazard_rate_uncertainty:  # the same draw as the simulation's, from a fresh stream
+        streams = Streams(seed, replication)
+        rates = {h.id: replication_rate(h, streams, True) for h in scenario.hazards}
+    return replication_weight(scenario.hazards, plan, replication, scenario.start, scenario.horizon_h, rates)

@@ -7,6 +7,7 @@ uninterrupted run with the same seed, whichever executor ran the replications.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import platform
 import shutil
@@ -18,9 +19,11 @@ from tqdm import tqdm
 
 from .. import __version__
 from ..results import FolderBusy, FolderGone, RunFolder
+from ..model.strata import StratumPlan, kish_ess, make_plan, plan_from_json, plan_to_json
 from ..scenario.loader import load_scenario
 from ..scenario.resolved import Scenario
 from .executors import Executor, ExecutorUnavailable, SerialExecutor
+from .replication import stratum_weight
 from .summary import confidence_halfwidth, summarise
 
 HEADLINE = ("tonnes_lost", "all")
@@ -123,14 +126,22 @@ def _execute(folder: RunFolder, scenario: Scenario, seed: int, todo: list[int], 
 
 def run_experiment(scenario: Scenario, replications: int = 1, seed: int = 0, out: str | Path = "results",
                    executor: Executor | None = None, progress: bool = True,
-                   target: PrecisionTarget | None = None) -> RunFolder:
+                   target: PrecisionTarget | None = None, stratify: bool | StratumPlan = False) -> RunFolder:
     """Run ``replications`` replications of ``scenario`` and return the complete results folder.
 
     With a ``target``, ``replications`` is the maximum: the run stops at the first prefix of
     replications whose confidence interval is narrow enough (see ``PrecisionTarget``).
+    ``stratify``: True stratifies the scenario's rare hazards (``model.strata``; nothing
+    changes when it has none), a ``StratumPlan`` uses that plan (a comparison passes its
+    baseline's to every variant); each replication then carries its weight.
     """
     if replications < 1:
         raise ValueError(f"replications must be at least 1, got {replications}")
+    plan = stratification_plan(scenario, replications, seed) if stratify is True else (stratify or None)
+    if plan is not None and target is not None:
+        raise ValueError("--until-precision judges unweighted replications; run it with --no-stratify")
+    if plan is not None:
+        scenario = dataclasses.replace(scenario, stratification=plan)
     executor = executor or SerialExecutor()
     manifest = {
         "scenario": scenario.name,
@@ -143,6 +154,10 @@ def run_experiment(scenario: Scenario, replications: int = 1, seed: int = 0, out
         "python": platform.python_version(),
         "started_at": dt.datetime.now().isoformat(timespec="seconds"),
     }
+    if plan is not None:
+        weights = [stratum_weight(scenario, seed, r) for r in range(replications)]
+        manifest["stratification"] = {**plan.describe(), "effective_sample_size": kish_ess(weights),
+                                      "plan": plan_to_json(plan)}
     if target is not None:
         manifest["until_precision"] = {"kpi": target.key[0], "scope": target.key[1], "halfwidth": target.halfwidth,
                                        "max_replications": replications}
@@ -205,6 +220,8 @@ def _resume_locked(folder: RunFolder, executor: Executor | None, progress: bool)
     scenario = load_scenario(folder.scenario_file)
     if scenario.digest() != manifest["scenario_sha256"]:
         raise RunFolderError(f"--resume: {folder.scenario_file} does not match the run's scenario hash; the folder was altered")
+    if "stratification" in manifest:
+        scenario = dataclasses.replace(scenario, stratification=plan_from_json(manifest["stratification"]["plan"]))
     executor = executor or SerialExecutor()
     total = int(manifest["replications"])
     target = None
@@ -218,3 +235,11 @@ def _resume_locked(folder: RunFolder, executor: Executor | None, progress: bool)
         todo = []
     wall = _guarded(folder, scenario, int(manifest["seed"]), todo, executor, progress, total, target, fresh=False)
     return _finish(folder, total, target, {"executor": executor.name, "wall_s": manifest.get("wall_s", 0.0) + wall, "resumed": True})
+
+
+def stratification_plan(scenario: Scenario, replications: int, seed: int) -> StratumPlan | None:
+    """The stratification plan of ``scenario``'s rare hazards for a run (None: none are rare)."""
+    try:
+        return make_plan(scenario.hazards, scenario.start, scenario.horizon_h, replications, seed)
+    except ValueError as exc:
+        raise ValueError(f"--stratify: {exc} (or run with --no-stratify)") from None

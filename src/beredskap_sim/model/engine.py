@@ -45,8 +45,9 @@ def simulate(scenario: Scenario, seed: int = 0, replication: int = 0) -> Recordi
     passengers = (PassengerSystem(env, scenario, state, freight, recorder)
                   if scenario.spec.passengers is not None else None)
     disruptions = list(scenario.disruptions)
+    plan = scenario.stratification
     disruptions += hazard_disruptions(scenario.hazards, scenario.start, scenario.horizon_h, streams,
-                                      scenario.spec.hazard_rate_uncertainty)
+                                      scenario.spec.hazard_rate_uncertainty, plan.of(replication) if plan else None)
     runner = DisruptionRunner(env, state, recorder, scenario.crews, power, net, food)
     runner.schedule(disruptions, scenario.horizon_h)
     care = (CareSystem(env, scenario.care, net, state, scenario.horizon_h, scenario.record_step_h, disruptions)

@@ -25,7 +25,6 @@ its rate for the replication from its own stream ``hazard-rate:<id>``:
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import math
 
@@ -33,7 +32,9 @@ import numpy as np
 from scipy.special import ndtri
 
 from ..scenario.resolved import Disruption, DurationLaw, Hazard
+from .months import month_segments
 from .rng import Streams
+from .strata import RareKind, kind_events
 
 
 def duration_quantile(law: DurationLaw, u: float) -> float:
@@ -59,20 +60,6 @@ def duration_quantile(law: DurationLaw, u: float) -> float:
 def sample_duration(law: DurationLaw, rng: np.random.Generator) -> float:
     """One draw of ``law`` in hours (always consumes exactly one uniform of the stream)."""
     return duration_quantile(law, float(rng.random()))
-
-
-def month_segments(start: dt.datetime, horizon_h: float):
-    """Yield ``(month_index 0–11, segment_start_h, segment_end_h, month_hours)`` covering the horizon."""
-    t = 0.0
-    moment = start
-    while t < horizon_h:
-        days = calendar.monthrange(moment.year, moment.month)[1]
-        month_start = dt.datetime(moment.year, moment.month, 1)
-        next_month = month_start + dt.timedelta(days=days)
-        end = min(horizon_h, t + (next_month - moment).total_seconds() / 3600.0)
-        yield moment.month - 1, t, end, days * 24.0
-        t = end
-        moment = next_month
 
 
 def sample_event_times(hazard: Hazard, start: dt.datetime, horizon_h: float, rng: np.random.Generator,
@@ -104,30 +91,66 @@ def event_class(hazard: Hazard, u: float) -> int:
 
 
 def hazard_disruptions(hazards: list[Hazard], start: dt.datetime, horizon_h: float, streams: Streams,
-                       sample_rates: bool = False) -> list[Disruption]:
+                       sample_rates: bool = False, strata: dict[str, int] | None = None) -> list[Disruption]:
     """All disruptions the hazards cause in one replication, in time order.
 
     A hit's ``cause`` is the hazard id, with the intensity class after a colon when the
     hazard has classes (``winter-storm:severe``); disruptions of one event share the id
     prefix ``<hazard>#<k>``.
+
+    ``strata`` (kind key → stratum 0, 1 or 2 for "two or more", see ``model.strata``): the
+    rare kinds named there are drawn conditioned on their stratum from their own streams
+    ``hazard-stratum:<kind>``; the rest of each hazard (its other classes) stays a Poisson
+    process on ``hazard:<id>``. Without ``strata`` every hazard is plain Monte Carlo.
     """
     out: list[Disruption] = []
     for hazard in hazards:
-        rng = streams[f"hazard:{hazard.id}"]
         rate = replication_rate(hazard, streams, sample_rates)
-        for k, t in enumerate(sample_event_times(hazard, start, horizon_h, rng, rate)):
-            c = event_class(hazard, float(rng.random()))
-            cause = f"{hazard.id}:{hazard.classes[c]}" if hazard.classes else hazard.id
-            for j, member in enumerate(hazard.members):
-                probability = member.class_probability[c] if hazard.classes else member.probability
-                law = member.class_duration[c] if hazard.classes else member.duration
-                hit = rng.random() < probability
-                duration = sample_duration(law, rng)
-                if hit:
-                    out.append(Disruption(
-                        id=f"{hazard.id}#{k}.{j}", description=hazard.description, targets=member.targets,
-                        links=member.links, nodes=member.nodes, start_h=float(t), duration_h=duration,
-                        effect=member.effect, repair=member.repair, cause=cause, power=member.power,
-                    ))
+        if strata and hazard.id in strata:
+            rng = streams[f"hazard-stratum:{hazard.id}"]
+            times = kind_events(hazard, RareKind(hazard.id), strata[hazard.id], start, horizon_h, streams, rate)
+            for k, t in enumerate(times):
+                _event(hazard, k, float(t), event_class(hazard, float(rng.random())), rng, out)
+            continue
+        rare = {c: strata[f"{hazard.id}:{name}"] for c, name in enumerate(hazard.classes)
+                if strata and f"{hazard.id}:{name}" in strata}
+        plain = [c for c in range(len(hazard.classes)) if c not in rare] if hazard.classes else [0]
+        rng = streams[f"hazard:{hazard.id}"]
+        share = sum(hazard.class_weights[c] for c in plain) if rare else 1.0
+        k = 0
+        for t in sample_event_times(hazard, start, horizon_h, rng, rate * share):
+            u = float(rng.random())
+            _event(hazard, k, float(t), _class_among(hazard, plain, u) if rare else event_class(hazard, u), rng, out)
+            k += 1
+        for c, stratum in rare.items():
+            kind = RareKind(hazard.id, c, hazard.classes[c])
+            kind_rng = streams[f"hazard-stratum:{kind.key}"]
+            for t in kind_events(hazard, kind, stratum, start, horizon_h, streams, rate):
+                kind_rng.random()  # the class uniform, drawn as for every event (the class is given)
+                _event(hazard, k, float(t), c, kind_rng, out)
+                k += 1
     out.sort(key=lambda d: (d.start_h, d.id))
     return out
+
+
+def _class_among(hazard: Hazard, allowed: list[int], u: float) -> int:
+    """The class among ``allowed`` that ``u`` picks, with their weights renormalised."""
+    weights = np.array([hazard.class_weights[c] for c in allowed])
+    index = int(np.searchsorted(np.cumsum(weights / weights.sum()), u, side="right"))
+    return allowed[min(index, len(allowed) - 1)]
+
+
+def _event(hazard: Hazard, k: int, t: float, c: int, rng: np.random.Generator, out: list[Disruption]) -> None:
+    """Event k of ``hazard`` at ``t`` of class ``c``: one hit and one duration uniform per member."""
+    cause = f"{hazard.id}:{hazard.classes[c]}" if hazard.classes else hazard.id
+    for j, member in enumerate(hazard.members):
+        probability = member.class_probability[c] if hazard.classes else member.probability
+        law = member.class_duration[c] if hazard.classes else member.duration
+        hit = rng.random() < probability
+        duration = sample_duration(law, rng)
+        if hit:
+            out.append(Disruption(
+                id=f"{hazard.id}#{k}.{j}", description=hazard.description, targets=member.targets,
+                links=member.links, nodes=member.nodes, start_h=t, duration_h=duration,
+                effect=member.effect, repair=member.repair, cause=cause, power=member.power,
+            ))

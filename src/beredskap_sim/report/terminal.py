@@ -248,3 +248,17 @@ def print_care_access(access, links, top: int = 10) -> None:
             without = f"{row.minutes_without:4.0f} min" if row.minutes_without != float("inf") else "cut off"
             flag = "  ← loses access" if row.loses_access else ""
             print(f"  {row.link[:30]:30} {row.place:12} {row.minutes_with:4.0f} → {without}{flag}")
+
+
+def format_stratification(stratification: dict) -> str:
+    """Which rare hazards were stratified, how many replications each stratum got, and Kish's
+    effective sample size (the manifest's ``stratification``, see ``model.strata``)."""
+    kinds = ", ".join(f"{k['kind']} {'/'.join(str(c) for c in k['replications_per_stratum'])}"
+                      for k in stratification["kinds"])
+    n = sum(stratification["kinds"][0]["replications_per_stratum"]) if stratification["kinds"] else 0
+    ess = stratification.get("effective_sample_size", float("nan"))
+    text = (f"Rare hazards (at most {stratification['rare_rate_per_year']:g} events a year) stratified — replications "
+            f"with 0/1/2+ events: {kinds}. Each replication is weighted by how likely its strata are; effective "
+            f"sample size {ess:.1f} of {n} (the weighted means are about as precise as that many equally "
+            f"weighted replications).")
+    return "\n".join(textwrap.wrap(text, terminal_width(), break_on_hyphens=False))

@@ -16,11 +16,13 @@ annotated types below (``Positive``, ``PositiveDuration``, ``Count``).
 
 from __future__ import annotations
 
+import math
 import types
 import typing
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, WithJsonSchema, field_validator
+from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, PlainValidator, ValidationInfo, WithJsonSchema,
+                      field_validator)
 
 from .units import parse_duration
 
@@ -46,13 +48,62 @@ Instant = Annotated[
 ]
 """An instant as written; the loader converts it to hours after the scenario start."""
 
+class SourceText(str):
+    """A figure's source text; ``range`` is ``(low, high)`` when the file gives one, else None.
+
+    In a file a source is a text, or a mapping with the text and the range the figure may
+    lie in, which ``beredskap-sim sensitivity`` varies it over::
+
+        sources:
+          tank_l: {assumption: "16 hours at full load; tank sizes are not published", range: [4000, 18000]}
+    """
+
+    range: tuple[float, float] | None = None
+
+
+def _source_text(value: Any) -> SourceText:
+    if isinstance(value, str):
+        return SourceText(value)
+    if isinstance(value, dict):
+        keys = set(value)
+        texts = keys & {"assumption", "source"}
+        if len(texts) != 1 or keys - {"assumption", "source", "range"} or "range" not in keys:
+            raise ValueError(f"got the keys {sorted(keys)}, expected a text, or {{assumption: why, range: [low, high]}} "
+                             "(or source: instead of assumption:)")
+        text = value[texts.pop()]
+        bounds = value["range"]
+        if not isinstance(text, str) or not text.strip():
+            raise ValueError("expected a non-empty text beside range:")
+        if (not isinstance(bounds, list) or len(bounds) != 2
+                or not all(isinstance(b, (int, float)) and not isinstance(b, bool) and math.isfinite(b) for b in bounds)
+                or not bounds[0] < bounds[1]):
+            raise ValueError(f"range: got {bounds!r}, expected [low, high], two finite numbers with low < high")
+        out = SourceText(f"assumption: {text}" if "assumption" in value and not text.lower().startswith("assumption:") else text)
+        out.range = (float(bounds[0]), float(bounds[1]))
+        return out
+    raise ValueError(f"got {value!r}, expected a text or {{assumption: why, range: [low, high]}}")
+
+
+_SOURCE_SCHEMA = {
+    "anyOf": [
+        {"type": "string"},
+        {"type": "object", "properties": {"assumption": {"type": "string"}, "source": {"type": "string"},
+                                          "range": {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2}},
+         "required": ["range"], "additionalProperties": False},
+    ],
+}
+
+SourceValue = Annotated[Any, PlainValidator(_source_text), WithJsonSchema(_SOURCE_SCHEMA)]
+"""One figure's source: a text, or ``{assumption: why, range: [low, high]}`` (see ``SourceText``)."""
+
 Sources = Annotated[
-    dict[str, str],
+    dict[str, SourceValue],
     Field(
         default_factory=dict,
         description=(
             "Where each figure of this entry comes from, by field name. A text that starts with "
-            "'assumption:' marks the figure as assumed and says why."
+            "'assumption:' marks the figure as assumed and says why; {assumption: why, range: [low, high]} "
+            "also gives the range the figure may lie in (varied by `beredskap-sim sensitivity`)."
         ),
     ),
 ]

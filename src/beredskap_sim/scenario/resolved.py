@@ -191,6 +191,9 @@ class Scenario:
     movements: list = field(default_factory=list)  # scenario.movements.Movement: reserved capacity windows
     appraisal: object = None  # the resolved appraisal ``Conventions`` (``scenario.appraisal``), None without a section
     care: object = None  # a ``care_plan.CarePlan`` when the scenario asks about emergency care
+    stratification: object = field(default=None, repr=False)
+    """A ``model.strata.StratumPlan`` when rare hazards are stratified (set by the experiment
+    layer for a run, never by a file); None for plain Monte Carlo."""
 
     @property
     def name(self) -> str:

@@ -29,6 +29,11 @@ class Citation:
     def assumed(self) -> bool:
         return self.source.strip().lower().startswith(ASSUMPTION_PREFIX)
 
+    @property
+    def range(self) -> tuple[float, float] | None:
+        """``(low, high)`` when the source gives a ``range:`` (see ``fields.SourceText``)."""
+        return getattr(self.source, "range", None)
+
 
 def _is_figure(value: object) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
