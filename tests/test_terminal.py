@@ -139,6 +139,7 @@ def test_ratios_have_two_significant_figures_and_money_its_currency():
     assert format_money(-3.1e9, "NOK") == "-3,100,000,000 NOK"
     assert format_share_better(0.0, 0.0) == "no difference" and format_share_better(0.25, 0.5) == "better in 25%, worse in 50%"
     assert format_share_better(0.0, 0.5) == "worse in 50%"
+    assert format_share_better(0.02, 0.003) == "better in 2%, worse in <1%"  # a rare stratum's small weight
 
 
 def test_comparison_table_puts_a_currency_on_every_amount_and_no_empty_share():

@@ -67,12 +67,17 @@ def format_money(value: float, currency: str) -> str:
 
 
 def format_share_better(share_better: float, share_worse: float) -> str:
-    """"better in 40%", "worse in 20%" or both, for the shares of replications that differ;
-    "no difference" where none does (never "better in 0%")."""
+    """"better in 40%", "worse in 20%" or both, for the (weighted) shares of replications that
+    differ; "no difference" where none does (never "better in 0%"). A share above zero that
+    rounds to 0 % — a rare stratum's small weight — reads "<1%"."""
     if not (share_better > 0 or share_worse > 0):
         return "no difference"
-    parts = [f"better in {share_better:.0%}"] if share_better > 0 else []
-    return ", ".join(parts + ([f"worse in {share_worse:.0%}"] if share_worse > 0 else []))
+
+    def pct(share: float) -> str:
+        return "<1%" if share < 0.005 else f"{share:.0%}"
+
+    parts = [f"better in {pct(share_better)}"] if share_better > 0 else []
+    return ", ".join(parts + ([f"worse in {pct(share_worse)}"] if share_worse > 0 else []))
 
 
 class Names:
