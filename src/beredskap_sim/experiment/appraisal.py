@@ -47,6 +47,7 @@ import pandas as pd
 from scipy import stats
 
 from ..scenario.appraisal import Conventions
+from .summary import paired_weighted
 
 
 def weighted_mean_ci(values, weights=None, level: float = 0.95) -> tuple[float, float, float]:
@@ -114,6 +115,32 @@ def _per_replication(frame: pd.DataFrame, variant: str, undisturbed: bool) -> pd
     return rows.set_index("replication")["value"].astype(float)
 
 
+def _weights(frame: pd.DataFrame, variant: str) -> pd.Series | None:
+    """Replication → weight of ``variant``'s disturbed runs (None without a ``weight`` column)."""
+    if "weight" not in frame.columns:
+        return None
+    rows = frame[frame["variant"] == variant]
+    if "undisturbed" in rows.columns:  # the disturbed runs carry the strata's weights
+        rows = rows[~rows["undisturbed"].astype(bool)]
+    return rows.groupby("replication")["weight"].first()
+
+
+def _strata(frame: pd.DataFrame, variant: str) -> pd.Series | None:
+    """Replication → stratum cell of ``variant``'s disturbed runs (None without strata)."""
+    if "stratum" not in frame.columns:
+        return None
+    rows = frame[frame["variant"] == variant]
+    if "undisturbed" in rows.columns:
+        rows = rows[~rows["undisturbed"].astype(bool)]
+    return rows.groupby("replication")["stratum"].first()
+
+
+def _with_pair(out: dict, name: str, mean: float, half: float, weights) -> None:
+    out[name], out[f"{name}_low"], out[f"{name}_high"] = mean, mean - half, mean + half
+    w = np.asarray(weights, dtype=float)
+    out.setdefault("n_eff", float(w.sum() ** 2 / (w ** 2).sum()))
+
+
 def _with_interval(out: dict, name: str, values, weights) -> None:
     mean, half, n_eff = weighted_mean_ci(values, weights)
     out[name], out[f"{name}_low"], out[f"{name}_high"] = mean, mean - half, mean + half
@@ -125,28 +152,39 @@ def appraise(frame: pd.DataFrame, conventions: Conventions, investments: dict, b
 
     ``frame``: long KPI table with columns ``variant``, ``replication``, ``kpi``, ``scope``,
     ``value``, optionally ``undisturbed`` (bool: the run with disruptions off) and ``weight``
-    (per replication; the baseline's are used). Only ``cost_per_year``/``total`` rows are read.
+    (per replication and variant: a variant that changes a stratified hazard's rate has weights
+    of its own, and each side is then weighted by its own). Only ``cost_per_year``/``total`` rows are read.
     ``investments``: variant → dict(cost, yearly_cost, lifetime_years, construction_years,
     years_to_opening), amounts in the frame's currency. Variants without an entry get the
     benefits only.
     """
     base = _per_replication(frame, baseline, False)
     base_u = _per_replication(frame, baseline, True)
-    weights = None
-    if "weight" in frame.columns:
-        rows_b = frame[frame["variant"] == baseline]
-        if "undisturbed" in rows_b.columns:  # the disturbed runs carry the strata's weights
-            rows_b = rows_b[~rows_b["undisturbed"].astype(bool)]
-        weights = rows_b.groupby("replication")["weight"].first()
+    weights = _weights(frame, baseline)
     rows = []
     for variant in [v for v in dict.fromkeys(frame["variant"]) if v != baseline]:
-        total = (base - _per_replication(frame, variant, False)).dropna()
+        mine = _per_replication(frame, variant, False)
+        total = (base - mine).dropna()
         w = weights.reindex(total.index).to_numpy() if weights is not None else None
         out = {"variant": variant, "n": int(total.size)}
-        _with_interval(out, "benefit_per_year", total.to_numpy(), w)
         everyday = (base_u - _per_replication(frame, variant, True)).reindex(total.index)
-        _with_interval(out, "everyday_per_year", everyday.to_numpy(), w)
-        _with_interval(out, "resilience_per_year", (total - everyday).to_numpy(), w)
+        own = _weights(frame, variant)
+        if w is not None and own is not None and not np.allclose(w / w.sum(), (wv := own.reindex(total.index).to_numpy()) / wv.sum()):
+            # The variant changed a stratified hazard's rate: each side is weighted by its own
+            # probabilities (``summary.paired_weighted``); with the baseline's weights on both
+            # sides the same strata would cancel and the avoided rare events would be worth 0.
+            b, v = base.reindex(total.index).to_numpy(), mine.reindex(total.index).to_numpy()
+            cells = _strata(frame, baseline)
+            cells = cells.reindex(total.index).to_numpy() if cells is not None else None
+            _with_pair(out, "benefit_per_year", *paired_weighted(b, w, v, wv, cells), w)
+            _with_interval(out, "everyday_per_year", everyday.to_numpy(), None)
+            quiet_b = base_u.reindex(total.index).to_numpy()
+            quiet_v = (base_u - everyday).reindex(total.index).to_numpy()
+            _with_pair(out, "resilience_per_year", *paired_weighted(b - quiet_b, w, v - quiet_v, wv, cells), w)
+        else:
+            _with_interval(out, "benefit_per_year", total.to_numpy(), w)
+            _with_interval(out, "everyday_per_year", everyday.to_numpy(), w)
+            _with_interval(out, "resilience_per_year", (total - everyday).to_numpy(), w)
         better, worse = total > 1e-9 * max(1.0, float(base.abs().mean())), total < -1e-9 * max(1.0, float(base.abs().mean()))
         p = w / w.sum() if w is not None else np.full(total.size, 1.0 / max(1, total.size))
         out["share_better"], out["share_worse"] = float(p @ better.to_numpy()), float(p @ worse.to_numpy())
