@@ -139,3 +139,14 @@ def test_a_spilling_reservoir_in_a_quiet_stretch_matches_hand_arithmetic(tmp_pat
     stored = rec.power.stored_mwh[0]
     assert stored[:5].tolist() == pytest.approx([10100, 10200, 10300, 10400, 10500])
     assert stored[5:].max() == pytest.approx(10500) and stored[5:].min() == pytest.approx(10500)
+
+
+@pytest.mark.parametrize("step", ["1min", "1h", "7h"])
+def test_power_service_indices_do_not_depend_on_the_record_step(tmp_path, step):
+    # The energy-limited week above sheds 16,800 MWh of a flat 500 MW: equivalent outage hours
+    # Σ shortfall / demand = 16,800 / 500 = 33.6 h, and the worst hours serve nothing (PCS 0).
+    hydro = {"type": "hydro", "capacity_mw": 1000, "energy_mwh": 67200}
+    net = network([node("a"), node("b")], [link("ab", "a", "b")], power=one_area([hydro]))
+    table = kpis(simulate(build(tmp_path, net, [], [], horizon="7d", record_step=step)))
+    assert table[("eoh_h", "areas")] == pytest.approx(33.6)
+    assert table[("pcs_min", "areas")] == pytest.approx(0.0)

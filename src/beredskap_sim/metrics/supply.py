@@ -102,7 +102,12 @@ def food_chain_kpis(food: FoodRecord) -> list[Kpi]:
 
 
 def power_kpis(power: PowerRecord, step_h: float = 1.0) -> list[Kpi]:
-    rows: list[Kpi] = service_rows("areas", power.served, power.demand, step_h) if len(power.areas) else []
+    # The service indices at the balance's own resolution (hours), so ``record_step`` cannot
+    # change them; records made before the hourly series existed fall back to the steps.
+    hourly = power.hourly_demand is not None
+    served, demand, step = ((power.hourly_served, power.hourly_demand, 1.0) if hourly
+                            else (power.served, power.demand, step_h))
+    rows: list[Kpi] = service_rows("areas", served, demand, step) if len(power.areas) else []
     for i, area in enumerate(power.areas):
         general, critical = float(power.ens_general[i].sum()), float(power.ens_critical[i].sum())
         rows += [

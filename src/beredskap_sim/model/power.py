@@ -108,6 +108,8 @@ class PowerSystem:
         self._base_h = [fleet.base_mw(hours) for fleet in self.fleets]
         self._inflow_h = [fleet.inflows(self._month_h) for fleet in self.fleets]
         self._bin_h = np.array([recorder._bin(h) for h in hours], dtype=int)
+        self.hour_demand = np.zeros((n_areas, len(hours)))  # MWh per area and hour, for the service indices
+        self.hour_served = np.zeros((n_areas, len(hours)))
         self._process = None
         self._asleep: tuple[int, int, list] | None = None  # (first hour, hours, plans) of a quiet stretch
         self._poked = False
@@ -212,6 +214,8 @@ class PowerSystem:
         bins = self._bin_h[h:h + m]
         keep = bins >= 0
         demand = self._demand_h[:, h:h + m]
+        self.hour_demand[:, h:h + m] = demand
+        self.hour_served[:, h:h + m] = demand
         for i, fleet in enumerate(self.fleets):
             np.add.at(self.rec_demand[i], bins[keep], demand[i, keep])
             np.add.at(self.rec_served[i], bins[keep], demand[i, keep])
@@ -253,10 +257,7 @@ class PowerSystem:
             if quiet:
                 # Fast path for the ordinary hour: every area covers itself, no power asset is
                 # disrupted and every critical load already has grid power, so nothing changes.
-                k = self.recorder._bin(t)
-                if k >= 0:
-                    self.rec_demand[:, k] += demand
-                    self.rec_served[:, k] += served
+                self._record_hour(t, h, demand, served)
                 for j in self._with_backup:  # tanks drained in an earlier outage still get refilled
                     self._maybe_order_fuel(j)
                 return
@@ -265,14 +266,21 @@ class PowerSystem:
             self._produce(t, produced, available)
         shortfall = np.maximum(demand - served, 0.0)
         self._shed(t, demand, shortfall)
-        k = self.recorder._bin(t)
-        if k >= 0:
-            self.rec_demand[:, k] += demand
-            self.rec_served[:, k] += served
+        self._record_hour(t, h, demand, served)
         self.shed_hours += shortfall > 1e-6
         self.peak_shortfall_mw = np.maximum(self.peak_shortfall_mw, shortfall)
         for j in self._with_backup:
             self._maybe_order_fuel(j)
+
+    def _record_hour(self, t: float, h: int, demand: np.ndarray, served: np.ndarray) -> None:
+        """Book the hour's MWh in its recording step and in the hourly series."""
+        k = self.recorder._bin(t)
+        if k >= 0:
+            self.rec_demand[:, k] += demand
+            self.rec_served[:, k] += served
+        if 0 <= h < self.hour_demand.shape[1]:
+            self.hour_demand[:, h] = demand
+            self.hour_served[:, h] = served
 
     def _max_flow(self, demand: np.ndarray, generation: np.ndarray) -> np.ndarray:
         g = nx.DiGraph()
@@ -406,4 +414,5 @@ class PowerSystem:
             peak_shortfall_mw=self.peak_shortfall_mw, loads=[ld.id for ld in self.loads],
             load_priority=np.array([ld.priority for ld in self.loads]), load_ens_mwh=self.load_ens_mwh,
             load_backup_mwh=self.load_backup_mwh, fuel_out_events=self.fuel_out_events, stored_mwh=self.rec_stored,
+            hourly_demand=self.hour_demand, hourly_served=self.hour_served,
         )

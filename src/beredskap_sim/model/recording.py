@@ -77,6 +77,10 @@ class PowerRecord:
     grid_customer_hours: np.ndarray | None = None
     grid_ens_mwh: np.ndarray | None = None
     grid_peak_out: np.ndarray | None = None
+    # MWh demanded and served per area in each hour of the run (the balance's own resolution),
+    # whatever the recording step: the service indices are computed from these.
+    hourly_demand: np.ndarray | None = None
+    hourly_served: np.ndarray | None = None
 
 
 @dataclass
