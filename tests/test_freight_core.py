@@ -318,5 +318,36 @@ def test_a_flow_without_slot_is_released_one_vehicle_load_at_a_time(tmp_path):
     assert demands["train"].consignment_t == pytest.approx(500.0)  # one train
 
 
+def _closed_road_case(tmp, slot):
+    # 120 t/day of 10 t trucks (default slot 2 h) over a road of 6.25 t/h closed for 12 h on day 2:
+    # the 60 t backlog clears at 1.25 t/h, so two days of queueing follow the closure.
+    net = network([node("a"), node("b")], [link("ab", "a", "b", length_km=50, speed_kmh=80, tph=6.25)])
+    cut = [{"id": "cut", "target": "ab", "start": "1d", "duration": "12h", "effect": "close"}]
+    return simulate(build(Path(tmp), net, [freight("f", "a", "b", 120, slot=slot, deadline="5d", end="6d")], cut,
+                          horizon="9d"))
+
+
 def test_the_vehicle_load_default_gives_the_outcome_of_hourly_slicing():
-    _assert_same_outcome_as_hourly(None)
+    """A road flow whose default slot (one 10 t truck every 2 h) is not the hourly one: through a
+    closure and its backlog, the same tonnes arrive with the same mean delay (10 % or 0.25 h)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        assert build(Path(tmp), network([node("a"), node("b")], [link("ab", "a", "b")]),
+                     [freight("f", "a", "b", 120, slot=None)]).demands[0].slot_h == pytest.approx(2.0)
+        ref = _closed_road_case(tmp, "1h")
+        rec = _closed_road_case(tmp, None)
+    assert rec.delivered_t.sum() == pytest.approx(ref.delivered_t.sum(), rel=0.01)
+    mean_ref = np.average(ref.delivery_delay_h, weights=ref.delivery_tonnes)
+    mean = np.average(rec.delivery_delay_h, weights=rec.delivery_tonnes)
+    assert mean_ref > 1.0  # the closure's backlog is in both
+    assert abs(mean - mean_ref) <= max(0.10 * mean_ref, 0.25), (mean, mean_ref)
+
+
+@pytest.mark.parametrize("tonnes_per_day, horizon, modes", [(60, "30h", ("road",)), (300, "36h", ("rail",)),
+                                                            (1000, "2d 5h", ("rail",))])
+def test_a_flow_releases_exactly_its_tonnes_per_day_over_the_window(tmp_path, tonnes_per_day, horizon, modes):
+    """One vehicle load per slot, but the last slot cut by the horizon releases only its share:
+    demanded = tonnes_per_day × horizon / 24 (60 t/day × 30 h = 75 t; 300 t/day × 36 h = 450 t)."""
+    net = network([node("a"), node("b")], [link("ab", "a", "b", mode=modes[0])])
+    rec = simulate(build(tmp_path, net, [freight("f", "a", "b", tonnes_per_day, modes=modes, slot=None)], horizon=horizon))
+    hours = build(tmp_path, net, [freight("f", "a", "b", tonnes_per_day, modes=modes, slot=None)], horizon=horizon).horizon_h
+    assert rec.demanded_t.sum() == pytest.approx(tonnes_per_day * hours / 24.0)

@@ -336,7 +336,9 @@ class FreightModel:
             self.env.process(self._release(demand, horizon, rng))
 
     def _release(self, demand: FreightDemand, horizon: float, rng):
-        """Release consignments every ``slot_h`` hours, or with exponential gaps of that mean."""
+        """Release consignments every ``slot_h`` hours, or with exponential gaps of that mean. A
+        regular flow's last slot, cut by the horizon, releases only the tonnes due in what is
+        left of it."""
         ci = self.commodity_index[demand.commodity]
         mask = modes_mask(demand.modes)
         primary = self._primary(demand.modes)
@@ -349,8 +351,16 @@ class FreightModel:
             yield Timeout(self.env, t)
         stop = min(horizon, demand.end_h)
         while t < stop - 1e-9:
-            self._release_one(ci, demand.commodity, demand.origin, demand.dest, demand.consignment_t, mask, primary,
-                              demand.electric, t, demand.deadline_h, base_h, demand.priority, None, demand.limits,
+            tonnes, base = demand.consignment_t, base_h
+            if rng is None and horizon < demand.end_h and horizon - t < demand.slot_h - 1e-9:
+                # the last slot is cut by the horizon: only its share is due within the run, so a
+                # run releases tonnes_per_day × horizon whatever the slot (a flow's own ``end``
+                # stops releases and keeps each a full slot)
+                tonnes = demand.tonnes_per_day * (horizon - t) / 24.0
+                base = self.base_time_h(demand.origin, demand.dest, mask, demand.commodity, tonnes,
+                                        demand.electric, primary, demand.limits)
+            self._release_one(ci, demand.commodity, demand.origin, demand.dest, tonnes, mask, primary,
+                              demand.electric, t, demand.deadline_h, base, demand.priority, None, demand.limits,
                               demand.movement)
             gap = demand.slot_h if rng is None else float(rng.exponential(demand.slot_h))
             t += gap
