@@ -136,3 +136,13 @@ def test_border_closure_stops_nabotoget_but_not_exempt_freight():
     assert table[("departures_cancelled", "nabotoget")] > 0
     assert table[("tonnes_lost", "general")] == 0
     assert table[("delay_mean_h", "general")] > 0  # controls at the crossings
+
+
+def test_a_run_of_a_scenario_with_an_appraisal_preset_reloads_from_its_own_folder(tmp_path):
+    """The preset is named by a path relative to the scenario: the run folder keeps a copy, so
+    ``input/scenario.yaml`` (what ``report`` re-reads) resolves to the same conventions."""
+    scenario = load_scenario(ROOT / "scenarios" / "oslo-stockholm-rail-year.yaml")
+    folder = run_experiment(scenario, 1, 0, tmp_path, None, False)
+    again = load_scenario(folder.path / "input" / "scenario.yaml")
+    assert scenario.appraisal is not None and again.appraisal.name == scenario.appraisal.name
+    assert again.appraisal == scenario.appraisal

@@ -5,6 +5,7 @@ Layout of a complete run folder::
     manifest.json        status, scenario hash, seed, replications, package version, executor, timings
     input/scenario.yaml  the scenario as run (its `network` points at input/network.yaml)
     input/network.yaml   the network as run
+    input/appraisal-preset.yaml  the appraisal preset the scenario names, if any
     kpis.parquet         KPI rows of every replication (replication, kpi, scope, value, unit)
     timeseries.parquet   per replication, step and commodity: released/due/delivered/lost/backlog t, Q
     events.parquet       the event log of every replication
@@ -107,7 +108,7 @@ class RunFolder:
     # -------------------------------------------------------------- creation
     @classmethod
     def create(cls, out_root: Path, scenario_name: str, digest: str, scenario_raw: dict, network_raw: dict,
-               manifest: dict) -> "RunFolder":
+               manifest: dict, preset_text: str | None = None) -> "RunFolder":
         stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S")
         base = Path(out_root) / slug(scenario_name)
         name = f"{stamp}-{digest[:8]}"
@@ -126,6 +127,9 @@ class RunFolder:
                 name = f"{stamp}-{digest[:8]}-{n}"
         scenario_copy = dict(scenario_raw)
         scenario_copy["network"] = "network.yaml"
+        if preset_text is not None:  # the appraisal preset travels with the run, like the network
+            scenario_copy["appraisal"] = {**scenario_copy["appraisal"], "preset": "appraisal-preset.yaml"}
+            atomic_write_text(folder.path / "input" / "appraisal-preset.yaml", preset_text)
         atomic_write_text(folder.path / "input" / "scenario.yaml", yaml.safe_dump(scenario_copy, allow_unicode=True, sort_keys=False))
         atomic_write_text(folder.path / "input" / "network.yaml", yaml.safe_dump(network_raw, allow_unicode=True, sort_keys=False))
         folder.write_manifest({**manifest, "status": "partial"})

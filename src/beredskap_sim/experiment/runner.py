@@ -161,7 +161,8 @@ def run_experiment(scenario: Scenario, replications: int = 1, seed: int = 0, out
     if target is not None:
         manifest["until_precision"] = {"kpi": target.key[0], "scope": target.key[1], "halfwidth": target.halfwidth,
                                        "max_replications": replications}
-    folder = RunFolder.create(Path(out), scenario.name, scenario.digest(), scenario.raw, scenario.network_raw, manifest)
+    folder = RunFolder.create(Path(out), scenario.name, scenario.digest(), scenario.raw, scenario.network_raw, manifest,
+                              _preset_text(scenario))
     with folder.lock():
         wall = _guarded(folder, scenario, seed, list(range(replications)), executor, progress, replications, target)
         return _finish(folder, replications, target, {"executor": executor.name, "wall_s": wall})
@@ -235,6 +236,19 @@ def _resume_locked(folder: RunFolder, executor: Executor | None, progress: bool)
         todo = []
     wall = _guarded(folder, scenario, int(manifest["seed"]), todo, executor, progress, total, target, fresh=False)
     return _finish(folder, total, target, {"executor": executor.name, "wall_s": manifest.get("wall_s", 0.0) + wall, "resumed": True})
+
+
+def _preset_text(scenario: Scenario) -> str | None:
+    """The text of the appraisal preset file the scenario names (resolved from the scenario's
+    folder), to be copied into the run's ``input/``; None without one."""
+    section = scenario.raw.get("appraisal") if isinstance(scenario.raw, dict) else None
+    preset = section.get("preset") if isinstance(section, dict) else None
+    if not preset:
+        return None
+    path = Path(preset)
+    if not path.is_absolute():
+        path = Path(scenario.source_file).parent / path
+    return path.read_text(encoding="utf-8") if path.is_file() else None
 
 
 def stratification_plan(scenario: Scenario, replications: int, seed: int) -> StratumPlan | None:
