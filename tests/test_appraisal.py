@@ -155,10 +155,11 @@ def _corridor(tmp_path, closure: bool) -> tuple:
 
 
 def test_a_pure_speed_upgrade_without_disruptions_is_all_everyday_benefit(tmp_path):
-    # 100 km at 125 instead of 100 km/h saves 0.2 h for each of the two 240 t consignments of
-    # the 48 h horizon: 2 × 240 × 0.2 × 50 NOK, scaled to a year by 8,760 / 48.
+    # 100 km at 125 instead of 100 km/h saves 0.2 h for each consignment of the 48 h horizon:
+    # 240 t at 5 h and, at 29 h, the 19/24 of a day's slot left before the horizon (190 t):
+    # 430 × 0.2 × 50 NOK, scaled to a year by 8,760 / 48.
     money, _ = _corridor(tmp_path, closure=False)
-    per_year = 2 * 240 * 0.2 * VOT * 8760 / 48
+    per_year = (240 + 190) * 0.2 * VOT * 8760 / 48
     faster = money.loc["faster"]
     assert faster["everyday_per_year"] == pytest.approx(per_year, rel=1e-9)
     assert faster["resilience_per_year"] == pytest.approx(0.0, abs=1e-6)
@@ -177,8 +178,8 @@ def test_a_bypass_pays_only_in_the_disrupted_year_as_resilience_benefit(tmp_path
     bypass = money.loc["bypass"]
     assert bypass["everyday_per_year"] == pytest.approx(0.0, abs=1e-6)
     assert bypass["resilience_per_year"] == pytest.approx(240 * (10 * VOT - 100) * 8760 / 48, rel=1e-9)
-    # the speed-up also shortens the trip after the closure: still everyday 2 × 240 × 0.2 h
-    assert money.loc["faster", "everyday_per_year"] == pytest.approx(2 * 240 * 0.2 * VOT * 8760 / 48, rel=1e-9)
+    # the speed-up also shortens the trip after the closure: still everyday (240 + 190) t × 0.2 h
+    assert money.loc["faster", "everyday_per_year"] == pytest.approx((240 + 190) * 0.2 * VOT * 8760 / 48, rel=1e-9)
     assert money.loc["bypass", "rank"] == 1
     kpis = pd.read_parquet(folder / "kpis.parquet")
     assert set(kpis["undisturbed"]) == {True, False}

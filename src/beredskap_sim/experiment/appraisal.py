@@ -169,10 +169,12 @@ def appraise(frame: pd.DataFrame, conventions: Conventions, investments: dict, b
         out = {"variant": variant, "n": int(total.size)}
         everyday = (base_u - _per_replication(frame, variant, True)).reindex(total.index)
         own = _weights(frame, variant)
-        if w is not None and own is not None and not np.allclose(w / w.sum(), (wv := own.reindex(total.index).to_numpy()) / wv.sum()):
-            # The variant changed a stratified hazard's rate: each side is weighted by its own
-            # probabilities (``summary.paired_weighted``); with the baseline's weights on both
-            # sides the same strata would cancel and the avoided rare events would be worth 0.
+        if w is not None:
+            # Stratified: each side weighted by its own probabilities, paired by replication, the
+            # interval by strata cells (``summary.paired_weighted``, as ``differences.csv``). A
+            # variant that changed a stratified hazard's rate has weights of its own; with the
+            # baseline's on both sides the strata would cancel and avoided rare events count 0.
+            wv = own.reindex(total.index).to_numpy() if own is not None else w
             b, v = base.reindex(total.index).to_numpy(), mine.reindex(total.index).to_numpy()
             cells = _strata(frame, baseline)
             cells = cells.reindex(total.index).to_numpy() if cells is not None else None
