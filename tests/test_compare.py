@@ -131,3 +131,12 @@ def test_compare_cli_prints_ranking(bottleneck):
                            "--out", str(bottleneck / "cli")], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert "BCR" in proc.stdout and "double" in proc.stdout and "results:" in proc.stdout
+
+
+def test_compare_without_a_variant_says_what_it_needs(tmp_path):
+    from conftest import ROOT
+
+    proc = subprocess.run([sys.executable, "-m", "beredskap_sim.cli", "compare", str(ROOT / "scenarios" / "baseline-week.yaml"),
+                           "-n", "1", "--out", str(tmp_path)], capture_output=True, text=True)
+    assert proc.returncode == 2 and "needs at least one --variant" in proc.stderr and "Traceback" not in proc.stderr
+    assert not list(tmp_path.iterdir())  # nothing was run

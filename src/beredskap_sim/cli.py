@@ -324,14 +324,23 @@ def cmd_compare(args) -> int:
     executor = _executor(args)
     if executor is None:
         return EXIT_BAD_INPUT
+    if not args.variant:
+        print("error: compare needs at least one --variant OVERLAY (the baseline is compared with it)", file=sys.stderr)
+        return EXIT_BAD_INPUT
     baseline = load_scenario(args.baseline)
     variants = [load_variant(args.baseline, path) for path in args.variant]
     if args.appraisal:
         from .scenario.appraisal import conventions_of_preset
 
         baseline.appraisal = conventions_of_preset(Path(args.appraisal))
+        if baseline.spec.values is None:
+            print(f"note: --appraisal has nothing to appraise: {args.baseline} gives no unit values (`values:`), "
+                  "so only the paired differences are reported", file=sys.stderr)
     progress = _progress(args)
     stratify = args.stratify is not False  # on unless --no-stratify: it changes nothing without rare hazards
+    if stratify and args.replications < 3:
+        print("note: fewer than 3 replications: rare hazards are not stratified (plain Monte Carlo); "
+              "stratification wants about 20 or more", file=sys.stderr)
     try:
         folder = compare(baseline, variants, args.replications, args.seed, Path(args.out), executor, progress, stratify)
     except ValueError as exc:
