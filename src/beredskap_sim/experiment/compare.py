@@ -41,7 +41,7 @@ from .summary import paired_weighted, weighted_share
 
 HIGHER_IS_BETTER = {
     "tonnes_delivered", "robustness_min_q", "recovery_rapidity_per_h", "food_min_days_of_supply", "departures_run",
-    "passengers_carried", "commuter_trips", "pcs_min", "ecs_min", "backup_mwh",
+    "passengers_carried", "commuter_trips", "pcs_min", "ecs_min", "backup_mwh", "tonnes_on_time",
 }
 
 

@@ -28,7 +28,7 @@ KPI_LINES = [
     ("delay_mean_h", "mean delay"),
     ("delay_p95_h", "95th percentile delay"),
     ("resilience_loss_h", "resilience loss ∫(1−Q)dt"),
-    ("time_to_recover_h", "time to recover (Q ≥ 95 %)"),
+    ("time_to_recover_h", "longest time to recover (Q ≥ 95 %)"),
     ("episodes", "disruption episodes (Q < 95 %)"),
     ("episode_ttr_mean_h", "  mean time to recover"),
     ("episode_loss_max_h", "  largest loss of one episode"),

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .names import format_number
+from .names import format_number, format_ratio
 
 TOP = 15
 """Bars drawn at most (the table on disk has every figure)."""
@@ -65,14 +65,18 @@ def tornado(table: pd.DataFrame, base: float, kpi_label: str, title: str, path: 
 def format_sensitivity(table: pd.DataFrame, base: float, unit: str, top: int = TOP) -> str:
     """The ranked table of one variant: figure, range, KPI at the low and high ends, swing."""
     lines = [f"{'#':>3} {'figure (assumed)':36} {'varied over':>24} {'at low':>11} {'at high':>11} {'swing':>9}"]
+
+    def fmt(value: float) -> str:  # a ratio (BCR) to two significant figures, never "0.00"
+        return format_ratio(value) if unit == "" else format_number(value, unit)
+
     for row in table.head(top).itertuples():
         if row.note.startswith("not varied"):
             lines.append(f"{row.rank:3d} {row.label[:36]:36} {_range_text(row)[:24]:>24}  {row.note[:33]}")
             continue
         cut = " *" if row.note else ""
-        lines.append(f"{row.rank:3d} {row.label[:36]:36} {_range_text(row)[:24]:>24} {format_number(row.kpi_low, unit):>11} "
-                     f"{format_number(row.kpi_high, unit):>11} {format_number(row.swing, unit):>9}{cut}")
+        lines.append(f"{row.rank:3d} {row.label[:36]:36} {_range_text(row)[:24]:>24} {fmt(row.kpi_low):>11} "
+                     f"{fmt(row.kpi_high):>11} {fmt(row.swing):>9}{cut}")
     if table.head(top)["note"].str.startswith("range cut").any():
         lines.append("* the ±50 % range was cut towards the file's value where its end would make the file invalid")
-    lines.append(f"base value {format_number(base, unit)} {unit}; swing = value with the figure at the high end − at the low end")
+    lines.append(f"base value {fmt(base)}{' ' + unit if unit else ''}; swing = value with the figure at the high end − at the low end")
     return "\n".join(lines)
