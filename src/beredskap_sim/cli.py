@@ -13,6 +13,7 @@ import json
 import math
 import os
 import sys
+import textwrap
 from pathlib import Path
 
 from .report import WORKSHOP_MAX_REPLICATIONS
@@ -279,9 +280,15 @@ def cmd_analyze(args) -> int:
     folder = write_analysis(tables, network, Path(args.out), network_file)
     pairs_table = tables["pairs"]
     print("Redundancy between regions (link-disjoint paths / node-disjoint paths / min cut t/h):")
+    place = {node.id: node.name for node in network.spec.nodes}
+    link_name = {link.id: link.name for link in network.spec.links}
     for row in pairs_table.itertuples():
-        print(f"  {row._1 + ' ↔ ' + row.to:34} {row.modes:10} {row.edge_disjoint_paths:3d} {row.node_disjoint_paths:3d} "
-              f"{row.min_cut_tph:10,.0f}   cut: {row.min_cut_links}")
+        pair = f"{place.get(row._1, row._1)} ↔ {place.get(row.to, row.to)}"
+        print(f"  {pair[:34]:34} {row.modes:10} {row.edge_disjoint_paths:3d} {row.node_disjoint_paths:3d} "
+              f"{row.min_cut_tph:10,.0f}")
+        cut = [link_name.get(x, x) for x in str(row.min_cut_links).split()] if row.min_cut_links else []
+        if cut:  # the links of the minimum cut, wrapped within 100 columns
+            print(textwrap.fill("cut: " + ", ".join(cut), width=96, initial_indent="      ", subsequent_indent="           "))
     if scenario is None:
         print("Most critical links — a network alone gives no demand, so this is a detour ranking only (extra\n"
               "travel time when the link is removed; dead-end spurs have no alternative). Give a scenario file to\n"

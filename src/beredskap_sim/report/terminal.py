@@ -213,7 +213,11 @@ def format_appraisal(money: pd.DataFrame, width: int) -> list[str]:
     lines = []
     conventions = money["conventions"].dropna().unique() if "conventions" in money.columns else []
     head = "Benefit against the baseline (mean [95% CI])"
-    lines.append(head + (f", appraised by {conventions[0]}:" if len(conventions) else ":"))
+    if len(conventions):
+        lines.append(head + ", appraised by")
+        lines.append(textwrap.fill(f"{conventions[0]}:", width=width, initial_indent="  ", subsequent_indent="  "))
+    else:
+        lines.append(head + ":")
     for row in money.itertuples():
         cur = row.currency
         rank = f"{int(row.rank)}." if "rank" in money.columns and row.rank == row.rank else "–"
