@@ -277,8 +277,14 @@ def timeline(folder: RunFolder, scenario, out_dir: Path, replication: int = 0, u
     ax.invert_yaxis()
     ax.grid(axis="x", color="#ddd", linewidth=0.6)
     ax.set_title(f"Disruptions, repairs and cascades (replication {replication})")
-    if ax.get_legend_handles_labels()[0]:
-        ax.legend(loc="lower right", fontsize=8)
+    from matplotlib.patches import Patch
+
+    kinds = [k for k in ("closed", "degraded") if (mine["kind"] == k).any()]
+    bars = [Patch(color=STATE_COLOURS[k], alpha=0.85, label={"closed": "closed", "degraded": "degraded or changed (e.g. a demand surge)"}[k])
+            for k in kinds]  # what the bar colours mean
+    handles, _ = ax.get_legend_handles_labels()
+    if handles or bars:
+        ax.legend(handles=bars + handles, loc="lower right", fontsize=8)
     return _save(fig, out_dir / "timeline.png")
 
 
