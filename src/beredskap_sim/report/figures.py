@@ -280,8 +280,8 @@ def timeline(folder: RunFolder, scenario, out_dir: Path, replication: int = 0, u
     from matplotlib.patches import Patch
 
     kinds = [k for k in ("closed", "degraded") if (mine["kind"] == k).any()]
-    bars = [Patch(color=STATE_COLOURS[k], alpha=0.85, label={"closed": "closed", "degraded": "degraded or changed (e.g. a demand surge)"}[k])
-            for k in kinds]  # what the bar colours mean
+    meaning = {"closed": "closed", "degraded": "degraded or changed (e.g. a demand surge)"}
+    bars = [Patch(color=STATE_COLOURS[k], alpha=0.85, label=meaning[k]) for k in kinds]  # what the colours mean
     handles, _ = ax.get_legend_handles_labels()
     if handles or bars:
         ax.legend(handles=bars + handles, loc="lower right", fontsize=8)
