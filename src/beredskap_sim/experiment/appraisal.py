@@ -115,24 +115,15 @@ def _per_replication(frame: pd.DataFrame, variant: str, undisturbed: bool) -> pd
     return rows.set_index("replication")["value"].astype(float)
 
 
-def _weights(frame: pd.DataFrame, variant: str) -> pd.Series | None:
-    """Replication → weight of ``variant``'s disturbed runs (None without a ``weight`` column)."""
-    if "weight" not in frame.columns:
-        return None
-    rows = frame[frame["variant"] == variant]
-    if "undisturbed" in rows.columns:  # the disturbed runs carry the strata's weights
-        rows = rows[~rows["undisturbed"].astype(bool)]
-    return rows.groupby("replication")["weight"].first()
-
-
-def _strata(frame: pd.DataFrame, variant: str) -> pd.Series | None:
-    """Replication → stratum cell of ``variant``'s disturbed runs (None without strata)."""
-    if "stratum" not in frame.columns:
+def _disturbed_column(frame: pd.DataFrame, variant: str, column: str) -> pd.Series | None:
+    """Replication → ``column`` (``weight`` or ``stratum``) of ``variant``'s disturbed runs, which
+    carry the strata; None when the frame has no such column."""
+    if column not in frame.columns:
         return None
     rows = frame[frame["variant"] == variant]
     if "undisturbed" in rows.columns:
         rows = rows[~rows["undisturbed"].astype(bool)]
-    return rows.groupby("replication")["stratum"].first()
+    return rows.groupby("replication")[column].first()
 
 
 def _with_pair(out: dict, name: str, mean: float, half: float, weights) -> None:
@@ -160,7 +151,7 @@ def appraise(frame: pd.DataFrame, conventions: Conventions, investments: dict, b
     """
     base = _per_replication(frame, baseline, False)
     base_u = _per_replication(frame, baseline, True)
-    weights = _weights(frame, baseline)
+    weights = _disturbed_column(frame, baseline, "weight")
     rows = []
     for variant in [v for v in dict.fromkeys(frame["variant"]) if v != baseline]:
         mine = _per_replication(frame, variant, False)
@@ -168,7 +159,7 @@ def appraise(frame: pd.DataFrame, conventions: Conventions, investments: dict, b
         w = weights.reindex(total.index).to_numpy() if weights is not None else None
         out = {"variant": variant, "n": int(total.size)}
         everyday = (base_u - _per_replication(frame, variant, True)).reindex(total.index)
-        own = _weights(frame, variant)
+        own = _disturbed_column(frame, variant, "weight")
         if w is not None:
             # Stratified: each side weighted by its own probabilities, paired by replication, the
             # interval by strata cells (``summary.paired_weighted``, as ``differences.csv``). A
@@ -176,7 +167,7 @@ def appraise(frame: pd.DataFrame, conventions: Conventions, investments: dict, b
             # baseline's on both sides the strata would cancel and avoided rare events count 0.
             wv = own.reindex(total.index).to_numpy() if own is not None else w
             b, v = base.reindex(total.index).to_numpy(), mine.reindex(total.index).to_numpy()
-            cells = _strata(frame, baseline)
+            cells = _disturbed_column(frame, baseline, "stratum")
             cells = cells.reindex(total.index).to_numpy() if cells is not None else None
             _with_pair(out, "benefit_per_year", *paired_weighted(b, w, v, wv, cells), w)
             _with_interval(out, "everyday_per_year", everyday.to_numpy(), None)
