@@ -135,8 +135,53 @@ class PointQueue(Section):
         self._link = link if open_links is not None else 0
         self.free_at = 0.0
         self._granted_factor = 1.0  # the capacity factor the running spacing was granted at
+        # An entry booked ahead by a user passing through (``book``): the user, its entry time
+        # and the state before it; ``on_recall(user)`` takes the booking back.
+        self.booked = None
+        self.booked_at = -math.inf
+        self._before = (0.0, 1.0)
+        self.on_recall: Callable[[object], None] | None = None
+
+    def book(self, user, t: float) -> tuple[float, float] | None:
+        """Book ``user``'s entry at the future time ``t``, as ``enter_if_free`` would let it in
+        then: nobody waits, the link is open and the spacing has run out by ``t``, and no other
+        entry is booked ahead. Returns the state before the booking, (free_at, granted factor),
+        which ``unbook`` restores; None when it may not be booked.
+
+        A booking stands for what would happen at ``t`` if nothing else touched the section
+        before: whoever touches it earlier (a request, an entry) first has it recalled, and a
+        reader sees the section as it is without it (``expected_wait_h``)."""
+        if self._line or (self.booked is not None and self.booked_at > self.env._now) or not self._open[self._link]:
+            return None
+        if self.free_at > t + EPS:
+            return None
+        before = (self.free_at, self._granted_factor)
+        factor = self._factors[self._link]
+        self._granted_factor = factor
+        self.free_at = t + user.tonnes / (self.capacity_tph * factor)
+        self.booked, self.booked_at, self._before = user, t, before
+        return before
+
+    def unbook(self, before: tuple[float, float]) -> None:
+        """Take back the booking made ahead (restore the state ``book`` returned)."""
+        self.free_at, self._granted_factor = before
+        self.booked, self.booked_at = None, -math.inf
+
+    def _settle(self) -> None:
+        """Before anyone else touches the section: an entry booked for later than now is recalled
+        (the toucher comes first, as it would have); one whose time has come simply stands."""
+        if self.booked_at > self.env._now:
+            self.on_recall(self.booked)
+        self.booked, self.booked_at = None, -math.inf
+
+    def request(self, user, direction: int = 0) -> bool:
+        if self.booked is not None:
+            self._settle()
+        return super().request(user, direction)
 
     def rescale(self) -> None:
+        if self.booked is not None:
+            self._settle()
         factor, now = self._factors[self._link], self.env._now
         if factor > 0 and self.free_at > now and factor != self._granted_factor:
             self.free_at = now + (self.free_at - now) * self._granted_factor / factor
@@ -153,6 +198,8 @@ class PointQueue(Section):
         """``request`` for the common case of an uncongested link, in one call: enter now when
         nobody waits, the link is open and the spacing has run out; else False (and nothing
         changed: the caller then uses ``request``)."""
+        if self.booked is not None:
+            self._settle()
         now = self.env._now
         if self._line or self.free_at > now + EPS or not self._open[self._link]:
             return False
@@ -170,7 +217,8 @@ class PointQueue(Section):
 
     def expected_wait_h(self, direction: int = 0) -> float:
         """Waiting a newcomer would meet now: the current spacing plus everyone queued ahead."""
-        wait = self.free_at - self.env.now
+        now = self.env._now
+        wait = (self.free_at if self.booked_at <= now else self._before[0]) - now  # as if not booked ahead
         queued = self.queued_t[0]
         if queued:
             wait = max(wait, 0.0) + queued / (self.capacity_tph * self._factors[self._link])
