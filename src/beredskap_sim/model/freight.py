@@ -62,6 +62,7 @@ DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 INF = math.inf
 WAIT_REFRESH_H = 0.1  # how often the congestion snapshot behind the route tables may move
 CONGESTED_H = 0.1  # a queue this long (hours of entries ahead) goes into the snapshot
+PASS_THROUGH = True  # book entries ahead along lines of free links (False: one event per link; same results)
 
 
 class Consignment:
@@ -170,6 +171,7 @@ class FreightModel:
         self._build_sections()
         self._transfer = [PointQueue(env, self._transferred, tph) for tph in net.node_transfer_tph.tolist()]
         self._waiting: dict[int, Consignment] = {}
+        self._tables: dict[tuple, object] = {}  # the router's current table per kind of consignment
         self._passing: dict[int, Consignment] = {}  # consignments with entries booked ahead
         # Nodes a consignment may pass through without an event: no customs (destinations are
         # checked per consignment); with one way on in its mode (``_onward``), checked per arc.
@@ -395,8 +397,13 @@ class FreightModel:
     def _table(self, c: Consignment):
         """The route table ``c`` travels by: the one it holds while valid, else the router's current one."""
         table = c.table
-        if table is None or not table.valid or self.env._now > table.expires:
-            table = c.table = self.router.table(c.dest, c.mask, c.commodity, c.electric, c.limits)
+        now = self.env._now
+        if table is None or not table.valid or now > table.expires:
+            key = (c.dest, c.mask, c.commodity, c.electric, c.limits)
+            table = self._tables.get(key)
+            if table is None or not table.valid or now > table.expires:
+                table = self._tables[key] = self.router.table(*key)
+            c.table = table
         return table
 
     def _choose(self, c: Consignment) -> tuple[int, float]:
@@ -491,6 +498,8 @@ class FreightModel:
         """Join the section of ``arc`` (entering at once when it is free)."""
         c.arc = arc
         section = self._sections[arc]
+        if section.__class__ is PointQueue and c.movement < 0 and section.enter_if_free(c):
+            return  # the common case, in one call
         if c.movement >= 0 and self.movements is not None:  # its reserved paths, while the window is open
             section = self.movements.section(c.movement, arc) or section
         if self._arc_single[arc]:
@@ -507,11 +516,6 @@ class FreightModel:
             return False
         if not self.state.open_links[self._arc_link[arc]]:
             return False
-        section = self._sections[arc]
-        if section.__class__ is PointQueue and c.movement < 0:  # the common case, in one call
-            c.arc = arc
-            if section.enter_if_free(c):
-                return True
         self._enter_queue(c, arc)
         return True
 
@@ -617,8 +621,8 @@ class FreightModel:
         self.recorder.carry(c.ci, arc, c.tonnes)
         # On single track it holds the block for its stretch between loops (all of it without loops).
         held = run * self._arc_block_share[arc] + c.spread_h
-        if c.movement < 0 and c.allowed == c.mask and self._plain_node[c.node] and c.node != c.dest \
-                and len(self._onward[arc]) == 1:
+        if PASS_THROUGH and c.movement < 0 and c.allowed == c.mask and self._plain_node[c.node] \
+                and c.node != c.dest and len(self._onward[arc]) == 1:
             self._pass_through(c, self.env._now + run)
         else:
             Timeout(self.env, run, c).callbacks.append(self._arrived)
@@ -641,7 +645,9 @@ class FreightModel:
         hops = []
         arc_to, sections, state, onward = self._arc_to, self._sections, self.state, self._onward
         open_links, speed, factors = state.open_links, state.speed_factors, state.capacity_factors
-        table = self._table(c)
+        table = c.table
+        if table is None or not table.valid or self.env._now > table.expires:
+            table = self._table(c)
         cost, to_go = table.cost_list, table.to_go_list
         # A table that expires carries waits for announced reopenings measured at a time: the
         # router recomputes it when asked after that, so the hops are left to their own events.
@@ -785,6 +791,7 @@ class FreightModel:
     # ------------------------------------------------------------ state change
     def _on_state_change(self) -> None:
         """Pull queues off closed links, re-route what waits, restart reopened sections."""
+        self._tables.clear()  # the router brings its tables up to date when next asked
         if self._passing:  # what was decided ahead on the old state is decided again when it comes
             self._recall_all()
         links, _ = self.state.last_changed
