@@ -455,7 +455,7 @@ class FreightModel:
 
     def _route(self, c: Consignment) -> None:
         """Decide what ``c`` does at the node where it stands."""
-        now = self.env.now
+        now = self.env._now
         if c.node == c.dest:
             if c.spread_h > 0:  # the rest of its vehicles are still coming in
                 Timeout(self.env, c.spread_h, c).callbacks.append(self._delivered)
@@ -466,7 +466,7 @@ class FreightModel:
         if (self._congested or self.router.has_waits) and now >= self._next_refresh:
             self._refresh_waits(now)
         arc, value = self._choose(c)
-        bit, other_value = self._other_mode(c, value)
+        bit, other_value = self._other_mode(c, value) if c.allowed != c.mask else (0, INF)
         if bit:
             transfer_h = self.defaults.mode_transfer_h + self._transfer[c.node].expected_wait_h()
             if not c.departed and self._late(c, other_value, bit, -1, transfer_h):
