@@ -87,40 +87,21 @@ class FlowGraph:
 
 def _shortest_augmenting_path(s: int, t: int, head: list[int], tail: list[int], out: list[list[int]],
                               into: list[list[int]], cap: list, flow: list) -> list[int] | None:
-    """Residual arcs of a shortest s–t path, found as networkx's ``bidirectional_bfs`` finds it."""
+    """Residual arcs of a shortest s–t path, found as networkx's ``bidirectional_bfs`` finds it:
+    the smaller frontier grows by one layer at a time, until the two searches meet."""
     pred = {s: -1}  # node -> residual arc it was reached by, from the source side
     succ = {t: -1}  # node -> residual arc it leaves by, towards the sink
     q_s, q_t = [s], [t]
-    meet = -1
-    while meet < 0:
-        q = []
+    while True:
         if len(q_s) <= len(q_t):
-            for u in q_s:
-                for a in out[u]:
-                    v = head[a]
-                    if v not in pred and flow[a] < cap[a]:
-                        pred[v] = a
-                        if v in succ:
-                            meet = v
-                            break
-                        q.append(v)
-                if meet >= 0:
-                    break
-            q_s = q
+            q_s, meet = _layer(q_s, out, head, pred, succ, cap, flow)
+            grown = q_s
         else:
-            for u in q_t:
-                for a in into[u]:
-                    v = tail[a]
-                    if v not in succ and flow[a] < cap[a]:
-                        succ[v] = a
-                        if v in pred:
-                            meet = v
-                            break
-                        q.append(v)
-                if meet >= 0:
-                    break
-            q_t = q
-        if meet < 0 and not q:
+            q_t, meet = _layer(q_t, into, tail, succ, pred, cap, flow)
+            grown = q_t
+        if meet >= 0:
+            break
+        if not grown:
             return None
     path = []
     u = meet
@@ -135,3 +116,19 @@ def _shortest_augmenting_path(s: int, t: int, head: list[int], tail: list[int], 
         path.append(a)
         u = head[a]
     return path
+
+
+def _layer(frontier: list[int], arcs_at: list[list[int]], far_end: list[int], reached: dict[int, int],
+           other: dict[int, int], cap: list, flow: list) -> tuple[list[int], int]:
+    """One breadth-first layer over residual arcs with room left: (next frontier, the node where
+    it met the other search or -1). ``reached`` records the arc each new node was reached by."""
+    grown = []
+    for u in frontier:
+        for a in arcs_at[u]:
+            v = far_end[a]
+            if v not in reached and flow[a] < cap[a]:
+                reached[v] = a
+                if v in other:
+                    return grown, v
+                grown.append(v)
+    return grown, -1
