@@ -24,6 +24,12 @@ shortest paths (its cost rose) or would now shorten one (its cost fell). A closu
 of a large network therefore leaves the tables elsewhere alone, so routing work grows with the
 changes that matter, not with network size × changes. Tables that contain time-dependent terms
 (waiting for a reopening, congestion) also expire after ``refresh_h`` of simulated time.
+
+A table that must be remade (dropped, expired, or cleared with its class) first compares the
+cost vector it was solved on with the class's current one: when every arc whose cost differs is
+strictly slack in float arithmetic under both (``_same_solution``), a new Dijkstra would return
+the same bits, so the costs-to-go are kept and only the costs and the expiry are renewed. The
+reversed graph is built once per cost vector and shared by the destinations solved on it.
 """
 
 from __future__ import annotations
