@@ -273,8 +273,11 @@ class Router:
         if cls.graph_cost is not cls.cost:
             pair_cost = np.full(self._n_pairs, np.inf)
             np.minimum.at(pair_cost, self._pair_of_arc, cls.cost)
-            n = self.network.n_nodes
-            cls.graph = csr_matrix((pair_cost, self._indices, self._indptr), shape=(n, n))
+            if cls.graph is None:
+                n = self.network.n_nodes
+                cls.graph = csr_matrix((pair_cost, self._indices, self._indptr), shape=(n, n))
+            else:  # same structure, new weights: no need to build and check a matrix again
+                cls.graph.data = pair_cost
             cls.graph_cost = cls.cost
         return cls.graph
 
