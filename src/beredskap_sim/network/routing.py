@@ -28,8 +28,10 @@ changes that matter, not with network size × changes. Tables that contain time-
 A table that must be remade (dropped, expired, or cleared with its class) first compares the
 cost vector it was solved on with the class's current one: when every arc whose cost differs is
 strictly slack in float arithmetic under both (``_same_solution``), a new Dijkstra would return
-the same bits, so the costs-to-go are kept and only the costs and the expiry are renewed. The
-reversed graph is built once per cost vector and shared by the destinations solved on it.
+the same bits, so the costs-to-go are kept and only the costs and the expiry are renewed.
+Otherwise, when the change touches few nodes, the table is repaired in place of a search
+(``repair``: dynamic shortest paths, the same bits as Dijkstra). The reversed graph is built
+once per cost vector and shared by the destinations solved on it.
 """
 
 from __future__ import annotations
@@ -42,7 +44,11 @@ from scipy.sparse.csgraph import dijkstra
 
 from ..scenario.vehicle_limits import NO_LIMITS
 from .graph import MODES, Network
+from .repair import repair
 from .state import NetworkState
+
+
+REPAIR_LIMIT = 48  # nodes a table repair may touch before a full Dijkstra is the cheaper way
 
 
 def mode_bits(mask: int) -> list[int]:
@@ -61,16 +67,17 @@ def modes_mask(modes) -> int:
 class _Table:
     """Cost-to-go of every node to one destination; ``valid`` turns False when it is dropped."""
 
-    __slots__ = ("to_go", "to_go_list", "expires", "valid", "cost_list", "basis")
+    __slots__ = ("to_go", "to_go_list", "expires", "valid", "cost_list", "basis", "basis_list")
 
     def __init__(self, to_go: np.ndarray, expires: float, cost_list: list[float], basis: np.ndarray,
-                 to_go_list: list[float] | None = None):
+                 to_go_list: list[float] | None = None, basis_list: list[float] | None = None):
         self.to_go = to_go
         self.to_go_list = to_go.tolist() if to_go_list is None else to_go_list
         self.expires = expires
         self.valid = True
         self.cost_list = cost_list  # the class's arc costs it was computed with (moved on by ``_update``)
         self.basis = basis  # the cost array ``to_go`` is the shortest-path solution of (never changed)
+        self.basis_list = cost_list if basis_list is None else basis_list  # the same as a list
 
 
 class _Class:
@@ -128,6 +135,10 @@ class Router:
         self._dist = net.arc_distance_nok_per_t
         self._arc_to_list = net.arc_to.tolist()
         self._arc_from, self._arc_to = net.arc_from, net.arc_to
+        self._arc_from_list = net.arc_from.tolist()
+        self._in_arcs: list[list[int]] = [[] for _ in range(net.n_nodes)]  # arcs whose head is each node
+        for a, v in enumerate(self._arc_to_list):
+            self._in_arcs[v].append(a)
         # arcs touching each node (into or out of it), for node closures
         touching: list[list[int]] = [[] for _ in range(net.n_nodes)]
         for a, (u, v) in enumerate(zip(net.arc_from.tolist(), net.arc_to.tolist())):
@@ -260,12 +271,40 @@ class Router:
         self.recomputations += 1
         last = cls.last.get(dest)
         if last is not None and _same_solution(cls.cost, last, self._arc_from, self._arc_to):
-            table = _Table(last.to_go, self._expiry(cls, last.to_go, now), cls.cost_list, last.basis, last.to_go_list)
+            table = _Table(last.to_go, self._expiry(cls, last.to_go, now), cls.cost_list, last.basis, last.to_go_list,
+                           last.basis_list)
         else:
-            to_go = dijkstra(self._graph(cls), directed=True, indices=dest)
-            table = _Table(to_go, self._expiry(cls, to_go, now), cls.cost_list, cls.cost)
+            repaired = self._repair(cls, last) if last is not None else None
+            if repaired is not None:
+                to_go, to_go_list = repaired
+            else:
+                to_go = dijkstra(self._graph(cls), directed=True, indices=dest)
+                to_go_list = None
+            table = _Table(to_go, self._expiry(cls, to_go, now), cls.cost_list, cls.cost, to_go_list)
         cls.tables[dest] = cls.last[dest] = table
         return table
+
+    def _repair(self, cls: _Class, last: _Table) -> tuple[np.ndarray, list[float]] | None:
+        """``last``'s costs-to-go moved to the class's current costs by ``repair.repair`` (the same
+        bits as a new Dijkstra), or None when the touched region is large or a cost could be lost
+        in float rounding (a cost of zero, or below 2⁻⁵⁰ of the largest cost-to-go)."""
+        changed = np.flatnonzero(last.basis != cls.cost)
+        least = min(float(last.basis.min()), float(cls.cost.min()))
+        if least <= 0.0:
+            return None
+        found = repair(last.to_go_list, last.basis_list, cls.cost_list, changed.tolist(), self._arc_from_list,
+                       self._arc_to_list, self._in_arcs, self.network.node_out_arcs, REPAIR_LIMIT)
+        if found is None:
+            return None
+        finite = last.to_go[np.isfinite(last.to_go)]
+        largest = max([float(finite.max()) if finite.size else 0.0] + [v for v in found.values() if v != np.inf])
+        if least < largest * 2.0 ** -50:
+            return None
+        to_go, to_go_list = last.to_go.copy(), list(last.to_go_list)
+        for node, value in found.items():
+            to_go[node] = value
+            to_go_list[node] = value
+        return to_go, to_go_list
 
     def _graph(self, cls: _Class) -> csr_matrix:
         """The reversed graph with the class's current costs (parallel arcs at their cheapest),
