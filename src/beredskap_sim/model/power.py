@@ -6,10 +6,10 @@ availability × profile × active factors, reservoirs capped by their stored ene
 cover its own demand, all is served. Otherwise the hour is solved as a *transport* problem on
 the area graph — source → generation of each area, interconnectors with their directional
 limits, external neighbours as sources of at most ``export_mw``, areas → sink with their
-demand — and ``networkx.maximum_flow`` gives the most demand that can be served. This is a
+demand — and its maximum flow is the most demand that can be served. This is a
 copper-plate-per-area, loss-free flow model: no grid inside an area, no prices, no ramping;
-when the maximum can be reached in several ways, networkx's Edmonds–Karp decides where
-the shortfall lands.
+when the maximum can be reached in several ways, Edmonds–Karp decides where the shortfall
+lands, step for step as networkx's ``edmonds_karp`` would (``maxflow``, tested against it).
 
 **Shedding.** An area's shortfall is taken from its general load first, then from critical
 loads, least critical (highest ``priority`` number) first. A critical load whose grid supply
@@ -27,8 +27,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-import networkx as nx
-from networkx.algorithms.flow import edmonds_karp
 import numpy as np
 import simpy
 
@@ -37,6 +35,7 @@ from ..network.travel import travel_time_h
 from ..scenario.resolved import Scenario
 from .distribution import LocalGrids
 from .generation import AreaGeneration
+from .maxflow import FlowGraph
 from .calendar import hours_of_run, month_of_hours
 from .recording import PowerRecord, Recorder
 
@@ -74,6 +73,7 @@ class PowerSystem:
         self.day0 = scenario.start.timetuple().tm_yday - 1 + scenario.start.hour / 24.0
         # Active power effects by key: (power targets, effect).
         self._active: dict[str, tuple[tuple[str, ...], Effect]] = {}
+        self._transport_cache = None  # the hour's transport problem while no power effect starts or ends
         n_areas, n_loads = len(self.areas), len(self.loads)
         self.load_powered = np.ones(n_loads, dtype=bool)  # from grid or backup
         self.tank_l = np.array([(ld.backup.initial_l if ld.backup and ld.backup.initial_l is not None else
@@ -134,6 +134,7 @@ class PowerSystem:
         """Start effect ``key`` on power assets; the active keys name the cause of any cascade."""
         self._poke()
         self._active[key] = (targets, effect)
+        self._transport_cache = None
         storm = [name for name in targets if name in self.grids.index]
         for grid, out, faults in self.grids.storm_start(key, storm, self.env.now) if storm else ():
             self.recorder.event(self.env.now, "grid-outage", grid, f"{key}: {out:,} customers out in {faults} faults")
@@ -141,6 +142,7 @@ class PowerSystem:
     def revert(self, key: str) -> None:
         self._poke()
         self._active.pop(key, None)
+        self._transport_cache = None
         if self.grids:
             self.grids.storm_end(key, self.env.now)
 
@@ -282,27 +284,54 @@ class PowerSystem:
             self.hour_demand[:, h] = demand
             self.hour_served[:, h] = served
 
-    def _max_flow(self, demand: np.ndarray, generation: np.ndarray) -> np.ndarray:
-        g = nx.DiGraph()
-        for i, area in enumerate(self.areas):
-            g.add_edge("source", area.id, capacity=float(generation[i]))
-            g.add_edge(area.id, "sink", capacity=float(demand[i]))
+    def _transport(self) -> tuple[FlowGraph, list[float], list[int], list[int]]:
+        """The hour's transport problem apart from generation and demand, kept until a power effect
+        starts or ends: (graph, capacity per arc with the areas' arcs at 0, arc source → area i,
+        arc area i → sink). Nodes and arcs are in the order ``networkx.DiGraph`` gives when the
+        arcs are added as listed: source → area and area → sink per area, source → external
+        (``export_mw`` × factor), then each interconnector direction whose limit × factor is
+        positive, parallel lines summed into one arc."""
+        if self._transport_cache is not None:
+            return self._transport_cache
+        adj: dict[str, dict[str, float]] = {}
+
+        def add(a: str, b: str, cap: float) -> None:
+            adj.setdefault(a, {})
+            adj.setdefault(b, {})
+            if b in adj[a]:
+                adj[a][b] += cap
+            else:
+                adj[a][b] = cap
+
+        for area in self.areas:
+            add("source", area.id, 0.0)
+            add(area.id, "sink", 0.0)
         for ext in self.externals:
-            g.add_edge("source", ext.id, capacity=float(ext.export_mw * self._factor(ext.id, "capacity_factor")))
+            add("source", ext.id, float(ext.export_mw * self._factor(ext.id, "capacity_factor")))
         for line in self.lines:
             factor = self._factor(line.id, "capacity_factor")
             for a, b, cap in ((line.from_, line.to, line.capacity_mw), (line.to, line.from_, line.reverse_capacity_mw)):
                 if cap * factor > 0:
-                    if g.has_edge(a, b):
-                        g[a][b]["capacity"] += cap * factor
-                    else:
-                        g.add_edge(a, b, capacity=cap * factor)
-        # Edmonds–Karp: on a graph of a few areas it solves in about half the time of the default
-        # preflow-push; where the maximum can be reached in several ways, its choice decides.
-        _, flow = nx.maximum_flow(g, "source", "sink", flow_func=edmonds_karp)
-        served = np.array([flow[a.id].get("sink", 0.0) for a in self.areas])
-        produced = np.array([flow["source"].get(a.id, 0.0) for a in self.areas])
-        return served, produced
+                    add(a, b, cap * factor)
+        arcs = [(u, v) for u, out in adj.items() for v in out]
+        position = {arc: k for k, arc in enumerate(arcs)}
+        self._transport_cache = (FlowGraph(list(adj), arcs), [adj[u][v] for u, v in arcs],
+                                 [position["source", a.id] for a in self.areas],
+                                 [position[a.id, "sink"] for a in self.areas])
+        return self._transport_cache
+
+    def _max_flow(self, demand: np.ndarray, generation: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(served, produced) MW per area: the maximum flow of the hour's transport problem
+        (``_transport``), solved by ``maxflow.FlowGraph`` — Edmonds–Karp exactly as networkx's
+        ``maximum_flow(..., flow_func=edmonds_karp)`` would split it where the maximum can be
+        reached in several ways."""
+        graph, fixed, from_source, to_sink = self._transport()
+        capacity = list(fixed)
+        for i in range(len(self.areas)):
+            capacity[from_source[i]] = float(generation[i])
+            capacity[to_sink[i]] = float(demand[i])
+        flow = graph.solve(capacity, "source", "sink")
+        return np.array([flow[k] for k in to_sink]), np.array([flow[k] for k in from_source])
 
     def _shed(self, t: float, demand: np.ndarray, shortfall: np.ndarray) -> None:
         k = self.recorder._bin(t)

@@ -24,6 +24,14 @@ shortest paths (its cost rose) or would now shorten one (its cost fell). A closu
 of a large network therefore leaves the tables elsewhere alone, so routing work grows with the
 changes that matter, not with network size × changes. Tables that contain time-dependent terms
 (waiting for a reopening, congestion) also expire after ``refresh_h`` of simulated time.
+
+A table that must be remade (dropped, expired, or cleared with its class) first compares the
+cost vector it was solved on with the class's current one: when every arc whose cost differs is
+strictly slack in float arithmetic under both (``_same_solution``), a new Dijkstra would return
+the same bits, so the costs-to-go are kept and only the costs and the expiry are renewed.
+Otherwise, when the change touches few nodes, the table is repaired in place of a search
+(``repair``: dynamic shortest paths, the same bits as Dijkstra). The reversed graph is built
+once per cost vector and shared by the destinations solved on it.
 """
 
 from __future__ import annotations
@@ -36,7 +44,11 @@ from scipy.sparse.csgraph import dijkstra
 
 from ..scenario.vehicle_limits import NO_LIMITS
 from .graph import MODES, Network
+from .repair import repair
 from .state import NetworkState
+
+
+REPAIR_LIMIT = 48  # nodes a table repair may touch before a full Dijkstra is the cheaper way
 
 
 def mode_bits(mask: int) -> list[int]:
@@ -55,20 +67,24 @@ def modes_mask(modes) -> int:
 class _Table:
     """Cost-to-go of every node to one destination; ``valid`` turns False when it is dropped."""
 
-    __slots__ = ("to_go", "to_go_list", "expires", "valid", "cost_list")
+    __slots__ = ("to_go", "to_go_list", "expires", "valid", "cost_list", "basis", "basis_list")
 
-    def __init__(self, to_go: np.ndarray, expires: float, cost_list: list[float]):
+    def __init__(self, to_go: np.ndarray, expires: float, cost_list: list[float], basis: np.ndarray,
+                 to_go_list: list[float] | None = None, basis_list: list[float] | None = None):
         self.to_go = to_go
-        self.to_go_list = to_go.tolist()
+        self.to_go_list = to_go.tolist() if to_go_list is None else to_go_list
         self.expires = expires
         self.valid = True
-        self.cost_list = cost_list  # the class's arc costs it was computed with
+        self.cost_list = cost_list  # the class's arc costs it was computed with (moved on by ``_update``)
+        self.basis = basis  # the cost array ``to_go`` is the shortest-path solution of (never changed)
+        self.basis_list = cost_list if basis_list is None else basis_list  # the same as a list
 
 
 class _Class:
     """Cost vector of one traffic class and its tables per destination."""
 
-    __slots__ = ("key", "cost", "cost_list", "timed", "tables", "computed_at")
+    __slots__ = ("key", "cost", "cost_list", "timed", "tables", "computed_at", "last", "graph", "graph_cost",
+                 "closed_arcs", "closed_key")
 
     def __init__(self, key: tuple[int, str, bool, tuple[float, float]], cost: np.ndarray, timed: bool, computed_at: float):
         self.key = key
@@ -77,6 +93,9 @@ class _Class:
         self.cost_list = cost.tolist()
         self.timed = timed
         self.tables: dict[int, _Table] = {}
+        self.last: dict[int, _Table] = {}  # the latest table made per destination, valid or not
+        self.graph, self.graph_cost = None, None  # reversed csgraph of ``graph_cost`` (``cost`` when current)
+        self.closed_arcs, self.closed_key = None, None  # ``_expiry``'s closed arcs for (state version, cost)
 
 
 class Router:
@@ -115,6 +134,11 @@ class Router:
         self._mode_bit = net.arc_mode_bits  # a RoRo ferry's arcs carry road vehicles too
         self._dist = net.arc_distance_nok_per_t
         self._arc_to_list = net.arc_to.tolist()
+        self._arc_from, self._arc_to = net.arc_from, net.arc_to
+        self._arc_from_list = net.arc_from.tolist()
+        self._in_arcs: list[list[int]] = [[] for _ in range(net.n_nodes)]  # arcs whose head is each node
+        for a, v in enumerate(self._arc_to_list):
+            self._in_arcs[v].append(a)
         # arcs touching each node (into or out of it), for node closures
         touching: list[list[int]] = [[] for _ in range(net.n_nodes)]
         for a, (u, v) in enumerate(zip(net.arc_from.tolist(), net.arc_to.tolist())):
@@ -245,14 +269,56 @@ class Router:
                 old.valid = False
             cls.tables.clear()
         self.recomputations += 1
-        pair_cost = np.full(self._n_pairs, np.inf)
-        np.minimum.at(pair_cost, self._pair_of_arc, cls.cost)
-        n = self.network.n_nodes
-        graph = csr_matrix((pair_cost, self._indices, self._indptr), shape=(n, n))
-        to_go = dijkstra(graph, directed=True, indices=dest)
-        table = _Table(to_go, self._expiry(cls, to_go, now), cls.cost_list)
-        cls.tables[dest] = table
+        last = cls.last.get(dest)
+        if last is not None and _same_solution(cls.cost, last, self._arc_from, self._arc_to):
+            table = _Table(last.to_go, self._expiry(cls, last.to_go, now), cls.cost_list, last.basis, last.to_go_list,
+                           last.basis_list)
+        else:
+            repaired = self._repair(cls, last) if last is not None else None
+            if repaired is not None:
+                to_go, to_go_list = repaired
+            else:
+                to_go = dijkstra(self._graph(cls), directed=True, indices=dest)
+                to_go_list = None
+            table = _Table(to_go, self._expiry(cls, to_go, now), cls.cost_list, cls.cost, to_go_list)
+        cls.tables[dest] = cls.last[dest] = table
         return table
+
+    def _repair(self, cls: _Class, last: _Table) -> tuple[np.ndarray, list[float]] | None:
+        """``last``'s costs-to-go moved to the class's current costs by ``repair.repair`` (the same
+        bits as a new Dijkstra), or None when the touched region is large or a cost could be lost
+        in float rounding (a cost of zero, or below 2⁻⁵⁰ of the largest cost-to-go)."""
+        changed = np.flatnonzero(last.basis != cls.cost)
+        least = min(float(last.basis.min()), float(cls.cost.min()))
+        if least <= 0.0:
+            return None
+        found = repair(last.to_go_list, last.basis_list, cls.cost_list, changed.tolist(), self._arc_from_list,
+                       self._arc_to_list, self._in_arcs, self.network.node_out_arcs, REPAIR_LIMIT)
+        if found is None:
+            return None
+        finite = last.to_go[np.isfinite(last.to_go)]
+        largest = max([float(finite.max()) if finite.size else 0.0] + [v for v in found.values() if v != np.inf])
+        if least < largest * 2.0 ** -50:
+            return None
+        to_go, to_go_list = last.to_go.copy(), list(last.to_go_list)
+        for node, value in found.items():
+            to_go[node] = value
+            to_go_list[node] = value
+        return to_go, to_go_list
+
+    def _graph(self, cls: _Class) -> csr_matrix:
+        """The reversed graph with the class's current costs (parallel arcs at their cheapest),
+        built once per cost vector and shared by the destinations computed with it."""
+        if cls.graph_cost is not cls.cost:
+            pair_cost = np.full(self._n_pairs, np.inf)
+            np.minimum.at(pair_cost, self._pair_of_arc, cls.cost)
+            if cls.graph is None:
+                n = self.network.n_nodes
+                cls.graph = csr_matrix((pair_cost, self._indices, self._indptr), shape=(n, n))
+            else:  # same structure, new weights: no need to build and check a matrix again
+                cls.graph.data = pair_cost
+            cls.graph_cost = cls.cost
+        return cls.graph
 
     def _expiry(self, cls: _Class, to_go: np.ndarray, now: float) -> float:
         """When a table with waits for announced reopenings must be recomputed.
@@ -264,16 +330,20 @@ class Router:
         if not cls.timed:
             return np.inf
         st, net = self.state, self.network
-        link = net.arc_link
-        closed = (st.link_closed[link] | (st.link_capacity_factor[link] <= 0.0)) & np.isfinite(st.link_reopen_h[link])
-        arcs = np.flatnonzero(closed & np.isfinite(cls.cost))
+        if cls.closed_key is None or cls.closed_key[0] != st.version or cls.closed_key[1] is not cls.cost:
+            link = net.arc_link
+            closed = (st.link_closed[link] | (st.link_capacity_factor[link] <= 0.0)) & np.isfinite(st.link_reopen_h[link])
+            arcs = np.flatnonzero(closed & np.isfinite(cls.cost))
+            cls.closed_arcs = (arcs, net.arc_from[arcs], net.arc_to[arcs], cls.cost[arcs])
+            cls.closed_key = (st.version, cls.cost)
+        arcs, tails, heads, costs = cls.closed_arcs
         if arcs.size == 0:
             return np.inf
-        go_tail, go_head = to_go[net.arc_from[arcs]], to_go[net.arc_to[arcs]]
+        go_tail, go_head = to_go[tails], to_go[heads]
         reach = np.isfinite(go_tail) & np.isfinite(go_head)
         if not reach.any():
             return np.inf
-        slack = cls.cost[arcs][reach] + go_head[reach] - go_tail[reach]
+        slack = costs[reach] + go_head[reach] - go_tail[reach]
         if (slack <= 1e-9).any():
             return now + self.refresh_h
         return now + float(slack.min())
@@ -335,3 +405,28 @@ class Router:
             arcs.append(arc)
             node = self._arc_to_list[arc]
         return arcs
+
+
+def _same_solution(cost: np.ndarray, table: _Table, arc_from: np.ndarray, arc_to: np.ndarray) -> bool:
+    """True when a Dijkstra on ``cost`` would give exactly ``table.to_go`` (the solution on
+    ``table.basis``), so the table can be reused without a search.
+
+    Costs-to-go are the least float sums ``to_go[head] + cost`` over paths. If every arc whose cost
+    differs between the two vectors is strictly slack under both — ``to_go[head] + cost >
+    to_go[tail]`` in float arithmetic, old and new cost alike — then no least path uses it under
+    either vector and none becomes shorter through it, so every least sum, and therefore every
+    bit of the result, is the same. An arc whose head cannot reach the destination adds only
+    infinite sums and changes nothing either. Anything else tight, or of cost zero (scipy may
+    drop explicit zero entries), is left to a new search.
+    """
+    basis = table.basis
+    if basis is cost:
+        return True
+    changed = np.flatnonzero(basis != cost)
+    if changed.size == 0:
+        return True
+    old, new = basis[changed], cost[changed]
+    go_tail, go_head = table.to_go[arc_from[changed]], table.to_go[arc_to[changed]]
+    with np.errstate(invalid="ignore"):
+        slack = (go_head + old > go_tail) & (go_head + new > go_tail) & (old != 0.0) & (new != 0.0)
+    return bool((slack | np.isinf(go_head)).all())
