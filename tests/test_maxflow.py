@@ -1,4 +1,5 @@
-"""The list-based Edmonds–Karp (model/maxflow.py) against networkx, the oracle it replaces."""
+"""model/maxflow.py (networkx's Edmonds–Karp on a kept residual network) against a fresh
+networkx.maximum_flow on the same graph: the flow on every arc, ties included."""
 
 import networkx as nx
 import pytest

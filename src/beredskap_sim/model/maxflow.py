@@ -1,134 +1,59 @@
-"""Maximum flow by Edmonds–Karp on plain lists, step for step as networkx does it.
+"""Maximum flow of a small graph solved many times with new capacities: networkx's Edmonds–Karp
+on a residual network that is built once and kept.
 
-``FlowGraph(nodes, arcs)`` holds a directed graph whose arcs are listed in the order
-``networkx.DiGraph.edges`` would give them (node order, then each node's insertion order);
-``solve(capacities, s, t)`` returns the flow on every arc, equal *bit for bit* to
-``networkx.maximum_flow(G, s, t, flow_func=edmonds_karp)`` on that graph: the same residual
-network (arcs of capacity ≤ 0 and self-loops left out, a reverse arc of capacity 0 per arc, in
-``build_residual_network``'s insertion order), the same bidirectional breadth-first search for a
-shortest augmenting path (the smaller frontier grows first, neighbours in insertion order), and
-the same float operations (bottleneck = min of ``capacity − flow`` along the path; flow added on
-the path's arcs and taken off their reverses). Where the maximum can be reached in several ways
-the split is therefore networkx's; only the graph building and dictionary lookups are gone.
-
-The residual structure depends only on which capacities are positive, so it is built once per
-such pattern and kept. Edmonds–Karp is O(V E²) (Edmonds & Karp 1972, J. ACM 19(2):248–264).
+``FlowGraph(nodes, arcs)`` holds a directed graph (arcs in ``networkx.DiGraph.edges`` order);
+``solve(capacities, s, t)`` returns the flow on every arc as
+``networkx.maximum_flow(G, s, t, flow_func=edmonds_karp)`` gives it on that graph with those
+capacities. What costs time there is not the search but building the graph and its residual
+network (``build_residual_network``) every call. The residual network's *structure* depends
+only on which capacities are positive (arcs of capacity 0 are left out), so it is built by
+networkx once per such pattern and kept; a later call with the same pattern writes the new
+capacities (and the residual network's stand-in for infinity, ``3 × Σ capacities``, as
+``build_residual_network`` sets it) into it and hands it to ``edmonds_karp(..., residual=R)``,
+which resets the flows and searches as usual. The augmenting paths, and so the split where the
+maximum can be reached in several ways, are therefore networkx's. Edmonds–Karp is O(V E²)
+(Edmonds & Karp 1972, J. ACM 19(2):248–264).
 """
 
 from __future__ import annotations
 
 from typing import Hashable, Sequence
 
-
-class _Residual:
-    """The residual network for one pattern of positive arcs (see ``build_residual_network``)."""
-
-    __slots__ = ("arc_of", "head", "tail", "rev", "out", "into")
-
-    def __init__(self, n_nodes: int, arcs: Sequence[tuple[int, int]], positive: Sequence[bool]):
-        self.arc_of: list[int] = []  # residual arc -> input arc that gives its capacity, or -1 (capacity 0)
-        self.head: list[int] = []
-        self.tail: list[int] = []
-        self.rev: list[int] = []
-        self.out: list[list[int]] = [[] for _ in range(n_nodes)]  # residual arcs leaving a node, in order
-        self.into: list[list[int]] = [[] for _ in range(n_nodes)]  # residual arcs entering a node, in order
-        index: dict[tuple[int, int], int] = {}
-        for k, (u, v) in enumerate(arcs):
-            if u == v or not positive[k]:
-                continue
-            found = index.get((u, v))
-            if found is not None:  # added as the reverse of (v, u) before
-                self.arc_of[found] = k
-                continue
-            forward, backward = len(self.head), len(self.head) + 1
-            index[(u, v)], index[(v, u)] = forward, backward
-            self.arc_of += [k, -1]
-            self.tail += [u, v]
-            self.head += [v, u]
-            self.rev += [backward, forward]
-            self.out[u].append(forward)
-            self.into[v].append(forward)
-            self.out[v].append(backward)
-            self.into[u].append(backward)
+import networkx as nx
+from networkx.algorithms.flow import build_residual_network, edmonds_karp
 
 
 class FlowGraph:
-    """A directed graph with arcs in a fixed order; ``solve`` gives Edmonds–Karp's maximum flow."""
+    """A directed graph whose maximum flow is asked for many times with new capacities."""
 
     def __init__(self, nodes: Sequence[Hashable], arcs: Sequence[tuple[Hashable, Hashable]]):
-        self.index = {node: i for i, node in enumerate(nodes)}
-        self.arcs = [(self.index[u], self.index[v]) for u, v in arcs]
-        self._residuals: dict[tuple[bool, ...], _Residual] = {}
+        self.arcs = list(arcs)
+        self._graph = nx.DiGraph()
+        self._graph.add_nodes_from(nodes)
+        self._graph.add_edges_from(self.arcs, capacity=0.0)
+        if self._graph.number_of_edges() != len(self.arcs):
+            raise ValueError("FlowGraph: an arc is listed twice")
+        # per pattern of positive capacities: the residual network and its arcs' attribute dicts
+        self._residuals: dict[tuple[bool, ...], tuple[nx.DiGraph, list[dict | None]]] = {}
 
     def solve(self, capacities: Sequence[float], s: Hashable, t: Hashable) -> list[float]:
-        """Flow on each arc (same units as ``capacities``); 0 where networkx's flow dict has 0."""
+        """Flow on every arc (same order as ``arcs``) of a maximum ``s``–``t`` flow."""
         positive = tuple(c > 0 for c in capacities)
-        res = self._residuals.get(positive)
-        if res is None:
-            res = self._residuals[positive] = _Residual(len(self.index), self.arcs, positive)
-        cap = [capacities[k] if k >= 0 else 0 for k in res.arc_of]
-        flow = [0] * len(cap)
-        source, sink = self.index[s], self.index[t]
-        head, tail, rev, out, into = res.head, res.tail, res.rev, res.out, res.into
-        while True:
-            path = _shortest_augmenting_path(source, sink, head, tail, out, into, cap, flow)
-            if path is None:
-                break
-            bottleneck = min(cap[a] - flow[a] for a in path)
-            for a in path:
-                flow[a] += bottleneck
-                flow[rev[a]] -= bottleneck
-        result = [0] * len(self.arcs)
-        for a, k in enumerate(res.arc_of):
-            if k >= 0 and flow[a] > 0:
-                result[k] = flow[a]
-        return result
-
-
-def _shortest_augmenting_path(s: int, t: int, head: list[int], tail: list[int], out: list[list[int]],
-                              into: list[list[int]], cap: list, flow: list) -> list[int] | None:
-    """Residual arcs of a shortest s–t path, found as networkx's ``bidirectional_bfs`` finds it:
-    the smaller frontier grows by one layer at a time, until the two searches meet."""
-    pred = {s: -1}  # node -> residual arc it was reached by, from the source side
-    succ = {t: -1}  # node -> residual arc it leaves by, towards the sink
-    q_s, q_t = [s], [t]
-    while True:
-        if len(q_s) <= len(q_t):
-            q_s, meet = _layer(q_s, out, head, pred, succ, cap, flow)
-            grown = q_s
+        kept = self._residuals.get(positive)
+        if kept is None:
+            for (u, v), c in zip(self.arcs, capacities):
+                self._graph[u][v]["capacity"] = c
+            residual = build_residual_network(self._graph, "capacity")
+            kept = self._residuals[positive] = (
+                residual, [residual[u][v] if p and u != v else None for (u, v), p in zip(self.arcs, positive)])
         else:
-            q_t, meet = _layer(q_t, into, tail, succ, pred, cap, flow)
-            grown = q_t
-        if meet >= 0:
-            break
-        if not grown:
-            return None
-    path = []
-    u = meet
-    while u != s:
-        a = pred[u]
-        path.append(a)
-        u = tail[a]
-    path.reverse()
-    u = meet
-    while u != t:
-        a = succ[u]
-        path.append(a)
-        u = head[a]
-    return path
-
-
-def _layer(frontier: list[int], arcs_at: list[list[int]], far_end: list[int], reached: dict[int, int],
-           other: dict[int, int], cap: list, flow: list) -> tuple[list[int], int]:
-    """One breadth-first layer over residual arcs with room left: (next frontier, the node where
-    it met the other search or -1). ``reached`` records the arc each new node was reached by."""
-    grown = []
-    for u in frontier:
-        for a in arcs_at[u]:
-            v = far_end[a]
-            if v not in reached and flow[a] < cap[a]:
-                reached[v] = a
-                if v in other:
-                    return grown, v
-                grown.append(v)
-    return grown, -1
+            residual, attrs = kept
+            total = 0.0
+            for attr, c in zip(attrs, capacities):
+                if attr is not None:
+                    attr["capacity"] = c
+                    total += c
+            residual.graph["inf"] = 3 * total or 1
+        residual, attrs = kept
+        edmonds_karp(self._graph, s, t, capacity="capacity", residual=residual)
+        return [attr["flow"] if attr is not None and attr["flow"] > 0 else 0 for attr in attrs]

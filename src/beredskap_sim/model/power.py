@@ -9,7 +9,7 @@ limits, external neighbours as sources of at most ``export_mw``, areas → sink 
 demand — and its maximum flow is the most demand that can be served. This is a
 copper-plate-per-area, loss-free flow model: no grid inside an area, no prices, no ramping;
 when the maximum can be reached in several ways, Edmonds–Karp decides where the shortfall
-lands, step for step as networkx's ``edmonds_karp`` would (``maxflow``, tested against it).
+lands: networkx's ``edmonds_karp`` on a residual network kept between hours (``maxflow``).
 
 **Shedding.** An area's shortfall is taken from its general load first, then from critical
 loads, least critical (highest ``priority`` number) first. A critical load whose grid supply
@@ -322,7 +322,7 @@ class PowerSystem:
 
     def _max_flow(self, demand: np.ndarray, generation: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(served, produced) MW per area: the maximum flow of the hour's transport problem
-        (``_transport``), solved by ``maxflow.FlowGraph`` — Edmonds–Karp exactly as networkx's
+        (``_transport``), solved by ``maxflow.FlowGraph`` — networkx's Edmonds–Karp, as networkx's
         ``maximum_flow(..., flow_func=edmonds_karp)`` would split it where the maximum can be
         reached in several ways."""
         graph, fixed, from_source, to_sink = self._transport()
