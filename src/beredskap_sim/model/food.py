@@ -45,7 +45,7 @@ Transport work of the stores' orders: tonnes × km of the route chosen when orde
 
 **Hours booked in arrears.** Between two orders nothing is decided: the shelves empty at a
 known rate. So the hour is not computed when it comes; a bare hourly *tick* (a timeout that
-does no arithmetic) only marks where hour h's step stands among the other events at time h,
+sells nothing) only marks where hour h's step stands among the other events at time h,
 and the hours since the last booking are booked in one vectorised step (``food_hours.sell``)
 when something reads or changes what they depend on: a tick that orders (``order_times`` or
 every ``review`` hours) or replenishes a warehouse, a surge's start or end, a lost order or a
@@ -70,6 +70,7 @@ no hook, and reads the power state at exactly the moment the hourly loop did.
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 import numpy as np
 import simpy
@@ -78,7 +79,7 @@ from ..scenario.resolved import Scenario
 from ..scenario.units import parse_instant
 from .food_hours import sell
 from .food_routes import RouteCheck
-from .calendar import hours_of_run, month_of_hours
+from .calendar import month_of_hours
 from .recording import FoodRecord, Recorder
 
 MAX_BATCH_H = 24 * 7  # most hours booked in one step (1: book every hour at its tick)
@@ -107,12 +108,23 @@ class FoodSystem:
         self._month = self._month_at(0.0)
         self.daily = self._daily_m[self._month]  # tonnes per day, shape (municipalities, groups)
         self._need_day = self._need_day_m[self._month]
-        hours = hours_of_run(scenario.horizon_h)
+        # Every hour whose tick can run (starts before the horizon), as a float like SimPy's clock.
+        hours = np.arange(max(1, math.ceil(scenario.horizon_h)), dtype=float)
         self._month_h = month_of_hours(scenario.start, hours)  # 0 = January
         self._bin_h = np.array([recorder._bin(h) for h in hours], dtype=int)  # recording step of each hour
         stock_days = np.array([m.stock_days for m in self.municipalities])
         self.stock = self.daily * stock_days[:, None]
         self.start_stock = self.stock.copy()
+        # Booking in arrears: hours before ``_next_h`` are booked; hours before ``_due_h`` have
+        # had their tick (their step would have run); deliveries to stores not yet booked, as
+        # (hour they precede, municipality, group, tonnes).
+        self._next_h = 0
+        self._due_h = 0
+        self._deliveries: list[tuple[int, int, int, float]] = []
+        # Booked hours whose measures are not yet summed (hours ``_measured_h`` … ``_next_h − 1``):
+        # (stock after each hour, tonnes sold in each hour) per booking.
+        self._measured_h = 0
+        self._unmeasured: list[tuple[np.ndarray, np.ndarray]] = []
         self.on_order = np.zeros_like(self.stock)
         self.chilled = np.array([g in spec.chilled for g in self.groups])
         self.cold_area: list[str | None] = [None] * len(self.municipalities)
@@ -163,16 +175,6 @@ class FoodSystem:
         steps = recorder.released.shape[1]
         self.rec_days = np.full((len(self.municipalities), steps), np.nan)
         self._last_review = -np.inf
-        # Booking in arrears: hours before ``_next_h`` are booked; hours before ``_due_h`` have
-        # had their tick (their step would have run); deliveries to stores not yet booked, as
-        # (hour they precede, municipality, group, tonnes).
-        self._next_h = 0
-        self._due_h = 0
-        self._deliveries: list[tuple[int, int, int, float]] = []
-        # Booked hours whose measures are not yet summed (hours ``_measured_h`` … ``_next_h − 1``):
-        # (stock after each hour, tonnes sold in each hour) per booking.
-        self._measured_h = 0
-        self._unmeasured: list[tuple[np.ndarray, np.ndarray]] = []
 
     # ------------------------------------------------------------------ demand
     def _month_at(self, t: float) -> int:
@@ -194,7 +196,8 @@ class FoodSystem:
         return factor * self._production_tpd[node] / 24.0
 
     def days_of_supply(self) -> np.ndarray:
-        """Stock over a normal day's need (all groups), per municipality; inf where nothing is needed."""
+        """Stock over a normal day's need (all groups), per municipality, now; inf where nothing is needed."""
+        self.sync()
         need = self._need_day
         return np.divide(self.stock.sum(axis=1), need, out=np.full(len(need), np.inf), where=need > 0)
 
@@ -270,7 +273,7 @@ class FoodSystem:
         Each hour warehouses produce, and stores sell ``daily / 24`` × the demand factor (what
         the shelves hold, ``food_hours.sell``); with ``off`` (one hour only) chilled goods then
         spoil at ``spoil_rate_per_day / 24 × off`` of their stock. The hours' measures are
-        summed later, many weeks' hours at once (``_measure``)."""
+        summed later, up to ``MAX_BATCH_H`` hours at once (``_measure``)."""
         a = self._next_h
         if upto <= a:
             return
