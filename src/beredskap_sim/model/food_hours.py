@@ -37,9 +37,12 @@ def sell(stock: np.ndarray, want: np.ndarray, adds: list[tuple[int, int, int, fl
     steps = np.empty((k + n + 1,) + stock.shape)
     steps[0] = stock
     if n:
-        pos = np.fromiter((a[0] for a in adds), dtype=np.intp, count=n)
-        # Row of hour j in the interleaved sequence: j plus the deliveries that come before it.
-        hour_rows = 1 + np.arange(k) + np.searchsorted(pos, np.arange(k), side="right")
+        # Row of hour j in the interleaved sequence: after the start and the deliveries before it.
+        hour_rows, i = [], 0
+        for j in range(k):
+            while i < n and adds[i][0] <= j:
+                i += 1
+            hour_rows.append(1 + j + i)
         steps[1:] = 0.0
         steps[hour_rows] = -want
         for i, (j, m, g, tonnes) in enumerate(adds):
@@ -47,8 +50,8 @@ def sell(stock: np.ndarray, want: np.ndarray, adds: list[tuple[int, int, int, fl
     else:
         hour_rows = slice(1, None)
         np.negative(want, out=steps[1:])
-    np.cumsum(steps, axis=0, out=steps)
-    if steps.min() >= 0.0:
+    np.add.accumulate(steps, axis=0, out=steps)  # the cumulative sum, in order
+    if np.minimum.reduce(steps, axis=None) >= 0.0:
         return steps[hour_rows], want, steps[-1].copy()
     return _sell_split(stock, want, adds)
 
