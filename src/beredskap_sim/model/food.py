@@ -229,18 +229,20 @@ class FoodSystem:
     def _hourly(self):
         """The tick of each hour h, where the hourly step of the loop stood: orders when due, and
         the hour itself when its cold chain lacks power (or ``MAX_BATCH_H`` hours wait)."""
-        review = self.spec.review
+        env, ordering_at = self.env, self._ordering
+        review = self.spec.review - 1e-9
         start_hour = self.start_time.hour
+        months = self._month_h.tolist()
         while True:
-            t = self.env.now
+            t = env.now
             h = int(round(t))
-            month = int(self._month_h[h])
+            month = months[h]
             if month != self._month:
                 self._month, self.daily, self._need_day = month, self._daily_m[month], self._need_day_m[month]
-            review_due = t - self._last_review >= review - 1e-9
+            review_due = t - self._last_review >= review
             if review_due:
                 self._last_review = t
-            ordering = self._ordering[(int(round(start_hour + t)) % 24, review_due)]
+            ordering = ordering_at[((start_hour + h) % 24, review_due)]
             if ordering or review_due:
                 self.sync()
                 for m in ordering:
@@ -254,7 +256,7 @@ class FoodSystem:
                 self._book(h + 1, np.array(off))
             elif h + 1 - self._next_h >= MAX_BATCH_H:
                 self.sync()
-            yield self.env.timeout(1.0)
+            yield env.timeout(1.0)
 
     def _cold_off(self) -> list[float]:
         """Per municipality, the share of its cold store without power now: the larger of its
