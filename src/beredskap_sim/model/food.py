@@ -247,8 +247,8 @@ class FoodSystem:
             ordering = ordering_at[((start_hour + h) % 24, review_due)]
             if ordering or review_due:
                 self.sync()
-                for m in ordering:
-                    self._order(m)
+                if ordering:
+                    self._orders(ordering)
                 if review_due:
                     self._replenish_warehouses()
             off = self._cold_off() if self._spoils and self.power.cold_chain_at_risk() else None
@@ -374,29 +374,39 @@ class FoodSystem:
             self.warehouse_stock[source] -= qty
         return qty
 
-    def _order(self, m: int) -> None:
-        muni = self.municipalities[m]
-        for g, group in enumerate(self.groups):
-            daily = self.daily[m, g] * self.demand_factor[m]  # orders follow a hoarding surge
-            if daily <= 0 or self.stock[m, g] + self.on_order[m, g] >= muni.reorder_days * daily:
-                continue
-            source, route = self._choose(self.candidates[m], muni.node, group, muni.modes)
-            if source is None:
-                continue
-            if source != self.current[m][g]:
-                self.switches[m] += 1
-                self.recorder.event(self.env.now, "food-source", muni.node,
-                                    f"{muni.node} now supplied with {group} from {source} (was {self.current[m][g]})")
-                self.current[m][g] = source
-            qty = self._take(source, muni.order_up_to_days * daily - self.stock[m, g] - self.on_order[m, g])
-            if qty <= 1e-9:
-                continue
-            self.on_order[m, g] += qty
-            self.ordered_from[m, self.source_names.index(source)] += qty
-            if route is not None:
-                self.transport_tkm[m] += qty * route[1]
-            self.freight.ship(self.net.node_index[source], self.net.node_index[muni.node], group, qty,
-                              muni.modes, muni.deadline, self._make_callback(m, g, qty, source))
+    def _orders(self, ordering: list[int]) -> None:
+        """Stores ``ordering``, in that order, order each group whose stock + on-order is below
+        ``reorder_days`` of a day's demand (which follows a hoarding surge). An order changes
+        only its own group's figures, so every group is checked before the first is placed."""
+        daily = (self.daily * self.demand_factor[:, None]).tolist()
+        position = (self.stock + self.on_order).tolist()
+        for m in ordering:
+            reorder = self.municipalities[m].reorder_days
+            for g, day in enumerate(daily[m]):
+                if day > 0 and position[m][g] < reorder * day:
+                    self._order(m, g, day)
+
+    def _order(self, m: int, g: int, daily: float) -> None:
+        """Store ``m`` orders group ``g`` up to ``order_up_to_days × daily`` from its first
+        source that can ship it."""
+        muni, group = self.municipalities[m], self.groups[g]
+        source, route = self._choose(self.candidates[m], muni.node, group, muni.modes)
+        if source is None:
+            return
+        if source != self.current[m][g]:
+            self.switches[m] += 1
+            self.recorder.event(self.env.now, "food-source", muni.node,
+                                f"{muni.node} now supplied with {group} from {source} (was {self.current[m][g]})")
+            self.current[m][g] = source
+        qty = self._take(source, muni.order_up_to_days * daily - self.stock[m, g] - self.on_order[m, g])
+        if qty <= 1e-9:
+            return
+        self.on_order[m, g] += qty
+        self.ordered_from[m, self.source_names.index(source)] += qty
+        if route is not None:
+            self.transport_tkm[m] += qty * route[1]
+        self.freight.ship(self.net.node_index[source], self.net.node_index[muni.node], group, qty,
+                          muni.modes, muni.deadline, self._make_callback(m, g, qty, source))
 
     def _make_callback(self, m: int, g: int, qty: float, source: str):
         def done(consignment, delivered: bool) -> None:
