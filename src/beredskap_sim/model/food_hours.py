@@ -7,7 +7,7 @@ with the deliveries that fall between them, with the same floating-point operati
 loop, so the result is identical to stepping hour by hour (not merely close):
 
 * while the stock lasts (``w_j ≤ s_j``), ``s_{j+1} = s_j − w_j`` and ``take_j = w_j``: the path
-  is one cumulative sum of ``[s_0, −w_0, −w_1, +delivery, −w_2, …]``. ``numpy.cumsum`` adds in
+  is one cumulative sum of ``[s_0, −w_0, −w_1, +delivery, −w_2, …]``. ``numpy.add.accumulate`` adds in
   order, as the loop does (``a + (−w)`` is ``a − w`` exactly), and ``s_j − w_j ≥ 0`` holds
   exactly when ``w_j ≤ s_j`` (a rounded difference has the sign of the exact one);
 * when some hour empties a shelf (the sum turns negative), the window is split at the
