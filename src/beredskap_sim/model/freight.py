@@ -147,6 +147,7 @@ class FreightModel:
                 self._customs_list[i] = lanes
                 node_entry_h[i] = lanes.vehicle_service_h(truck_t)
         self.router = Router(net, state, node_entry_h, defaults.value_of_time, lambda: env.now)
+        self._waits = self.router.waits.tolist()  # the router's congestion snapshot, as a list
         self._base_router = Router(net, NetworkState(net.n_links, net.n_nodes), node_entry_h, defaults.value_of_time)
         self.commodity_index = {c: i for i, c in enumerate(scenario.commodities)}
         # Plain lists, not numpy arrays: the event loop reads them one element at a time.
@@ -173,6 +174,8 @@ class FreightModel:
         self._waiting: dict[int, Consignment] = {}
         self._tables: dict[tuple, object] = {}  # the router's current table per kind of consignment
         self._passing: dict[int, Consignment] = {}  # consignments with entries booked ahead
+        self._carried = recorder.arc_tonnes  # tonnes set off along each arc, per commodity
+        self._vot_of: dict[str, float] = {}  # value of time per commodity
         # Nodes a consignment may pass through without an event: no customs (destinations are
         # checked per consignment); with one way on in its mode (``_onward``), checked per arc.
         self._plain_node = [lanes is None for lanes in self._customs_list]
@@ -316,8 +319,11 @@ class FreightModel:
             ferries = self._base_ferries.get((origin, dest, mask, commodity, tonnes, electric, primary, limits))
             if ferries:
                 base_h = self._scheduled_base_h(base_h, ferries, t)
+        vot = self._vot_of.get(commodity)
+        if vot is None:
+            vot = self._vot_of[commodity] = self.defaults.value_of_time(commodity)
         c = Consignment(self._next_id, ci, commodity, origin, dest, tonnes, mask, primary, electric, t, deadline_h,
-                        base_h, priority, self.defaults.value_of_time(commodity), on_done, limits, movement)
+                        base_h, priority, vot, on_done, limits, movement)
         c.vehicle_t = self._mode_vehicle[primary]
         self._next_id += 1
         self._live[c.id] = c
@@ -380,7 +386,7 @@ class FreightModel:
     def _live_wait(self, arc: int) -> float:
         """Waiting a consignment would meet at ``arc`` now beyond the router's snapshot, hours."""
         section = self._sections[arc]
-        wait = section.expected_wait_h(self._direction[arc]) - self.router.waits[arc]
+        wait = section.expected_wait_h(self._direction[arc]) - self._waits[arc]
         lanes = self._customs_list[self._arc_to[arc]]
         if lanes is not None:
             wait += lanes.expected_wait_h(self._arc_time[arc])
@@ -408,14 +414,16 @@ class FreightModel:
 
     def _choose(self, c: Consignment) -> tuple[int, float]:
         """The cheapest next arc in the consignment's mode and its value (hours-equivalent)."""
-        table = self._table(c)
+        table = c.table
+        if table is None or not table.valid or self.env._now > table.expires:
+            table = self._table(c)
         cost, to_go = table.cost_list, table.to_go_list
         node = c.node
         if to_go[node] == INF:
             return -1, INF
         back = self._arc_reverse[c.last_arc] if c.last_arc >= 0 else -1
         best, best_value = -1, INF
-        arc_to, open_links, arc_link = self._arc_to, self.state.open_links, self._arc_link
+        arc_to, open_links, arc_link, vehicle = self._arc_to, self.state.open_links, self._arc_link, self._arc_vehicle
         age = -1.0
         for arc in self._out[node]:
             fixed = cost[arc]
@@ -428,7 +436,10 @@ class FreightModel:
             value = fixed + to_go[arc_to[arc]]
             if value >= best_value:
                 continue
-            value += self._live_wait(arc) + self._extra_spread_h(c, arc)
+            if c.tonnes > vehicle[arc]:
+                value += self._live_wait(arc) + self._extra_spread_h(c, arc)
+            else:
+                value += self._live_wait(arc)
             if value < best_value:
                 best, best_value = arc, value
         if back >= 0 and cost[back] != INF and (best < 0 or not open_links[arc_link[best]]):
@@ -554,7 +565,7 @@ class FreightModel:
             section = self._sections[arc]
             if section.__class__ is FerryService:  # to the next departure from the quay
                 t = section.next_departure(now + t) - now
-            t += self.router.waits[arc] + self._arc_time[arc] / speed[link]
+            t += self._waits[arc] + self._arc_time[arc] / speed[link]
             surplus = c.tonnes - self._arc_vehicle[arc]
             if surplus > 0:
                 spread = max(spread, surplus / self._arc_capacity[arc])
@@ -618,7 +629,8 @@ class FreightModel:
         c.vehicle_t = vehicle
         c.node = self._arc_to[arc]
         c.last_arc = arc
-        self.recorder.carry(c.ci, arc, c.tonnes)
+        carried = self._carried[c.ci]  # Recorder.carry, inline on the hot path
+        carried[arc] = carried.get(arc, 0.0) + c.tonnes
         # On single track it holds the block for its stretch between loops (all of it without loops).
         held = run * self._arc_block_share[arc] + c.spread_h
         if PASS_THROUGH and c.movement < 0 and c.allowed == c.mask and self._plain_node[c.node] \
@@ -649,6 +661,7 @@ class FreightModel:
         if table is None or not table.valid or self.env._now > table.expires:
             table = self._table(c)
         cost, to_go = table.cost_list, table.to_go_list
+        carried = self._carried[c.ci]
         # A table that expires carries waits for announced reopenings measured at a time: the
         # router recomputes it when asked after that, so the hops are left to their own events.
         while table.expires == INF:
@@ -670,7 +683,7 @@ class FreightModel:
             c.vehicle_t = vehicle
             node = c.node = arc_to[arc]
             c.last_arc = arc
-            self.recorder.carry(c.ci, arc, c.tonnes)
+            carried[arc] = carried.get(arc, 0.0) + c.tonnes
             t += self._arc_time[arc] / speed[link]
             if not self._plain_node[node] or node == c.dest or len(onward[arc]) != 1:
                 break
@@ -787,6 +800,7 @@ class FreightModel:
             else:
                 self._congested.discard(arc)
         self.router.set_waits(waits)
+        self._waits = self.router.waits.tolist()
 
     # ------------------------------------------------------------ state change
     def _on_state_change(self) -> None:

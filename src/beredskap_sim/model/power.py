@@ -83,6 +83,7 @@ class PowerSystem:
         self._loads_of_area = [[j for j, load in enumerate(self.loads) if load.area == area.id] for area in self.areas]
         self._critical_mw = [sum(self.loads[j].mw for j in mine) for mine in self._loads_of_area]
         self.general_unserved_share = np.zeros(n_areas)
+        self._shedding = False  # some area sheds general load (``general_unserved_share`` not all 0)
         self.fleets = [AreaGeneration(a, scenario.start.month - 1) for a in self.areas]
         self.grids = LocalGrids(spec.distribution, self.loads, self._road_h)
         if any(g.crews.base is not None for g in spec.distribution):
@@ -360,6 +361,7 @@ class PowerSystem:
             if k >= 0:
                 self.rec_ens_general[i, k] += from_general
                 self.rec_ens_critical[i, k] += ens_critical
+        self._shedding = bool(self.general_unserved_share.any())
 
     def _run_backup(self, j: int, t: float) -> bool:
         backup = self.loads[j].backup
@@ -426,7 +428,7 @@ class PowerSystem:
 
     def cold_chain_at_risk(self) -> bool:
         """False when no area sheds general load and no local grid has a fault: nothing can spoil."""
-        return bool(self.general_unserved_share.any()) or bool(self.grids and self.grids.f_grid)
+        return self._shedding or bool(self.grids and self.grids.f_grid)
 
     def local_out_share(self, node: str) -> float:
         """Share of the customers of the local grids at ``node`` without power now."""

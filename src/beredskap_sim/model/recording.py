@@ -266,7 +266,9 @@ class Recorder:
         self.delivered_by_dest = np.zeros((len(node_ids), n_steps))
         self.disruptions: list[tuple] = []
         self.events: list[tuple[float, str, str, str]] = []
-        self._arc_tonnes: dict[tuple[int, int], float] = {}
+        # tonnes set off along each arc, per commodity: {arc: tonnes} (``carry``)
+        self.arc_tonnes: list[dict[int, float]] = [{} for _ in commodities]
+        self._last_bin = n_steps - 1
         self._transshipped = np.zeros(len(commodities))
         self._in_transit_th = np.zeros(len(commodities))
         self._geometry = ([], np.zeros(0, dtype=np.int64), np.zeros(0))
@@ -279,7 +281,8 @@ class Recorder:
             return -1
         # The tolerance keeps sums of floats that land a hair below a step boundary in the
         # step they belong to, so due and delivered tonnes of an on-time consignment share a bin.
-        return min(int(t / self.step_h + 1e-9), self.released.shape[1] - 1)
+        k = int(t / self.step_h + 1e-9)
+        return k if k < self._last_bin else self._last_bin
 
     def release(self, commodity: int, dest: int, tonnes: float, t: float, due_t: float) -> None:
         self.demanded_t[commodity, dest] += tonnes
@@ -312,8 +315,8 @@ class Recorder:
 
     def carry(self, commodity: int, arc: int, tonnes: float) -> None:
         """``tonnes`` of ``commodity`` set off along ``arc`` (tonne-km follow from the arc's length)."""
-        key = (commodity, arc)
-        self._arc_tonnes[key] = self._arc_tonnes.get(key, 0.0) + tonnes
+        carried = self.arc_tonnes[commodity]
+        carried[arc] = carried.get(arc, 0.0) + tonnes
 
     def transship(self, commodity: int, tonnes: float) -> None:
         """``tonnes`` changed mode at a terminal."""
@@ -330,8 +333,9 @@ class Recorder:
     def _tonne_km(self) -> np.ndarray:
         modes, arc_mode, length = self._geometry
         out = np.zeros((len(self._transshipped), len(modes)))
-        for (ci, arc), tonnes in self._arc_tonnes.items():
-            out[ci, arc_mode[arc]] += tonnes * length[arc]
+        for ci, carried in enumerate(self.arc_tonnes):
+            for arc, tonnes in carried.items():
+                out[ci, arc_mode[arc]] += tonnes * length[arc]
         return out
 
     def event(self, t: float, kind: str, target: str, detail: str = "") -> None:
