@@ -31,6 +31,12 @@ departure with room (``FerryService``); road freight drives on, and its undistur
 includes the wait for the departure it would catch undisturbed. **At a border** its vehicles
 are cleared by the customs lanes. Queues serve higher priority classes first.
 
+**Passing through a line.** Where a consignment would simply enter the next free link at a
+node on a line, the entries along the line are booked ahead and one event is scheduled at its
+end (``_pass_through``); a booking is taken back whenever anything touches the booked link
+before its time or the network state changes, so the run is the same as with one event per
+link (``PASS_THROUGH = False``), with fewer events.
+
 Delay is measured against the undisturbed time of the same consignment on its cheapest route
 by the same rules, so an undisturbed, uncongested run has zero delay.
 

@@ -10,7 +10,9 @@ section (hours), which matters to single-track blocks only.
 * ``PointQueue`` — one direction of a road, a double-track line or a ferry route. Capacity
   spaces users as they *enter*: after a user of q tonnes, the next may enter
   ``q / (capacity × capacity_factor)`` hours later (the point queue of mesoscopic traffic
-  models). A user's own time on the link is its running time, never this spacing.
+  models). A user's own time on the link is its running time, never this spacing. An entry may
+  be *booked* for a later time (``book``) by a user passing through a line; whoever touches the
+  queue before that time has the booking recalled first (``on_recall``).
 * ``SingleTrackBlock`` — a single-track link, one block between the passing points at its two
   end nodes. Trains in opposite directions may not be on it at once: an opposing train may enter
   ``clearance`` hours after the last one has left. Same-direction trains follow at the path
