@@ -174,7 +174,7 @@ class FoodSystem:
         self.min_days = self.days_of_supply().copy()
         self.hours_below = np.zeros(len(self.municipalities))
         self.stockout_hours = np.zeros(len(self.municipalities))
-        steps = recorder.released.shape[1]
+        steps = recorder.n_steps
         self.rec_days = np.full((len(self.municipalities), steps), np.nan)
         self._last_review = -np.inf
 

@@ -89,7 +89,7 @@ class PowerSystem:
         if any(g.crews.base is not None for g in spec.distribution):
             state.subscribe(lambda: self.grids.network_changed(self.env.now))  # a reopened road lets crews through
         self._rail_deps = [(d, tuple(self._links(d.links))) for d in spec.dependencies if d.kind == "rail-power"]
-        steps = recorder.released.shape[1]
+        steps = recorder.n_steps
         self.rec_demand = np.zeros((n_areas, steps))
         self.rec_served = np.zeros((n_areas, steps))
         self.rec_ens_general = np.zeros((n_areas, steps))

@@ -242,6 +242,11 @@ class Recording:
         return np.cumsum(self.released - self.delivered - self.lost, axis=1)
 
 
+def _array(rows: list[list[float]], columns: int) -> np.ndarray:
+    """A list of equal rows as a 2-D float array (also when there are no rows)."""
+    return np.array(rows, dtype=float).reshape(len(rows), columns)
+
+
 class Recorder:
     """Collects flows into a ``Recording`` during a run (O(1) per call)."""
 
@@ -252,18 +257,22 @@ class Recorder:
         self.step_h = step_h
         n_steps = max(1, math.ceil(horizon_h / step_h - 1e-9))
         shape = (len(commodities), n_steps)
-        self.released = np.zeros(shape)
-        self.due = np.zeros(shape)
-        self.delivered = np.zeros(shape)
+        self.n_steps = n_steps
+        # Sums the event loop adds to one cell at a time, kept as lists of Python floats (the same
+        # additions in the same order as on numpy arrays, without numpy's per-element cost) and
+        # turned into arrays by ``finish``.
+        self._released = [[0.0] * n_steps for _ in commodities]
+        self._due = [[0.0] * n_steps for _ in commodities]
+        self._delivered = [[0.0] * n_steps for _ in commodities]
+        self._demanded_t = [[0.0] * len(node_ids) for _ in commodities]
+        self._delivered_t = [[0.0] * len(node_ids) for _ in commodities]
+        self._due_by_dest = [[0.0] * n_steps for _ in node_ids]
+        self._delivered_by_dest = [[0.0] * n_steps for _ in node_ids]
         self.lost = np.zeros(shape)
         totals = (len(commodities), len(node_ids))
-        self.demanded_t = np.zeros(totals)
-        self.delivered_t = np.zeros(totals)
         self.lost_t = np.zeros(totals)
         self.in_transit_delay_th = np.zeros(totals)
         self._deliveries: list[tuple[int, int, float, float, float, float]] = []
-        self.due_by_dest = np.zeros((len(node_ids), n_steps))
-        self.delivered_by_dest = np.zeros((len(node_ids), n_steps))
         self.disruptions: list[tuple] = []
         self.events: list[tuple[float, str, str, str]] = []
         # tonnes set off along each arc, per commodity: {arc: tonnes} (``carry``)
@@ -285,21 +294,21 @@ class Recorder:
         return k if k < self._last_bin else self._last_bin
 
     def release(self, commodity: int, dest: int, tonnes: float, t: float, due_t: float) -> None:
-        self.demanded_t[commodity, dest] += tonnes
+        self._demanded_t[commodity][dest] += tonnes
         self._dues.append((commodity, dest, tonnes, due_t))
         k = self._bin(t)
         if k >= 0:
-            self.released[commodity, k] += tonnes
+            self._released[commodity][k] += tonnes
         k = self._bin(due_t)
         if k >= 0:
-            self.due[commodity, k] += tonnes
-            self.due_by_dest[dest, k] += tonnes
+            self._due[commodity][k] += tonnes
+            self._due_by_dest[dest][k] += tonnes
 
     def deliver(self, commodity: int, dest: int, tonnes: float, t: float, delay_h: float, release_h: float) -> None:
-        self.delivered_t[commodity, dest] += tonnes
+        self._delivered_t[commodity][dest] += tonnes
         k = self._bin(t)
-        self.delivered[commodity, k] += tonnes
-        self.delivered_by_dest[dest, k] += tonnes
+        self._delivered[commodity][k] += tonnes
+        self._delivered_by_dest[dest][k] += tonnes
         self._deliveries.append((commodity, dest, tonnes, delay_h, t, release_h))
 
     def lose(self, commodity: int, dest: int, tonnes: float, t: float, due_h: float | None = None) -> None:
@@ -343,16 +352,18 @@ class Recorder:
 
     def finish(self, sim_events: int, wall_s: float) -> Recording:
         rows = np.array(self._deliveries, dtype=float).reshape(-1, 6)
-        in_transit = self.demanded_t - self.delivered_t - self.lost_t
+        n_nodes = len(self.meta[6])
+        demanded_t, delivered_t = _array(self._demanded_t, n_nodes), _array(self._delivered_t, n_nodes)
+        in_transit = demanded_t - delivered_t - self.lost_t
         in_transit[np.abs(in_transit) < 1e-9] = 0.0
         return Recording(
             *self.meta,
-            released=self.released,
-            due=self.due,
-            delivered=self.delivered,
+            released=_array(self._released, self.n_steps),
+            due=_array(self._due, self.n_steps),
+            delivered=_array(self._delivered, self.n_steps),
             lost=self.lost,
-            demanded_t=self.demanded_t,
-            delivered_t=self.delivered_t,
+            demanded_t=demanded_t,
+            delivered_t=delivered_t,
             lost_t=self.lost_t,
             in_transit_t=in_transit,
             in_transit_delay_th=self.in_transit_delay_th,
@@ -362,8 +373,8 @@ class Recorder:
             delivery_delay_h=rows[:, 3],
             delivery_time_h=rows[:, 4],
             delivery_release_h=rows[:, 5],
-            due_by_dest=self.due_by_dest,
-            delivered_by_dest=self.delivered_by_dest,
+            due_by_dest=_array(self._due_by_dest, self.n_steps),
+            delivered_by_dest=_array(self._delivered_by_dest, self.n_steps),
             disruptions=list(self.disruptions),
             events=sorted(self.events, key=lambda e: e[0]),
             sim_events=sim_events,
