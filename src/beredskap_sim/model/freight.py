@@ -389,10 +389,14 @@ class FreightModel:
             yield Timeout(self.env, gap)
 
     # -------------------------------------------------------------- choosing
-    def _live_wait(self, arc: int) -> float:
-        """Waiting a consignment would meet at ``arc`` now beyond the router's snapshot, hours."""
+    def _live_wait(self, arc: int, released: bool = False) -> float:
+        """Waiting a consignment would meet at ``arc`` now beyond the router's snapshot, hours
+        (``released``: it sets off from here now, see ``PointQueue.expected_wait_h``)."""
         section = self._sections[arc]
-        wait = section.expected_wait_h(self._direction[arc]) - self._waits[arc]
+        if released and section.__class__ is PointQueue:
+            wait = section.expected_wait_h(0, True) - self._waits[arc]
+        else:
+            wait = section.expected_wait_h(self._direction[arc]) - self._waits[arc]
         lanes = self._customs_list[self._arc_to[arc]]
         if lanes is not None:
             wait += lanes.expected_wait_h(self._arc_time[arc])
@@ -428,6 +432,7 @@ class FreightModel:
         if to_go[node] == INF:
             return -1, INF
         back = self._arc_reverse[c.last_arc] if c.last_arc >= 0 else -1
+        released = c.last_arc < 0  # setting off from here (its origin, or after a transshipment)
         best, best_value = -1, INF
         arc_to, open_links, arc_link, vehicle = self._arc_to, self.state.open_links, self._arc_link, self._arc_vehicle
         age = -1.0
@@ -443,14 +448,14 @@ class FreightModel:
             if value >= best_value:
                 continue
             if c.tonnes > vehicle[arc]:
-                value += self._live_wait(arc) + self._extra_spread_h(c, arc)
+                value += self._live_wait(arc, released) + self._extra_spread_h(c, arc)
             else:
-                value += self._live_wait(arc)
+                value += self._live_wait(arc, released)
             if value < best_value:
                 best, best_value = arc, value
         if back >= 0 and cost[back] != INF and (best < 0 or not open_links[arc_link[best]]):
             # a dead end, or the way on waits for a reopening: turning back may be the better way
-            value = cost[back] + to_go[arc_to[back]] + self._live_wait(back)
+            value = cost[back] + to_go[arc_to[back]] + self._live_wait(back, released)
             if value < best_value:
                 best, best_value = back, value
         return best, best_value
@@ -711,13 +716,14 @@ class FreightModel:
         self._arrived(event)
 
     def _recall(self, c: Consignment, now: float | None = None) -> None:
-        """Take back ``c``'s entries booked for later than ``now``: it is put back on the link
+        """Take back ``c``'s entries booked for ``now`` or later: it is put back on the link
         before the first of them, arriving at its end node at the booked time, as one event per
-        link would have it. Entries whose time has come stand."""
+        link would have it (at ``now`` itself: after what is happening now, see
+        ``PointQueue._settle``). Entries booked before ``now`` stand."""
         now = self.env._now if now is None else now
         hops = c.hops
         k = 0
-        while k < len(hops) and hops[k][0] <= now:
+        while k < len(hops) and hops[k][0] < now:
             k += 1
         if k == len(hops):
             return
@@ -842,7 +848,7 @@ class FreightModel:
         """At the horizon: what has left its origin is in transit, its delay so far recorded as censored."""
         # entries booked for the horizon or later never happen in the run (the run stops first)
         for c in list(self._passing.values()):
-            self._recall(c, math.nextafter(horizon, -math.inf))
+            self._recall(c, horizon)
         for c in self._live.values():
             self.recorder.in_transport(c.ci, c.tonnes, horizon - c.release_h)
             if c.departed:

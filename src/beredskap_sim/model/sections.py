@@ -153,7 +153,7 @@ class PointQueue(Section):
         A booking stands for what would happen at ``t`` if nothing else touched the section
         before: whoever touches it earlier (a request, an entry) first has it recalled, and a
         reader sees the section as it is without it (``expected_wait_h``)."""
-        if self._line or (self.booked is not None and self.booked_at > self.env._now) or not self._open[self._link]:
+        if self._line or (self.booked is not None and self.booked_at >= self.env._now) or not self._open[self._link]:
             return None
         if self.free_at > t + EPS:
             return None
@@ -169,21 +169,31 @@ class PointQueue(Section):
         self.free_at, self._granted_factor = before
         self.booked, self.booked_at = None, -math.inf
 
-    def _settle(self) -> None:
+    def _settle(self, toucher=None) -> None:
         """Before anyone else touches the section: an entry booked for later than now is recalled
-        (the toucher comes first, as it would have); one whose time has come simply stands."""
-        if self.booked_at > self.env._now:
+        (the toucher comes first, as it would have with one event per link); one booked before
+        now simply stands.
+
+        At exactly the booked time SimPy would run the two in the order they were scheduled. The
+        booked entry's event would have been scheduled when its user entered the link before.
+        A change of the network state (``toucher`` None) was scheduled earlier still (a
+        disruption when it was planned), and so was a consignment released here (one slot, or
+        one order cycle, ahead): they go first and the entry is recalled. A consignment in
+        transit reaching the section at the same instant (it came over a link, ``last_arc``)
+        goes after it: the booking stands."""
+        at = self.booked_at
+        if at > self.env._now or (at == self.env._now and (toucher is None or getattr(toucher, "last_arc", -1) < 0)):
             self.on_recall(self.booked)
         self.booked, self.booked_at = None, -math.inf
 
     def request(self, user, direction: int = 0) -> bool:
         if self.booked is not None:
-            self._settle()
+            self._settle(user)
         return super().request(user, direction)
 
     def rescale(self) -> None:
         if self.booked is not None:
-            self._settle()
+            self._settle(None)
         factor, now = self._factors[self._link], self.env._now
         if factor > 0 and self.free_at > now and factor != self._granted_factor:
             self.free_at = now + (self.free_at - now) * self._granted_factor / factor
@@ -201,7 +211,7 @@ class PointQueue(Section):
         nobody waits, the link is open and the spacing has run out; else False (and nothing
         changed: the caller then uses ``request``)."""
         if self.booked is not None:
-            self._settle()
+            self._settle(user)
         now = self.env._now
         if self._line or self.free_at > now + EPS or not self._open[self._link]:
             return False
@@ -217,10 +227,15 @@ class PointQueue(Section):
         self.free_at = now + user.tonnes / (self.capacity_tph * factor)
         self._on_enter(user, direction)
 
-    def expected_wait_h(self, direction: int = 0) -> float:
-        """Waiting a newcomer would meet now: the current spacing plus everyone queued ahead."""
+    def expected_wait_h(self, direction: int = 0, released: bool = False) -> float:
+        """Waiting a newcomer would meet now: the current spacing plus everyone queued ahead.
+
+        An entry booked ahead counts once its time has come; at exactly its time only for a
+        newcomer in transit, not for one ``released`` here now (``_settle``)."""
         now = self.env._now
-        wait = (self.free_at if self.booked_at <= now else self._before[0]) - now  # as if not booked ahead
+        at = self.booked_at
+        booked = at < now or (at == now and not released)
+        wait = (self.free_at if booked else self._before[0]) - now
         queued = self.queued_t[0]
         if queued:
             wait = max(wait, 0.0) + queued / (self.capacity_tph * self._factors[self._link])
