@@ -31,12 +31,6 @@ departure with room (``FerryService``); road freight drives on, and its undistur
 includes the wait for the departure it would catch undisturbed. **At a border** its vehicles
 are cleared by the customs lanes. Queues serve higher priority classes first.
 
-**Passing through a line.** Where a consignment would simply enter the next free link at a
-node on a line, the entries along the line are booked ahead and one event is scheduled at its
-end (``_pass_through``); a booking is taken back whenever anything touches the booked link
-before its time or the network state changes, so the run is the same as with one event per
-link (``PASS_THROUGH = False``), with fewer events.
-
 Delay is measured against the undisturbed time of the same consignment on its cheapest route
 by the same rules, so an undisturbed, uncongested run has zero delay.
 
@@ -68,7 +62,6 @@ DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 INF = math.inf
 WAIT_REFRESH_H = 0.1  # how often the congestion snapshot behind the route tables may move
 CONGESTED_H = 0.1  # a queue this long (hours of entries ahead) goes into the snapshot
-PASS_THROUGH = True  # book entries ahead along lines of free links (False: one event per link; same results)
 
 
 class Consignment:
@@ -76,8 +69,7 @@ class Consignment:
 
     __slots__ = ("id", "ci", "commodity", "origin", "dest", "allowed", "mask", "electric", "tonnes", "release_h",
                  "deadline_h", "base_h", "node", "on_done", "priority", "vot", "spread_h", "arc", "last_arc",
-                 "departed", "cleared_at", "vehicle_t", "next_mask", "table", "block_h", "limits", "movement",
-                 "hops", "hops_end")
+                 "departed", "cleared_at", "vehicle_t", "next_mask", "table", "block_h", "limits", "movement")
 
     def __init__(self, cid: int, ci: int, commodity: str, origin: int, dest: int, tonnes: float, allowed: int,
                  mask: int, electric: bool, release_h: float, deadline_h: float, base_h: float, priority: int,
@@ -109,8 +101,6 @@ class Consignment:
         self.next_mask = 0
         self.table = None  # the route table it last used, kept while valid
         self.block_h = 0.0  # how long it will hold the single-track block it waits for
-        self.hops = None  # entries booked ahead on the line it passes through (``_pass_through``)
-        self.hops_end = None  # the event of its arrival at the end of those hops
 
 
 class _Train:
@@ -179,12 +169,8 @@ class FreightModel:
         self._transfer = [PointQueue(env, self._transferred, tph) for tph in net.node_transfer_tph.tolist()]
         self._waiting: dict[int, Consignment] = {}
         self._tables: dict[tuple, object] = {}  # the router's current table per kind of consignment
-        self._passing: dict[int, Consignment] = {}  # consignments with entries booked ahead
         self._carried = recorder.arc_tonnes  # tonnes set off along each arc, per commodity
         self._vot_of: dict[str, float] = {}  # value of time per commodity
-        # Nodes a consignment may pass through without an event: no customs (destinations are
-        # checked per consignment); with one way on in its mode (``_onward``), checked per arc.
-        self._plain_node = [lanes is None for lanes in self._customs_list]
         self._live: dict[int, Consignment] = {}
         self._congested: set[int] = set()  # arcs whose queue may be long enough to matter to route choice
         self._next_refresh = 0.0
@@ -213,9 +199,8 @@ class FreightModel:
             elif net.link(link).schedule is not None:
                 self._sections[arc] = self._ferry_service(arc, link)
             else:
-                section = self._sections[arc] = PointQueue(env, self._entered, self._arc_capacity[arc],
-                                                           state.open_links, state.capacity_factors, link)
-                section.on_recall = self._recall
+                self._sections[arc] = PointQueue(env, self._entered, self._arc_capacity[arc], state.open_links,
+                                                 state.capacity_factors, link)
 
     def _ferry_service(self, arc: int, link: int) -> FerryService:
         """The timetabled section of one direction of a scheduled ferry link."""
@@ -389,14 +374,10 @@ class FreightModel:
             yield Timeout(self.env, gap)
 
     # -------------------------------------------------------------- choosing
-    def _live_wait(self, arc: int, released: bool = False) -> float:
-        """Waiting a consignment would meet at ``arc`` now beyond the router's snapshot, hours
-        (``released``: it sets off from here now, see ``PointQueue.expected_wait_h``)."""
+    def _live_wait(self, arc: int) -> float:
+        """Waiting a consignment would meet at ``arc`` now beyond the router's snapshot, hours."""
         section = self._sections[arc]
-        if released and section.__class__ is PointQueue:
-            wait = section.expected_wait_h(0, True) - self._waits[arc]
-        else:
-            wait = section.expected_wait_h(self._direction[arc]) - self._waits[arc]
+        wait = section.expected_wait_h(self._direction[arc]) - self._waits[arc]
         lanes = self._customs_list[self._arc_to[arc]]
         if lanes is not None:
             wait += lanes.expected_wait_h(self._arc_time[arc])
@@ -432,7 +413,6 @@ class FreightModel:
         if to_go[node] == INF:
             return -1, INF
         back = self._arc_reverse[c.last_arc] if c.last_arc >= 0 else -1
-        released = c.last_arc < 0  # setting off from here (its origin, or after a transshipment)
         best, best_value = -1, INF
         arc_to, open_links, arc_link, vehicle = self._arc_to, self.state.open_links, self._arc_link, self._arc_vehicle
         age = -1.0
@@ -448,14 +428,14 @@ class FreightModel:
             if value >= best_value:
                 continue
             if c.tonnes > vehicle[arc]:
-                value += self._live_wait(arc, released) + self._extra_spread_h(c, arc)
+                value += self._live_wait(arc) + self._extra_spread_h(c, arc)
             else:
-                value += self._live_wait(arc, released)
+                value += self._live_wait(arc)
             if value < best_value:
                 best, best_value = arc, value
         if back >= 0 and cost[back] != INF and (best < 0 or not open_links[arc_link[best]]):
             # a dead end, or the way on waits for a reopening: turning back may be the better way
-            value = cost[back] + to_go[arc_to[back]] + self._live_wait(back, released)
+            value = cost[back] + to_go[arc_to[back]] + self._live_wait(back)
             if value < best_value:
                 best, best_value = back, value
         return best, best_value
@@ -642,105 +622,9 @@ class FreightModel:
         c.last_arc = arc
         carried = self._carried[c.ci]  # Recorder.carry, inline on the hot path
         carried[arc] = carried.get(arc, 0.0) + c.tonnes
+        Timeout(self.env, run, c).callbacks.append(self._arrived)
         # On single track it holds the block for its stretch between loops (all of it without loops).
-        held = run * self._arc_block_share[arc] + c.spread_h
-        if PASS_THROUGH and c.movement < 0 and c.allowed == c.mask and self._plain_node[c.node] \
-                and c.node != c.dest and len(self._onward[arc]) == 1:
-            self._pass_through(c, self.env._now + run)
-        else:
-            Timeout(self.env, run, c).callbacks.append(self._arrived)
-        return held
-
-    # ------------------------------------------------------- passing through
-    def _pass_through(self, c: Consignment, t: float) -> None:
-        """Book ahead ``c``'s entries along the line it reaches at ``t``, and schedule one event.
-
-        At a node on a line (one way on in its mode, no customs, not its destination) a
-        consignment that finds the next link free enters it at once (``_arrived``). Here that is
-        decided ahead, for every such node in a row: each entry is booked on the next point queue
-        (``PointQueue.book``) at the time it would happen, and one event is scheduled for the
-        arrival where the line ends. A booking stands for exactly what the event-by-event run
-        would do, as long as nothing touches the booked section before its time: whoever does
-        (another consignment's request or entry) has the booking recalled first (``_recall``),
-        and so does every change of the network state. Times, spacing, spread and tonne-km are
-        therefore the same as with one event per link; only the events are fewer.
-        """
-        hops = []
-        arc_to, sections, state, onward = self._arc_to, self._sections, self.state, self._onward
-        open_links, speed, factors = state.open_links, state.speed_factors, state.capacity_factors
-        table = c.table
-        if table is None or not table.valid or self.env._now > table.expires:
-            table = self._table(c)
-        cost, to_go = table.cost_list, table.to_go_list
-        carried = self._carried[c.ci]
-        # A table that expires carries waits for announced reopenings measured at a time: the
-        # router recomputes it when asked after that, so the hops are left to their own events.
-        while table.expires == INF:
-            arc = onward[c.last_arc][0]
-            section = sections[arc]
-            link = self._arc_link[arc]
-            if (section.__class__ is not PointQueue or cost[arc] == INF or to_go[arc_to[arc]] == INF
-                    or not open_links[link]):
-                break
-            if c.electric and self._arc_rail[arc] and not state.link_usable(link, True, self._arc_electrified[arc]):
-                break
-            before = section.book(c, t)
-            if before is None:
-                break
-            hops.append((t, section, before, arc, c.last_arc, c.spread_h, c.vehicle_t))
-            vehicle = self._arc_vehicle[arc]
-            if c.tonnes > vehicle:
-                c.spread_h = max(c.spread_h, (c.tonnes - vehicle) / (self._arc_capacity[arc] * factors[link]))
-            c.vehicle_t = vehicle
-            node = c.node = arc_to[arc]
-            c.last_arc = arc
-            carried[arc] = carried.get(arc, 0.0) + c.tonnes
-            t += self._arc_time[arc] / speed[link]
-            if not self._plain_node[node] or node == c.dest or len(onward[arc]) != 1:
-                break
-        event = Timeout(self.env, t - self.env._now, c)
-        if hops:
-            c.hops, c.hops_end = hops, event
-            self._passing[c.id] = c
-            event.callbacks.append(self._passed)
-        else:
-            event.callbacks.append(self._arrived)
-
-    def _passed(self, event) -> None:
-        """The arrival at the end of booked hops (ignored when they were recalled)."""
-        c = event.value
-        if c.hops_end is not event:
-            return
-        c.hops = c.hops_end = None
-        del self._passing[c.id]
-        self._arrived(event)
-
-    def _recall(self, c: Consignment, now: float | None = None) -> None:
-        """Take back ``c``'s entries booked for ``now`` or later: it is put back on the link
-        before the first of them, arriving at its end node at the booked time, as one event per
-        link would have it (at ``now`` itself: after what is happening now, see
-        ``PointQueue._settle``). Entries booked before ``now`` stand."""
-        now = self.env._now if now is None else now
-        hops = c.hops
-        k = 0
-        while k < len(hops) and hops[k][0] < now:
-            k += 1
-        if k == len(hops):
-            return
-        for t, section, before, arc, last_arc, spread, vehicle in reversed(hops[k:]):
-            section.unbook(before)
-            self.recorder.carry(c.ci, arc, -c.tonnes)
-        t, _, _, _, last_arc, spread, vehicle = hops[k]
-        c.last_arc, c.spread_h, c.vehicle_t = last_arc, spread, vehicle
-        c.node = self._arc_to[last_arc]
-        c.hops = c.hops_end = None
-        del self._passing[c.id]
-        if t < self.scenario.horizon_h:
-            Timeout(self.env, t - self.env._now, c).callbacks.append(self._arrived)
-
-    def _recall_all(self, now: float | None = None) -> None:
-        for c in list(self._passing.values()):
-            self._recall(c, now)
+        return run * self._arc_block_share[arc] + c.spread_h
 
     def _again(self, event) -> None:
         self._route(event.value)
@@ -818,8 +702,6 @@ class FreightModel:
     def _on_state_change(self) -> None:
         """Pull queues off closed links, re-route what waits, restart reopened sections."""
         self._tables.clear()  # the router brings its tables up to date when next asked
-        if self._passing:  # what was decided ahead on the old state is decided again when it comes
-            self._recall_all()
         links, _ = self.state.last_changed
         stranded: list[Consignment] = []
         for link in set(links):
@@ -846,9 +728,6 @@ class FreightModel:
     # ------------------------------------------------------------------ finish
     def finish(self, horizon: float) -> None:
         """At the horizon: what has left its origin is in transit, its delay so far recorded as censored."""
-        # entries booked for the horizon or later never happen in the run (the run stops first)
-        for c in list(self._passing.values()):
-            self._recall(c, horizon)
         for c in self._live.values():
             self.recorder.in_transport(c.ci, c.tonnes, horizon - c.release_h)
             if c.departed:

@@ -10,9 +10,7 @@ section (hours), which matters to single-track blocks only.
 * ``PointQueue`` — one direction of a road, a double-track line or a ferry route. Capacity
   spaces users as they *enter*: after a user of q tonnes, the next may enter
   ``q / (capacity × capacity_factor)`` hours later (the point queue of mesoscopic traffic
-  models). A user's own time on the link is its running time, never this spacing. An entry may
-  be *booked* for a later time (``book``) by a user passing through a line; whoever touches the
-  queue before that time has the booking recalled first (``on_recall``).
+  models). A user's own time on the link is its running time, never this spacing.
 * ``SingleTrackBlock`` — a single-track link, one block between the passing points at its two
   end nodes. Trains in opposite directions may not be on it at once: an opposing train may enter
   ``clearance`` hours after the last one has left. Same-direction trains follow at the path
@@ -137,63 +135,8 @@ class PointQueue(Section):
         self._link = link if open_links is not None else 0
         self.free_at = 0.0
         self._granted_factor = 1.0  # the capacity factor the running spacing was granted at
-        # An entry booked ahead by a user passing through (``book``): the user, its entry time
-        # and the state before it; ``on_recall(user)`` takes the booking back.
-        self.booked = None
-        self.booked_at = -math.inf
-        self._before = (0.0, 1.0)
-        self.on_recall: Callable[[object], None] | None = None
-
-    def book(self, user, t: float) -> tuple[float, float] | None:
-        """Book ``user``'s entry at the future time ``t``, as ``enter_if_free`` would let it in
-        then: nobody waits, the link is open and the spacing has run out by ``t``, and no other
-        entry is booked ahead. Returns the state before the booking, (free_at, granted factor),
-        which ``unbook`` restores; None when it may not be booked.
-
-        A booking stands for what would happen at ``t`` if nothing else touched the section
-        before: whoever touches it earlier (a request, an entry) first has it recalled, and a
-        reader sees the section as it is without it (``expected_wait_h``)."""
-        if self._line or (self.booked is not None and self.booked_at >= self.env._now) or not self._open[self._link]:
-            return None
-        if self.free_at > t + EPS:
-            return None
-        before = (self.free_at, self._granted_factor)
-        factor = self._factors[self._link]
-        self._granted_factor = factor
-        self.free_at = t + user.tonnes / (self.capacity_tph * factor)
-        self.booked, self.booked_at, self._before = user, t, before
-        return before
-
-    def unbook(self, before: tuple[float, float]) -> None:
-        """Take back the booking made ahead (restore the state ``book`` returned)."""
-        self.free_at, self._granted_factor = before
-        self.booked, self.booked_at = None, -math.inf
-
-    def _settle(self, toucher=None) -> None:
-        """Before anyone else touches the section: an entry booked for later than now is recalled
-        (the toucher comes first, as it would have with one event per link); one booked before
-        now simply stands.
-
-        At exactly the booked time SimPy would run the two in the order they were scheduled. The
-        booked entry's event would have been scheduled when its user entered the link before.
-        A change of the network state (``toucher`` None) was scheduled earlier still (a
-        disruption when it was planned), and so was a consignment released here (one slot, or
-        one order cycle, ahead): they go first and the entry is recalled. A consignment in
-        transit reaching the section at the same instant (it came over a link, ``last_arc``)
-        goes after it: the booking stands."""
-        at = self.booked_at
-        if at > self.env._now or (at == self.env._now and (toucher is None or getattr(toucher, "last_arc", -1) < 0)):
-            self.on_recall(self.booked)
-        self.booked, self.booked_at = None, -math.inf
-
-    def request(self, user, direction: int = 0) -> bool:
-        if self.booked is not None:
-            self._settle(user)
-        return super().request(user, direction)
 
     def rescale(self) -> None:
-        if self.booked is not None:
-            self._settle(None)
         factor, now = self._factors[self._link], self.env._now
         if factor > 0 and self.free_at > now and factor != self._granted_factor:
             self.free_at = now + (self.free_at - now) * self._granted_factor / factor
@@ -210,8 +153,6 @@ class PointQueue(Section):
         """``request`` for the common case of an uncongested link, in one call: enter now when
         nobody waits, the link is open and the spacing has run out; else False (and nothing
         changed: the caller then uses ``request``)."""
-        if self.booked is not None:
-            self._settle(user)
         now = self.env._now
         if self._line or self.free_at > now + EPS or not self._open[self._link]:
             return False
@@ -227,15 +168,9 @@ class PointQueue(Section):
         self.free_at = now + user.tonnes / (self.capacity_tph * factor)
         self._on_enter(user, direction)
 
-    def expected_wait_h(self, direction: int = 0, released: bool = False) -> float:
-        """Waiting a newcomer would meet now: the current spacing plus everyone queued ahead.
-
-        An entry booked ahead counts once its time has come; at exactly its time only for a
-        newcomer in transit, not for one ``released`` here now (``_settle``)."""
-        now = self.env._now
-        at = self.booked_at
-        booked = at < now or (at == now and not released)
-        wait = (self.free_at if booked else self._before[0]) - now
+    def expected_wait_h(self, direction: int = 0) -> float:
+        """Waiting a newcomer would meet now: the current spacing plus everyone queued ahead."""
+        wait = self.free_at - self.env.now
         queued = self.queued_t[0]
         if queued:
             wait = max(wait, 0.0) + queued / (self.capacity_tph * self._factors[self._link])
