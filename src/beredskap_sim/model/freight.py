@@ -143,7 +143,8 @@ class FreightModel:
                 self._customs_list[i] = lanes
                 node_entry_h[i] = lanes.vehicle_service_h(truck_t)
         self.router = Router(net, state, node_entry_h, defaults.value_of_time, lambda: env.now)
-        self._waits = self.router.waits.tolist()  # the router's congestion snapshot, as a list
+        self._waits_of = self.router.waits
+        self._waits = self._waits_of.tolist()  # the router's congestion snapshot, as a list
         self._base_router = Router(net, NetworkState(net.n_links, net.n_nodes), node_entry_h, defaults.value_of_time)
         self.commodity_index = {c: i for i, c in enumerate(scenario.commodities)}
         # Plain lists, not numpy arrays: the event loop reads them one element at a time.
@@ -696,7 +697,9 @@ class FreightModel:
             else:
                 self._congested.discard(arc)
         self.router.set_waits(waits)
-        self._waits = self.router.waits.tolist()
+        if self.router.waits is not self._waits_of:  # the router took a new snapshot
+            self._waits_of = self.router.waits
+            self._waits = self._waits_of.tolist()
 
     # ------------------------------------------------------------ state change
     def _on_state_change(self) -> None:
