@@ -406,9 +406,7 @@ class FreightModel:
 
     def _choose(self, c: Consignment) -> tuple[int, float]:
         """The cheapest next arc in the consignment's mode and its value (hours-equivalent)."""
-        table = c.table
-        if table is None or not table.valid or self.env._now > table.expires:
-            table = self._table(c)
+        table = self._table(c)
         cost, to_go = table.cost_list, table.to_go_list
         node = c.node
         if to_go[node] == INF:
