@@ -113,7 +113,7 @@ class FoodSystem:
         # Every hour whose tick can run (starts before the horizon), as a float like SimPy's clock.
         hours = np.arange(max(1, math.ceil(scenario.horizon_h)), dtype=float)
         self._month_h = month_of_hours(scenario.start, hours)  # 0 = January
-        self._bin_h = np.array([recorder._bin(h) for h in hours], dtype=int)  # recording step of each hour
+        self._bin_h = recorder.bins(hours)  # recording step of each hour
         stock_days = np.array([m.stock_days for m in self.municipalities])
         self.stock = self.daily * stock_days[:, None]
         self.start_stock = self.stock.copy()

@@ -143,8 +143,6 @@ class FreightModel:
                 self._customs_list[i] = lanes
                 node_entry_h[i] = lanes.vehicle_service_h(truck_t)
         self.router = Router(net, state, node_entry_h, defaults.value_of_time, lambda: env.now)
-        self._waits_of = self.router.waits
-        self._waits = self._waits_of.tolist()  # the router's congestion snapshot, as a list
         self._base_router = Router(net, NetworkState(net.n_links, net.n_nodes), node_entry_h, defaults.value_of_time)
         self.commodity_index = {c: i for i, c in enumerate(scenario.commodities)}
         # Plain lists, not numpy arrays: the event loop reads them one element at a time.
@@ -169,8 +167,6 @@ class FreightModel:
         self._build_sections()
         self._transfer = [PointQueue(env, self._transferred, tph) for tph in net.node_transfer_tph.tolist()]
         self._waiting: dict[int, Consignment] = {}
-        self._tables: dict[tuple, object] = {}  # the router's current table per kind of consignment
-        self._carried = recorder.arc_tonnes  # tonnes set off along each arc, per commodity
         self._vot_of: dict[str, float] = {}  # value of time per commodity
         self._live: dict[int, Consignment] = {}
         self._congested: set[int] = set()  # arcs whose queue may be long enough to matter to route choice
@@ -378,7 +374,7 @@ class FreightModel:
     def _live_wait(self, arc: int) -> float:
         """Waiting a consignment would meet at ``arc`` now beyond the router's snapshot, hours."""
         section = self._sections[arc]
-        wait = section.expected_wait_h(self._direction[arc]) - self._waits[arc]
+        wait = section.expected_wait_h(self._direction[arc]) - self.router.waits_list[arc]
         lanes = self._customs_list[self._arc_to[arc]]
         if lanes is not None:
             wait += lanes.expected_wait_h(self._arc_time[arc])
@@ -395,13 +391,8 @@ class FreightModel:
     def _table(self, c: Consignment):
         """The route table ``c`` travels by: the one it holds while valid, else the router's current one."""
         table = c.table
-        now = self.env._now
-        if table is None or not table.valid or now > table.expires:
-            key = (c.dest, c.mask, c.commodity, c.electric, c.limits)
-            table = self._tables.get(key)
-            if table is None or not table.valid or now > table.expires:
-                table = self._tables[key] = self.router.table(*key)
-            c.table = table
+        if table is None or not table.valid or self.env._now > table.expires:
+            table = c.table = self.router.table(c.dest, c.mask, c.commodity, c.electric, c.limits)
         return table
 
     def _choose(self, c: Consignment) -> tuple[int, float]:
@@ -555,7 +546,7 @@ class FreightModel:
             section = self._sections[arc]
             if section.__class__ is FerryService:  # to the next departure from the quay
                 t = section.next_departure(now + t) - now
-            t += self._waits[arc] + self._arc_time[arc] / speed[link]
+            t += self.router.waits_list[arc] + self._arc_time[arc] / speed[link]
             surplus = c.tonnes - self._arc_vehicle[arc]
             if surplus > 0:
                 spread = max(spread, surplus / self._arc_capacity[arc])
@@ -619,8 +610,7 @@ class FreightModel:
         c.vehicle_t = vehicle
         c.node = self._arc_to[arc]
         c.last_arc = arc
-        carried = self._carried[c.ci]  # Recorder.carry, inline on the hot path
-        carried[arc] = carried.get(arc, 0.0) + c.tonnes
+        self.recorder.carry(c.ci, arc, c.tonnes)
         Timeout(self.env, run, c).callbacks.append(self._arrived)
         # On single track it holds the block for its stretch between loops (all of it without loops).
         return run * self._arc_block_share[arc] + c.spread_h
@@ -695,14 +685,10 @@ class FreightModel:
             else:
                 self._congested.discard(arc)
         self.router.set_waits(waits)
-        if self.router.waits is not self._waits_of:  # the router took a new snapshot
-            self._waits_of = self.router.waits
-            self._waits = self._waits_of.tolist()
 
     # ------------------------------------------------------------ state change
     def _on_state_change(self) -> None:
         """Pull queues off closed links, re-route what waits, restart reopened sections."""
-        self._tables.clear()  # the router brings its tables up to date when next asked
         links, _ = self.state.last_changed
         stranded: list[Consignment] = []
         for link in set(links):

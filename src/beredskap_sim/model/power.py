@@ -108,7 +108,7 @@ class PowerSystem:
         self._demand_h = np.array([demand_mw(a.demand, hours, self.day0) for a in self.areas]).reshape(n_areas, len(hours))
         self._base_h = [fleet.base_mw(hours) for fleet in self.fleets]
         self._inflow_h = [fleet.inflows(self._month_h) for fleet in self.fleets]
-        self._bin_h = np.array([recorder._bin(h) for h in hours], dtype=int)
+        self._bin_h = recorder.bins(hours)
         self.hour_demand = np.zeros((n_areas, len(hours)))  # MWh per area and hour, for the service indices
         self.hour_served = np.zeros((n_areas, len(hours)))
         self._process = None

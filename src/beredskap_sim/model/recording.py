@@ -276,7 +276,7 @@ class Recorder:
         self.disruptions: list[tuple] = []
         self.events: list[tuple[float, str, str, str]] = []
         # tonnes set off along each arc, per commodity: {arc: tonnes} (``carry``)
-        self.arc_tonnes: list[dict[int, float]] = [{} for _ in commodities]
+        self._arc_tonnes: list[dict[int, float]] = [{} for _ in commodities]
         self._last_bin = n_steps - 1
         self._transshipped = np.zeros(len(commodities))
         self._in_transit_th = np.zeros(len(commodities))
@@ -292,6 +292,14 @@ class Recorder:
         # step they belong to, so due and delivered tonnes of an on-time consignment share a bin.
         k = int(t / self.step_h + 1e-9)
         return k if k < self._last_bin else self._last_bin
+
+    def bins(self, times: np.ndarray) -> np.ndarray:
+        """``_bin`` of every time in ``times`` at once (the same float operations): step index,
+        -1 at or after the horizon."""
+        times = np.asarray(times, dtype=float)
+        k = np.minimum((times / self.step_h + 1e-9).astype(int), self._last_bin)
+        k[times >= self.horizon_h] = -1
+        return k
 
     def release(self, commodity: int, dest: int, tonnes: float, t: float, due_t: float) -> None:
         self._demanded_t[commodity][dest] += tonnes
@@ -324,7 +332,7 @@ class Recorder:
 
     def carry(self, commodity: int, arc: int, tonnes: float) -> None:
         """``tonnes`` of ``commodity`` set off along ``arc`` (tonne-km follow from the arc's length)."""
-        carried = self.arc_tonnes[commodity]
+        carried = self._arc_tonnes[commodity]
         carried[arc] = carried.get(arc, 0.0) + tonnes
 
     def transship(self, commodity: int, tonnes: float) -> None:
@@ -342,7 +350,7 @@ class Recorder:
     def _tonne_km(self) -> np.ndarray:
         modes, arc_mode, length = self._geometry
         out = np.zeros((len(self._transshipped), len(modes)))
-        for ci, carried in enumerate(self.arc_tonnes):
+        for ci, carried in enumerate(self._arc_tonnes):
             for arc, tonnes in carried.items():
                 out[ci, arc_mode[arc]] += tonnes * length[arc]
         return out

@@ -119,6 +119,7 @@ class Router:
         self.refresh_h = refresh_h
         self._wait_for_reopening = wait_for_reopening  # False: a closed link is impassable (travellers do not wait)
         self.waits = np.zeros(net.n_arcs)  # congestion snapshot, hours per arc
+        self.waits_list = self.waits.tolist()  # the same, for reads one arc at a time in the event loop
         self.has_waits = False
         self._classes: dict[tuple[int, str, bool, tuple[float, float]], _Class] = {}
         self._version = state.version
@@ -226,6 +227,7 @@ class Router:
         # the tables' on-path tests) were computed with, so small moves cannot add up unseen.
         self.waits = self.waits.copy()
         self.waits[moved] = waits[moved]
+        self.waits_list = self.waits.tolist()
         self.has_waits = bool(self.waits.any())
         self._update(moved)
 
